@@ -1,0 +1,38 @@
+"""The ``powerlab`` command: a Typer application, one subcommand per analysis.
+
+Each command group lives in its own module under ``powerlab.cli`` and exposes
+``register(app)``; this file only assembles them. The commands are thin over the
+library and hold no mathematics.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="powerlab",
+    help="powerlab: the formal theory of power-seeking, made executable.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Command-group modules; each defines ``register(app: typer.Typer) -> None``.
+_COMMAND_MODULES: tuple[str, ...] = (
+    "powerlab.cli.core",
+    "powerlab.cli.demo",
+    "powerlab.cli.games",
+    "powerlab.cli.retarget",
+)
+
+for _name in _COMMAND_MODULES:
+    importlib.import_module(_name).register(app)
+
+
+def main() -> None:
+    """Entry point of the ``powerlab`` console script."""
+    app()

@@ -1,0 +1,110 @@
+"""``powerlab power`` and ``powerlab optimality``: POWER and optimality probability of an environment."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import typer
+from rich.table import Table
+
+from powerlab.cli._common import console, emit_json, guarded, progress_bar
+from powerlab.errors import InputError
+
+__all__ = ["parse_gamma", "register"]
+
+GAMMA_HELP = "Discount in [0, 1]; 0 and 1 mean the limits. Repeat for several. Fractions like 1/2 work."
+
+
+def parse_gamma(text: str) -> float:
+    """Parse a discount given as a decimal or a fraction (``"0.9"``, ``"1/2"``), in [0, 1]."""
+    try:
+        value = float(Fraction(text.strip()))
+    except (ValueError, ZeroDivisionError):
+        raise InputError(f"--gamma: {text!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise InputError(f"--gamma: {text} is outside [0, 1]")
+    return value
+
+
+def _states(text: str | None) -> list[str] | None:
+    return [s.strip() for s in text.split(",") if s.strip()] if text else None
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``power`` and ``optimality`` commands to ``app``."""
+
+    @app.command("power")
+    @guarded
+    def power_cmd(
+        env: str = typer.Argument(..., help="Environment file (YAML/JSON) or gym:ID."),
+        gamma: list[str] = typer.Option(["0.9"], "--gamma", "-g", help=GAMMA_HELP),
+        samples: int = typer.Option(10_000, "--samples", "-n", help="Reward functions sampled."),
+        seed: int = typer.Option(0, "--seed", help="Random seed."),
+        dist: str = typer.Option("uniform", "--dist", help="Reward distribution spec."),
+        states: str = typer.Option(None, "--states", help="Comma-separated states (default all)."),
+        plot: str = typer.Option(None, "--plot", help="Write a figure (heatmap on grids)."),
+        json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
+    ) -> None:
+        """POWER of each state (Turner et al. 2021, Def 5.2), by Monte Carlo with standard errors."""
+        from powerlab.mdp import load_env
+        from powerlab.power import power
+
+        gammas = [parse_gamma(g) for g in gamma]
+        mdp = load_env(env)
+        with progress_bar("POWER", total=samples, enabled=not json_out) as advance:
+            frame = power(
+                mdp, gammas, samples=samples, rng=seed, dist=dist, states=_states(states), progress=advance
+            )
+        if plot:
+            from powerlab.report.figures import plot_power, save
+
+            save(plot_power(mdp, frame), plot)
+        if json_out:
+            cols = ["state", "gamma", "power", "stderr", "samples"]
+            emit_json({"env": mdp.name, "results": frame[cols].to_dict(orient="records")})
+            return
+        table = Table(title=f"POWER in {mdp.name} ({samples} samples, {dist}, seed {seed})")
+        for col in ("state", "γ", "POWER", "± stderr", "solver error"):
+            table.add_column(col, justify="left" if col == "state" else "right")
+        for row in frame.itertuples():
+            table.add_row(
+                str(row.state), f"{row.gamma:g}", f"{row.power:.6f}", f"{row.stderr:.2e}", f"{row.solver_error:.1e}"
+            )
+        console.print(table)
+
+    @app.command("optimality")
+    @guarded
+    def optimality_cmd(
+        env: str = typer.Argument(..., help="Environment file (YAML/JSON) or gym:ID."),
+        state: str = typer.Option(..., "--state", "-s", help="The state whose actions are compared."),
+        gamma: list[str] = typer.Option(["0.9"], "--gamma", "-g", help=GAMMA_HELP),
+        samples: int = typer.Option(10_000, "--samples", "-n", help="Reward functions sampled."),
+        seed: int = typer.Option(0, "--seed", help="Random seed."),
+        dist: str = typer.Option("uniform", "--dist", help="Reward distribution spec."),
+        plot: str = typer.Option(None, "--plot", help="Write a bar chart."),
+        json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
+    ) -> None:
+        """Probability that each action at STATE is optimal (Turner et al., Defs 4.3-4.4); ties all count."""
+        from powerlab.mdp import load_env
+        from powerlab.power import optimality_probability
+
+        gammas = [parse_gamma(g) for g in gamma]
+        mdp = load_env(env)
+        with progress_bar("optimality", total=samples, enabled=not json_out) as advance:
+            frame = optimality_probability(
+                mdp, state, gammas, samples=samples, rng=seed, dist=dist, progress=advance
+            )
+        if plot:
+            from powerlab.report.figures import plot_optimality, save
+
+            save(plot_optimality(frame), plot)
+        if json_out:
+            cols = ["state", "action", "gamma", "probability", "stderr", "samples"]
+            emit_json({"env": mdp.name, "results": frame[cols].to_dict(orient="records")})
+            return
+        table = Table(title=f"Optimality probability at {state} in {mdp.name} ({samples} samples)")
+        for col in ("action", "γ", "probability", "± stderr"):
+            table.add_column(col, justify="left" if col == "action" else "right")
+        for row in frame.itertuples():
+            table.add_row(str(row.action), f"{row.gamma:g}", f"{row.probability:.4f}", f"{row.stderr:.2e}")
+        console.print(table)

@@ -1,0 +1,75 @@
+"""Figures for the CLI's ``--plot`` and the demo report (matplotlib, Agg backend). No mathematics."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from powerlab._io import atomic_write  # noqa: E402
+from powerlab.mdp.model import MDP  # noqa: E402
+
+__all__ = ["plot_optimality", "plot_power", "save"]
+
+
+def save(fig: plt.Figure, path: str | os.PathLike[str]) -> Path:
+    """Save ``fig`` atomically to ``path`` (format from the suffix, PNG by default) and close it."""
+    p = Path(path)
+    fmt = p.suffix.lstrip(".").lower() or "png"
+    out = atomic_write(p, lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches="tight", format=fmt))
+    plt.close(fig)
+    return out
+
+
+def plot_power(mdp: MDP, frame: pd.DataFrame) -> plt.Figure:
+    """POWER per state: a heatmap per γ on grid environments, otherwise a bar chart with ±2 SE."""
+    gammas = list(dict.fromkeys(frame["gamma"]))
+    if mdp.grid_shape is not None and mdp.grid_cells is not None:
+        fig, axes = plt.subplots(1, len(gammas), figsize=(4.2 * len(gammas), 3.6), squeeze=False)
+        for ax, g in zip(axes[0], gammas, strict=True):
+            sub = frame[frame["gamma"] == g]
+            img = np.full(mdp.grid_shape, np.nan)
+            for state, val in zip(sub["state"], sub["power"], strict=True):
+                r, c = mdp.grid_cells[mdp.state_index(state)]
+                img[r, c] = val
+            im = ax.imshow(img, cmap="viridis")
+            ax.set_title(f"POWER, γ = {g:g}")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            fig.colorbar(im, ax=ax, shrink=0.8)
+        return fig
+    states = list(dict.fromkeys(frame["state"]))
+    fig, ax = plt.subplots(figsize=(max(4.0, 0.6 * len(states) * len(gammas)), 3.5))
+    width = 0.8 / len(gammas)
+    x = np.arange(len(states))
+    for j, g in enumerate(gammas):
+        sub = frame[frame["gamma"] == g].set_index("state").loc[states]
+        ax.bar(x + j * width, sub["power"], width, yerr=2 * sub["stderr"], label=f"γ = {g:g}")
+    ax.set_xticks(x + width * (len(gammas) - 1) / 2, states, rotation=45, ha="right")
+    ax.set_ylabel("POWER")
+    ax.set_title(f"POWER in {mdp.name} (error bars ±2 SE)")
+    ax.legend()
+    return fig
+
+
+def plot_optimality(frame: pd.DataFrame) -> plt.Figure:
+    """Optimality probability of each action, one bar group per γ, with ±2 SE error bars."""
+    gammas = list(dict.fromkeys(frame["gamma"]))
+    actions = list(dict.fromkeys(frame["action"]))
+    fig, ax = plt.subplots(figsize=(max(4.0, 0.7 * len(actions) * len(gammas)), 3.5))
+    width = 0.8 / len(gammas)
+    x = np.arange(len(actions))
+    for j, g in enumerate(gammas):
+        sub = frame[frame["gamma"] == g].set_index("action").loc[actions]
+        ax.bar(x + j * width, sub["probability"], width, yerr=2 * sub["stderr"], label=f"γ = {g:g}")
+    ax.set_xticks(x + width * (len(gammas) - 1) / 2, actions, rotation=45, ha="right")
+    ax.set_ylabel("optimality probability")
+    ax.set_title(f"Optimality probability at {frame['state'].iloc[0]}")
+    ax.legend()
+    return fig

@@ -23,7 +23,9 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent
+    )
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -37,12 +39,20 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically."""
-    return atomic_write(path, lambda p: p.write_bytes(data))
+
+    def write(p: Path) -> None:
+        p.write_bytes(data)
+
+    return atomic_write(path, write)
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
     """Write ``text`` (UTF-8) to ``path`` atomically."""
-    return atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+    def write(p: Path) -> None:
+        p.write_text(text, encoding="utf-8")
+
+    return atomic_write(path, write)
 
 
 def atomic_write_json(path: str | os.PathLike[str], obj: Any) -> Path:

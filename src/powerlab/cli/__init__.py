@@ -27,6 +27,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "powerlab.cli.demo",
     "powerlab.cli.games",
     "powerlab.cli.retarget",
+    "powerlab.cli.goals",
 )
 
 for _name in _COMMAND_MODULES:

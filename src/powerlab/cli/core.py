@@ -12,7 +12,9 @@ from powerlab.errors import InputError
 
 __all__ = ["parse_gamma", "register"]
 
-GAMMA_HELP = "Discount in [0, 1]; 0 and 1 mean the limits. Repeat for several. Fractions like 1/2 work."
+GAMMA_HELP = (
+    "Discount in [0, 1]; 0 and 1 mean the limits. Repeat for several. Fractions like 1/2 work."
+)
 
 
 def parse_gamma(text: str) -> float:
@@ -53,7 +55,13 @@ def register(app: typer.Typer) -> None:
         mdp = load_env(env)
         with progress_bar("POWER", total=samples, enabled=not json_out) as advance:
             frame = power(
-                mdp, gammas, samples=samples, rng=seed, dist=dist, states=_states(states), progress=advance
+                mdp,
+                gammas,
+                samples=samples,
+                rng=seed,
+                dist=dist,
+                states=_states(states),
+                progress=advance,
             )
         if plot:
             from powerlab.report.figures import plot_power, save
@@ -68,7 +76,11 @@ def register(app: typer.Typer) -> None:
             table.add_column(col, justify="left" if col == "state" else "right")
         for row in frame.itertuples():
             table.add_row(
-                str(row.state), f"{row.gamma:g}", f"{row.power:.6f}", f"{row.stderr:.2e}", f"{row.solver_error:.1e}"
+                str(row.state),
+                f"{row.gamma:g}",
+                f"{row.power:.6f}",
+                f"{row.stderr:.2e}",
+                f"{row.solver_error:.1e}",
             )
         console.print(table)
 
@@ -76,7 +88,9 @@ def register(app: typer.Typer) -> None:
     @guarded
     def optimality_cmd(
         env: str = typer.Argument(..., help="Environment file (YAML/JSON) or gym:ID."),
-        state: str = typer.Option(..., "--state", "-s", help="The state whose actions are compared."),
+        state: str = typer.Option(
+            ..., "--state", "-s", help="The state whose actions are compared."
+        ),
         gamma: list[str] = typer.Option(["0.9"], "--gamma", "-g", help=GAMMA_HELP),
         samples: int = typer.Option(10_000, "--samples", "-n", help="Reward functions sampled."),
         seed: int = typer.Option(0, "--seed", help="Random seed."),
@@ -106,5 +120,7 @@ def register(app: typer.Typer) -> None:
         for col in ("action", "γ", "probability", "± stderr"):
             table.add_column(col, justify="left" if col == "action" else "right")
         for row in frame.itertuples():
-            table.add_row(str(row.action), f"{row.gamma:g}", f"{row.probability:.4f}", f"{row.stderr:.2e}")
+            table.add_row(
+                str(row.action), f"{row.gamma:g}", f"{row.probability:.4f}", f"{row.stderr:.2e}"
+            )
         console.print(table)

@@ -76,7 +76,9 @@ def _evaluate(nxt, r, gamma, V, state, stack, pos):  # type: ignore[no-untyped-d
 
 
 @njit(cache=True, parallel=True)
-def det_policy_iteration(succ, R, gamma, switch_tol, max_iter, V_out, pol_out, iters_out, resid_out):  # type: ignore[no-untyped-def]
+def det_policy_iteration(
+    succ, R, gamma, switch_tol, max_iter, V_out, pol_out, iters_out, resid_out
+):  # type: ignore[no-untyped-def]
     """Policy iteration per reward sample, with exact O(S) evaluation and Gauss-Seidel improvement.
 
     Each step evaluates the current policy exactly (:func:`_evaluate`), then sweeps the

@@ -58,8 +58,8 @@ def _assemble(
 ) -> MDP:
     """Build an MDP from per-state lists of ``(action label, {next index: prob})``."""
     S = len(states)
-    for s in np.flatnonzero(terminal):
-        rows[s] = [(END_ACTION, {})]
+    for t in np.flatnonzero(terminal):
+        rows[int(t)] = [(END_ACTION, {})]
     A = max(len(r) for r in rows)
     use_sparse = sparse if sparse is not None else S * A * S > 4_000_000
     r_idx, c_idx, vals = [], [], []
@@ -69,7 +69,9 @@ def _assemble(
                 r_idx.append(s * A + a)
                 c_idx.append(s2)
                 vals.append(p)
-    P = sp.csr_array((np.array(vals, float), (np.array(r_idx, int), np.array(c_idx, int))), shape=(S * A, S))
+    P = sp.csr_array(
+        (np.array(vals, float), (np.array(r_idx, int), np.array(c_idx, int))), shape=(S * A, S)
+    )
     P.sum_duplicates()
     transitions: np.ndarray | sp.csr_array = P if use_sparse else P.toarray().reshape(S, A, S)
     labels = tuple(tuple(lbl for lbl, _ in acts) for acts in rows)
@@ -142,7 +144,9 @@ def from_transitions(
     """
     where = where or name
     if not isinstance(transitions, Mapping) or len(transitions) == 0:
-        raise InputError(f"{where}: transitions: expected a nonempty mapping state -> action -> dist")
+        raise InputError(
+            f"{where}: transitions: expected a nonempty mapping state -> action -> dist"
+        )
     states = [_check_name(where, s, "state") for s in transitions]
     if len(set(states)) != len(states):
         dup = next(s for s in states if states.count(s) > 1)
@@ -164,7 +168,9 @@ def from_transitions(
         for a, dist in acts_in.items():
             a = _check_name(where, a, "action")
             if not isinstance(dist, Mapping) or len(dist) == 0:
-                raise InputError(f"{where}: {key}.{a}: expected a nonempty mapping next_state -> prob")
+                raise InputError(
+                    f"{where}: {key}.{a}: expected a nonempty mapping next_state -> prob"
+                )
             probs: dict[int, float] = {}
             for t, p in dist.items():
                 t = _check_name(where, t, "state")

@@ -45,8 +45,16 @@ def read_document(path: str | os.PathLike[str]) -> tuple[Any, yaml.Node | None]:
     if not text.strip():
         raise InputError(f"{p}: the file is empty")
     if p.suffix.lower() == ".json":
+
+        def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+            keys = [k for k, _ in items]
+            dup = next((k for k in keys if keys.count(k) > 1), None)
+            if dup is not None:
+                raise InputError(f"{p}: duplicate name {dup!r}")
+            return dict(items)
+
         try:
-            return json.loads(text), None
+            return json.loads(text, object_pairs_hook=pairs), None
         except json.JSONDecodeError as exc:
             raise InputError(f"{p}:{exc.lineno}: not valid JSON: {exc.msg}") from None
     try:
@@ -57,7 +65,24 @@ def read_document(path: str | os.PathLike[str]) -> tuple[Any, yaml.Node | None]:
         line = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "syntax error"
         raise InputError(f"{p}{line}: not valid YAML or JSON: {problem}") from None
+    _reject_duplicate_keys(node, str(p))
     return doc, node
+
+
+def _reject_duplicate_keys(node: yaml.Node | None, where: str, path: str = "") -> None:
+    """Raise on a mapping that repeats a key (``yaml.safe_load`` would keep only the last)."""
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for k, v in node.value:
+            key = str(k.value)
+            sub = f"{path}.{key}" if path else key
+            if key in seen:
+                raise InputError(f"{where}:{k.start_mark.line + 1}: {sub}: duplicate name {key!r}")
+            seen.add(key)
+            _reject_duplicate_keys(v, where, sub)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _reject_duplicate_keys(item, where, path)
 
 
 def _line_of(node: yaml.Node | None, keys: list[str]) -> int | None:

@@ -91,7 +91,7 @@ def myopic_optimal(mdp: MDP, R: np.ndarray, *, max_order: int | None = None) -> 
     v = R
     value = None
     cap = max_order or 2 * S + 1
-    for n in range(1, cap + 1):
+    for _order in range(1, cap + 1):
         c = action_values(mdp, np.zeros_like(R), v, 1.0)  # T_a v_{n-1}, -inf where unavailable
         c = np.where(tied, c, -np.inf)
         v = c.max(axis=2)
@@ -99,7 +99,9 @@ def myopic_optimal(mdp: MDP, R: np.ndarray, *, max_order: int | None = None) -> 
             value = v.copy()
         tied &= c >= v[:, :, None] - tol
         # Stop once every remaining tie is between identical transition rows.
-        distinct = sum(np.any(tied & (reps == r)[None], axis=2).astype(int) for r in range(reps.shape[1]))
+        distinct = sum(
+            np.any(tied & (reps == r)[None], axis=2).astype(int) for r in range(reps.shape[1])
+        )
         if not np.any(distinct > 1):
             break
     assert value is not None
@@ -109,7 +111,11 @@ def myopic_optimal(mdp: MDP, R: np.ndarray, *, max_order: int | None = None) -> 
 def blackwell_optimal(mdp: MDP, R: np.ndarray, *, gamma_b: float = 1 - 1e-6) -> LimitResult:
     """Blackwell-optimal action sets and the optimal gain, the γ → 1 limit (module docstring)."""
     R = check_rewards(mdp, R)
-    sol = solve(mdp, R, gamma_b, method="pi", want_q=True)
+    # Ties are judged at the round-off of exact evaluation (about S ulps of max|V|), not at the
+    # a-posteriori bound ε/(1-γ_B), which near γ = 1 would merge actions whose Q differ by O(1).
+    vmax = max(1.0, float(np.abs(R).max(initial=0.0))) / (1 - gamma_b)
+    tie = 16 * (mdp.n_states + 1) * np.finfo(np.float64).eps * vmax
+    sol = solve(mdp, R, gamma_b, method="pi", want_q=True, tie_tol=tie)
     assert sol.optimal is not None
     if mdp.is_deterministic:
         succ = np.array(mdp.successor, dtype=np.int64)
@@ -123,9 +129,10 @@ def blackwell_optimal(mdp: MDP, R: np.ndarray, *, gamma_b: float = 1 - 1e-6) -> 
         gain_1 = (1 - gamma_b) * sol.V
         gain_2 = (1 - gamma_2) * solve(mdp, R, gamma_2, method="pi", want_q=False).V
         gain = (10 * gain_1 - gain_2) / 9
-        err = float(np.abs(gain_2 - gain_1).max(initial=0.0)) * 10 * (1 - gamma_b) + (
-            1 - gamma_b
-        ) * sol.error_bound
+        err = (
+            float(np.abs(gain_2 - gain_1).max(initial=0.0)) * 10 * (1 - gamma_b)
+            + (1 - gamma_b) * sol.error_bound
+        )
     return LimitResult(value=gain, optimal=sol.optimal, gamma=1.0, error_bound=err)
 
 

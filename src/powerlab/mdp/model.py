@@ -74,13 +74,15 @@ class MDP:
         if S == 0:
             raise InputError(f"{self.name}: an MDP needs at least one state")
         index: dict[str, int] = {}
-        for i, s in enumerate(self.states):
-            if s in index:
-                raise InputError(f"{self.name}: duplicate state name {s!r}")
-            index[s] = i
+        for i, state_name in enumerate(self.states):
+            if state_name in index:
+                raise InputError(f"{self.name}: duplicate state name {state_name!r}")
+            index[state_name] = i
         object.__setattr__(self, "_index", index)
         if len(self.action_labels) != S:
-            raise InputError(f"{self.name}: action_labels has {len(self.action_labels)} rows, not {S}")
+            raise InputError(
+                f"{self.name}: action_labels has {len(self.action_labels)} rows, not {S}"
+            )
         A = self.n_actions
         terminal = np.asarray(self.terminal, dtype=bool)
         if terminal.shape != (S,):
@@ -91,7 +93,9 @@ class MDP:
             if len(labels) == 0:
                 raise InputError(f"{self.name}: state {self.states[s]!r} has no action")
             if len(set(labels)) != len(labels):
-                raise InputError(f"{self.name}: state {self.states[s]!r} has duplicate action names")
+                raise InputError(
+                    f"{self.name}: state {self.states[s]!r} has duplicate action names"
+                )
         P = self.transitions
         if sp.issparse(P):
             P = sp.csr_array(P, dtype=np.float64)
@@ -198,7 +202,9 @@ class MDP:
         """Index of a state given by name (or index); unknown names raise :class:`InputError`."""
         if isinstance(state, int | np.integer):
             if not 0 <= int(state) < self.n_states:
-                raise InputError(f"{self.name}: state index {state} out of range [0, {self.n_states})")
+                raise InputError(
+                    f"{self.name}: state index {state} out of range [0, {self.n_states})"
+                )
             return int(state)
         try:
             return self._index[state]
@@ -217,7 +223,9 @@ class MDP:
         labels = self.action_labels[s]
         if isinstance(action, int | np.integer):
             if not 0 <= int(action) < len(labels):
-                raise InputError(f"{self.name}: state {self.states[s]!r} has no action slot {action}")
+                raise InputError(
+                    f"{self.name}: state {self.states[s]!r} has no action slot {action}"
+                )
             return int(action)
         try:
             return labels.index(action)

@@ -31,8 +31,9 @@ Error bound. Every result carries ``error_bound`` ε with :math:`\|V - V^*\|_\in
 at the γ it ran at. For policy iteration it is computed after the fact from the Bellman
 residual, :math:`\|V - V^*\| \le \|\mathcal T V - V\| / (1-\gamma)` (from the contraction:
 :math:`\|V - V^*\| \le \|V - \mathcal T V\| + \gamma \|V - V^*\|`), plus four units of float64
-round-off in evaluating :math:`\mathcal T`; for value iteration it is the half-width of the MacQueen interval (on MDPs with terminal states, the distance from the returned :math:`\mathcal T V`
-to the far end of that interval).
+round-off in evaluating :math:`\mathcal T`; for value iteration it is the half-width of the MacQueen
+interval (on MDPs with terminal states, the distance from the returned :math:`\mathcal T V` to
+the far end of that interval).
 """
 
 from __future__ import annotations
@@ -83,13 +84,29 @@ class OptimalValues:
     iterations: int
 
 
-def check_rewards(mdp: MDP, R: np.ndarray) -> np.ndarray:
-    """Return ``R`` as a float64 ``[K, S]`` array, or raise naming the bad shape or value."""
+def check_rewards(mdp: MDP, R: np.ndarray, *, state_action: bool = False) -> np.ndarray:
+    """Return rewards as float64 ``[K, S]`` (or ``[K, S, A]`` when ``state_action``), or raise.
+
+    State rewards may be given as ``[S]``. State-action rewards (Puterman's r(s, a)) must be
+    finite at available slots; values at unavailable slots are ignored (set to 0).
+    """
     R = np.asarray(R, dtype=np.float64)
-    if R.ndim == 1:
-        R = R[None, :]
-    if R.ndim != 2 or R.shape[1] != mdp.n_states:
-        raise InputError(f"{mdp.name}: rewards must have shape [K, S] with S={mdp.n_states}, got {R.shape}")
+    S, A = mdp.n_states, mdp.n_actions
+    if state_action:
+        if R.ndim == 2:
+            R = R[None]
+        if R.shape[1:] != (S, A) or R.ndim != 3:
+            raise InputError(
+                f"{mdp.name}: state-action rewards must have shape [K, S={S}, A={A}], got {R.shape}"
+            )
+        R = np.where(mdp.available[None], R, 0.0)
+    else:
+        if R.ndim == 1:
+            R = R[None, :]
+        if R.ndim != 2 or R.shape[1] != S:
+            raise InputError(
+                f"{mdp.name}: rewards must have shape [K, S] with S={S}, got {R.shape}"
+            )
     if not np.all(np.isfinite(R)):
         raise InputError(f"{mdp.name}: rewards must be finite")
     return R
@@ -125,7 +142,8 @@ def _succ_table(mdp: MDP) -> np.ndarray:
 def action_values(mdp: MDP, R: np.ndarray, V: np.ndarray, gamma: float) -> np.ndarray:
     """One Bellman look-ahead: ``Q[k, s, a] = R[k, s] + γ Σ_s' T(s, a, s') V[k, s']``.
 
-    ``R, V: [K, S]`` -> ``Q: [K, S, A]``, ``-inf`` at unavailable slots.
+    ``R: [K, S]`` (or state-action ``[K, S, A]``), ``V: [K, S]`` -> ``Q: [K, S, A]``, ``-inf``
+    at unavailable slots.
     """
     K, S = V.shape
     A = mdp.n_actions
@@ -135,12 +153,14 @@ def action_values(mdp: MDP, R: np.ndarray, V: np.ndarray, gamma: float) -> np.nd
         cont = Vpad[:, np.where(succ < 0, S, succ)]
     else:
         cont = (mdp.P_sa @ V.T).T.reshape(K, S, A)
-    Q = R[:, :, None] + gamma * cont
+    Q = (R[:, :, None] if R.ndim == 2 else R) + gamma * cont
     Q[:, ~mdp.available] = -np.inf
     return Q
 
 
-def _bellman_max(mdp: MDP, R: np.ndarray, V: np.ndarray, gamma: float) -> tuple[np.ndarray, np.ndarray]:
+def _bellman_max(
+    mdp: MDP, R: np.ndarray, V: np.ndarray, gamma: float
+) -> tuple[np.ndarray, np.ndarray]:
     Q = action_values(mdp, R, V, gamma)
     return Q.max(axis=2), Q
 
@@ -148,18 +168,19 @@ def _bellman_max(mdp: MDP, R: np.ndarray, V: np.ndarray, gamma: float) -> tuple[
 def _solve_vi(
     mdp: MDP, R: np.ndarray, gamma: float, tol: float, max_iter: int
 ) -> tuple[np.ndarray, float, int]:
-    K, S = R.shape
+    K, S = R.shape[:2]
     A = mdp.n_actions
     P = mdp.P_sa
+    base = R.T[:, None, :] if R.ndim == 2 else np.transpose(R, (1, 2, 0))  # [S, 1 or A, K]
     unavailable = ~mdp.available
     substochastic = bool(np.any(mdp.terminal))
-    V = R.copy()
+    V = R.copy() if R.ndim == 2 else np.where(mdp.available[None], R, -np.inf).max(axis=2)
     c = gamma / (1.0 - gamma)
     VT = np.ascontiguousarray(V.T)  # [S, K]
     for it in range(1, max_iter + 1):
         cont = (P @ VT).reshape(S, A, K)
         cont[unavailable] = -np.inf
-        TV = R.T + gamma * cont.max(axis=1)  # [S, K]
+        TV = (base + gamma * cont).max(axis=1)  # [S, K]
         delta = TV - VT
         lo = delta.min(axis=0)
         hi = delta.max(axis=0)
@@ -184,12 +205,15 @@ def _solve_vi(
 def _solve_pi_stochastic(
     mdp: MDP, R: np.ndarray, gamma: float, max_iter: int
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    K, S = R.shape
+    K, S = R.shape[:2]
     if S > 3000:
-        raise ResourceError(f"{mdp.name}: exact stochastic policy iteration is limited to 3000 states")
+        raise ResourceError(
+            f"{mdp.name}: exact stochastic policy iteration is limited to 3000 states"
+        )
     check_memory(8.0 * S * S * min(K, 64) * 2, "exact policy evaluation")
     P = np.asarray(mdp.P)  # [S, A, S]
-    pol = action_values(mdp, R, R, 1.0).argmax(axis=2)  # myopic start: argmax_a T(s,a)·R
+    V0 = R if R.ndim == 2 else np.where(mdp.available[None], R, -np.inf).max(axis=2)
+    pol = action_values(mdp, R, V0, gamma).argmax(axis=2)  # start: greedy one step ahead
     V = np.empty((K, S))
     iters = 0
     eye = np.eye(S)
@@ -198,7 +222,10 @@ def _solve_pi_stochastic(
         iters = it
         for k0 in range(0, K, chunk):
             Pp = P[np.arange(S)[None, :], pol[k0 : k0 + chunk]]  # [k, S, S]
-            V[k0 : k0 + chunk] = np.linalg.solve(eye - gamma * Pp, R[k0 : k0 + chunk, :, None])[..., 0]
+            Rk = R[k0 : k0 + chunk]
+            if R.ndim == 3:  # r(s, pi(s))
+                Rk = np.take_along_axis(Rk, pol[k0 : k0 + chunk, :, None], axis=2)[..., 0]
+            V[k0 : k0 + chunk] = np.linalg.solve(eye - gamma * Pp, Rk[:, :, None])[..., 0]
         Q = action_values(mdp, R, V, gamma)
         cur = np.take_along_axis(Q, pol[:, :, None], axis=2)[..., 0]
         best = Q.argmax(axis=2)
@@ -216,6 +243,7 @@ def solve(
     R: np.ndarray,
     gamma: float,
     *,
+    state_action: bool = False,
     method: str = "auto",
     tol: float | None = None,
     want_q: bool = True,
@@ -226,7 +254,9 @@ def solve(
 
     Args:
         mdp: the environment.
-        R: ``[K, S]`` (or ``[S]``) state rewards, one row per reward function.
+        R: ``[K, S]`` (or ``[S]``) state rewards, one row per reward function; with
+            ``state_action=True``, rewards r(s, a) of shape ``[K, S, A]`` (Puterman's form).
+        state_action: whether ``R`` is on state-action pairs.
         gamma: discount in ``[0, 1)``; the limits γ → 0, 1 are in :mod:`powerlab.mdp.limits`.
         method: ``"auto"`` (policy iteration on deterministic MDPs, value iteration
             otherwise), ``"pi"`` or ``"vi"``.
@@ -238,23 +268,29 @@ def solve(
     Returns:
         :class:`OptimalValues` with ``error_bound`` valid at this γ.
     """
-    R = check_rewards(mdp, R)
     gamma = float(gamma)
     if not 0.0 <= gamma < 1.0:
-        raise InputError(f"gamma must be in [0, 1) for solve(), got {gamma} (use powerlab.mdp.limits)")
+        raise InputError(
+            f"gamma must be in [0, 1) for solve(), got {gamma} (use powerlab.mdp.limits)"
+        )
     if method not in ("auto", "pi", "vi"):
         raise InputError(f"unknown method {method!r}; expected auto, pi or vi")
-    K, S = R.shape
-    A = mdp.n_actions
-    per = 8.0 * K * S * (3 + (A * 1.2 if want_q else 0))
+    shape = np.shape(R)
+    K = int(np.prod(shape[: -2 if state_action else -1], dtype=np.int64)) if len(shape) > 1 else 1
+    S, A = mdp.n_states, mdp.n_actions
+    # Checked before touching R, so an oversized request fails at once rather than mid-way.
+    per = 8.0 * K * S * (3 + (A if state_action else 0) + (A * 1.2 if want_q else 0))
     check_memory(per, f"solving {K} reward samples on {S} states")
+    R = check_rewards(mdp, R, state_action=state_action)
     scale = max(1.0, _absmax(R))
+    fast = mdp.is_deterministic and not state_action
     if method == "auto":
-        method = "pi" if mdp.is_deterministic else "vi"
+        method = "pi" if fast else "vi"
     iters = 0
     if gamma == 0.0:
-        V, bound, method = R.copy(), 0.0, "myopic"
-    elif method == "pi" and mdp.is_deterministic:
+        V = R.copy() if not state_action else np.where(mdp.available[None], R, -np.inf).max(axis=2)
+        bound, method = 0.0, "myopic"
+    elif method == "pi" and fast:
         succ = _succ_table(mdp)
         V = np.empty((K, S))
         pol = np.empty((K, S), dtype=np.int64)
@@ -280,7 +316,7 @@ def solve(
     vmax = max(1.0, _absmax(V))
     ttol = tie_tol if tie_tol is not None else max(2 * gamma * bound, 1e-10 * max(1.0, vmax))
     Q = optimal = None
-    if want_q or method != "pi" or not mdp.is_deterministic:
+    if want_q or method != "pi" or not fast:
         Qfull = action_values(mdp, R, V, gamma)
         policy = Qfull.argmax(axis=2)
         if want_q:

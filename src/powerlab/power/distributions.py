@@ -63,7 +63,11 @@ class Uniform:
 
     @property
     def spec(self) -> str:
-        return "uniform" if (self.low, self.high) == (0.0, 1.0) else f"uniform:{self.low:g},{self.high:g}"
+        return (
+            "uniform"
+            if (self.low, self.high) == (0.0, 1.0)
+            else f"uniform:{self.low:g},{self.high:g}"
+        )
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,9 @@ class Beta:
 
     def __post_init__(self) -> None:
         if not (self.a > 0 and self.b > 0 and math.isfinite(self.a) and math.isfinite(self.b)):
-            raise InputError(f"beta: parameters must be positive and finite, got {self.a}, {self.b}")
+            raise InputError(
+                f"beta: parameters must be positive and finite, got {self.a}, {self.b}"
+            )
 
     def sample(self, rng: np.random.Generator, K: int, S: int) -> np.ndarray:
         """``R: [K, S]`` iid Beta(a, b)."""
@@ -152,7 +158,9 @@ class FromCallable:
             if batch.ndim == 1:
                 batch = batch[None, :]
             if batch.ndim != 2 or batch.shape[1] != S or batch.shape[0] == 0:
-                raise InputError(f"{self.label}: must return rewards of shape [k, S={S}], got {batch.shape}")
+                raise InputError(
+                    f"{self.label}: must return rewards of shape [k, S={S}], got {batch.shape}"
+                )
             if not np.all(np.isfinite(batch)):
                 raise InputError(f"{self.label}: returned non-finite rewards")
             rows.append(batch)
@@ -176,7 +184,9 @@ def _parse_one(text: str) -> RewardDistribution:
         raise InputError(f"--dist: unknown distribution {name!r} (use uniform, beta or bernoulli)")
     lo, hi = want[name]
     if not lo <= len(vals) <= hi or (name == "uniform" and len(vals) == 1):
-        raise InputError(f"--dist: {name} takes {'0 or 2' if name == 'uniform' else hi} parameter(s)")
+        raise InputError(
+            f"--dist: {name} takes {'0 or 2' if name == 'uniform' else hi} parameter(s)"
+        )
     if name == "uniform":
         return Uniform(*vals)
     if name == "beta":
@@ -199,14 +209,18 @@ def parse_dist(spec: str, state_index: Callable[[str], int] | None = None) -> Re
         if not eq:
             raise InputError(f"--dist: override {p.strip()!r} must look like STATE=DIST")
         if state_index is None:
-            raise InputError("--dist: per-state overrides need an environment to resolve state names")
+            raise InputError(
+                "--dist: per-state overrides need an environment to resolve state names"
+            )
         s = state_index(state.strip())
         overrides[s] = _parse_one(rhs)
         names[s] = state.strip()
     return PerState(base, overrides, names)
 
 
-def as_distribution(dist: RewardDistribution | Callable | str | None, state_index=None) -> RewardDistribution:  # type: ignore[no-untyped-def, type-arg]
+def as_distribution(
+    dist: RewardDistribution | Callable | str | None, state_index=None
+) -> RewardDistribution:  # type: ignore[no-untyped-def, type-arg]
     """Coerce ``None`` (Uniform[0,1]), a spec string, a distribution or a callable ``rng -> R``."""
     if dist is None:
         return Uniform()

@@ -39,7 +39,7 @@ Progress = Callable[[int], None]
 
 
 def _gammas(gamma: float | Iterable[float]) -> list[float]:
-    gs = [float(gamma)] if np.isscalar(gamma) else [float(g) for g in gamma]  # type: ignore[arg-type]
+    gs = [float(g) for g in np.atleast_1d(np.asarray(gamma, dtype=np.float64)).ravel()]
     if not gs:
         raise InputError("at least one gamma is required")
     for g in gs:
@@ -158,7 +158,9 @@ def power(
         mean, se = moments[j].mean_stderr()
         for i, s in enumerate(idx):
             rows.append((mdp.states[s], g, float(mean[i]), float(se[i]), samples, errs[j]))
-    return pd.DataFrame(rows, columns=["state", "gamma", "power", "stderr", "samples", "solver_error"])
+    return pd.DataFrame(
+        rows, columns=["state", "gamma", "power", "stderr", "samples", "solver_error"]
+    )
 
 
 def _optimal_at(mdp: MDP, R: np.ndarray, s: int, gamma: float) -> np.ndarray:
@@ -221,4 +223,6 @@ def optimality_probability(
             p = counts[j, a] / samples
             se = float(np.sqrt(p * (1 - p) / samples))
             rows.append((mdp.states[s], mdp.action_labels[s][a], g, float(p), se, samples))
-    return pd.DataFrame(rows, columns=["state", "action", "gamma", "probability", "stderr", "samples"])
+    return pd.DataFrame(
+        rows, columns=["state", "action", "gamma", "probability", "stderr", "samples"]
+    )

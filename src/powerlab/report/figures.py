@@ -8,12 +8,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from powerlab._io import atomic_write  # noqa: E402
-from powerlab.mdp.model import MDP  # noqa: E402
+from powerlab._io import atomic_write
+from powerlab.mdp.model import MDP
 
 __all__ = ["plot_optimality", "plot_power", "save"]
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from powerlab._io import atomic_write, atomic_write_text
 
-__all__ = ["Section", "figure_html", "render_page", "save_figure", "table_html"]
+__all__ = ["Section", "examples_dir", "figure_html", "render_page", "save_figure", "table_html"]
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,9 @@ def save_figure(fig: Any, outdir: Path, name: str) -> str:
     """Save a matplotlib figure atomically as ``outdir/name`` (PNG) and close it; return ``name``."""
     import matplotlib.pyplot as plt
 
-    atomic_write(outdir / name, lambda p: fig.savefig(p, dpi=110, bbox_inches="tight", format="png"))
+    atomic_write(
+        outdir / name, lambda p: fig.savefig(p, dpi=110, bbox_inches="tight", format="png")
+    )
     plt.close(fig)
     return name
 
@@ -72,9 +74,13 @@ code,pre{background:#f6f6f6;padding:.1rem .3rem}figcaption{font-size:.9rem;color
 
 def render_page(sections: list[Section], outdir: Path, title: str = "powerlab report") -> Path:
     """Write ``outdir/index.html`` (atomically) holding every section; return its path."""
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"]
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+    ]
     parts.append(f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1><ul>")
-    parts += [f"<li><a href='#s{i}'>{html.escape(s.title)}</a></li>" for i, s in enumerate(sections)]
+    parts += [
+        f"<li><a href='#s{i}'>{html.escape(s.title)}</a></li>" for i, s in enumerate(sections)
+    ]
     parts.append("</ul>")
     for i, s in enumerate(sections):
         parts.append(f"<h2 id='s{i}'>{html.escape(s.title)}</h2>{s.html}")
@@ -82,3 +88,17 @@ def render_page(sections: list[Section], outdir: Path, title: str = "powerlab re
             parts.append(f"<p>Reproduce with: <code>{html.escape(s.command)}</code></p>")
     parts.append("</body></html>")
     return atomic_write_text(outdir / "index.html", "\n".join(parts))
+
+
+def examples_dir() -> Path:
+    """The bundled ``examples/`` folder (``$POWERLAB_EXAMPLES`` overrides it)."""
+    import os
+
+    env = os.environ.get("POWERLAB_EXAMPLES")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "examples").is_dir() and (parent / "pyproject.toml").is_file():
+            return parent / "examples"
+    return Path.cwd() / "examples"

@@ -1,0 +1,112 @@
+"""CLI contract for ``powerlab power`` and ``powerlab optimality``: JSON shape, bad input → exit 2."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from powerlab.cli import app
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_power_json_contract(examples):
+    res = run("power", examples / "fig1.yaml", "-g", "0.5", "-g", "1/2", "-n", "500", "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert set(out) == {"env", "results"} and out["env"] == "fig1"
+    assert len(out["results"]) == 16
+    for r in out["results"]:
+        assert set(r) == {"state", "gamma", "power", "stderr", "samples"}
+        assert r["samples"] == 500 and r["stderr"] >= 0
+
+
+def test_power_states_filter_and_limits(examples):
+    res = run(
+        "power",
+        examples / "fig1.yaml",
+        "-g",
+        "0",
+        "-g",
+        "1",
+        "--states",
+        "dead,start",
+        "-n",
+        "200",
+        "--json",
+    )
+    out = json.loads(res.stdout)
+    assert [(r["state"], r["gamma"]) for r in out["results"]] == [
+        ("dead", 0.0),
+        ("start", 0.0),
+        ("dead", 1.0),
+        ("start", 1.0),
+    ]
+
+
+def test_optimality_json_contract_names_edges_actions_after_successors(examples):
+    res = run("optimality", examples / "fig1.yaml", "--state", "start", "-n", "300", "--json")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert [r["action"] for r in out["results"]] == ["l_mid", "r_mid", "dead"]
+    for r in out["results"]:
+        assert set(r) == {"state", "action", "gamma", "probability", "stderr", "samples"}
+
+
+def test_table_output_and_plots(examples, tmp_path):
+    res = run("power", examples / "room.yaml", "-n", "200", "--plot", tmp_path / "heat.png")
+    assert res.exit_code == 0 and "POWER" in res.stdout
+    assert (tmp_path / "heat.png").stat().st_size > 1000
+    res = run(
+        "optimality",
+        examples / "coin.yaml",
+        "--state",
+        "s0",
+        "-n",
+        "200",
+        "--plot",
+        tmp_path / "b.png",
+    )
+    assert res.exit_code == 0 and (tmp_path / "b.png").exists()
+
+
+def test_gymnasium_environment_by_id():
+    res = run("power", "gym:FrozenLake-v1", "-n", "100", "--states", "0", "--json")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["results"][0]["state"] == "0"
+
+
+BAD_ARGS = [
+    (["power", "{ex}/nope.yaml"], "no such file"),
+    (["power", "{ex}/fig1.yaml", "-g", "1.5"], "outside [0, 1]"),
+    (["power", "{ex}/fig1.yaml", "-g", "abc"], "not a number"),
+    (["power", "{ex}/fig1.yaml", "--states", "zz"], "unknown state 'zz'"),
+    (["power", "{ex}/fig1.yaml", "--dist", "gauss"], "unknown distribution"),
+    (["power", "{ex}/fig1.yaml", "-n", "1"], "at least 2"),
+    (["optimality", "{ex}/fig1.yaml", "--state", "nowhere"], "unknown state 'nowhere'"),
+    (["power", "{ex}"], "is a directory"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_ARGS)
+def test_bad_input_exits_2_with_one_line(examples, args, message):
+    res = run(*[a.format(ex=examples) for a in args])
+    assert res.exit_code == 2
+    err = res.stderr.strip()
+    assert err.startswith("error:") and message in err and len(err.splitlines()) == 1
+    assert "Traceback" not in res.output
+
+
+def test_bad_environment_file_exits_2(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("transitions:\n  s: {go: {s: 0.5}}\n")
+    res = run("power", bad, "--json")
+    assert (
+        res.exit_code == 2
+        and "bad.yaml:2: transitions.s.go: probabilities sum to 0.5" in res.stderr
+    )
+    assert res.stdout == ""

@@ -1,0 +1,191 @@
+"""``powerlab retarget outcomes|mdp``: orbit counts, n-majority and retargetability (RDSP).
+
+Thin over :mod:`powerlab.retarget.analysis`. Options that take several values accept them
+after one flag (``--utility 0 1 2``) or by repeating the flag (``--utility 0 --utility 1``).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from typer.core import TyperCommand
+
+from powerlab.cli._common import console, emit_json, guarded, to_jsonable
+from powerlab.errors import InputError
+from powerlab.retarget.orbits import DEFAULT_MAX_ORBIT
+
+__all__ = ["register", "retarget_app"]
+
+_MULTI = ("--utility", "--labels", "--A", "--B", "--reward")
+
+
+class _MultiValueCommand(TyperCommand):
+    """Expands ``--opt v1 v2 v3`` into ``--opt v1 --opt v2 --opt v3`` for the list options."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        out: list[str] = []
+        current: str | None = None
+        for tok in args:
+            if tok in _MULTI:
+                current = tok
+                continue
+            if tok.startswith("--") or (tok.startswith("-") and len(tok) == 2 and tok[1].isalpha()):
+                current = None
+                out.append(tok)
+                continue
+            if current is not None:
+                out.extend([current, tok])
+            else:
+                out.append(tok)
+        return super().parse_args(ctx, out)
+
+
+retarget_app = typer.Typer(
+    name="retarget",
+    help="Orbits, n-majority and retargetable decision rules (Turner & Tadepalli 2022).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+RULE_HELP = "optimal, fracoptimal, antiopt, boltzmann:T, bestof:k, satisfice:t or quantilizer:q."
+
+
+def _parse_gamma(text: str) -> float:
+    try:
+        value = float(Fraction(text.strip()))
+    except (ValueError, ZeroDivisionError):
+        raise InputError(f"--gamma: {text!r} is not a number") from None
+    if not 0.0 <= value < 1.0:
+        raise InputError(f"--gamma: {text} is outside [0, 1)")
+    return value
+
+
+def _floats(values: list[str], flag: str) -> list[float]:
+    out = []
+    for v in values:
+        try:
+            out.append(float(Fraction(v.strip())))
+        except (ValueError, ZeroDivisionError):
+            raise InputError(f"{flag}: {v!r} is not a number") from None
+    return out
+
+
+def _render(doc: dict[str, Any], title: str) -> None:
+    d = to_jsonable(doc)
+    console.print(title, highlight=False)
+    table = Table()
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    for key in ("orbit_size", "B_over_A", "A_over_B", "ties", "largest_n"):
+        table.add_row(key, "unbounded" if d[key] is None else str(d[key]))
+    table.add_row("fraction_B_at_least_A", str(d["fraction_B_at_least_A"]))
+    table.add_row("ratio_B_to_A", "unbounded" if d["ratio_B_to_A"] is None else d["ratio_B_to_A"])
+    if not d["exact"]:
+        table.add_row("samples", str(d["samples"]))
+        table.add_row("standard_error", f"{d['standard_error']:.3g}")
+    console.print(table)
+    if "retargeting" in d:
+        r = d["retargeting"]
+        swaps = "; ".join("(" + " ".join(c) + ")" for p in r["permutations"] for c in p) or "-"
+        verdict = (
+            f"verified={r['verified']}, Theorem 1 conclusion={r['theorem1_conclusion']}"
+            if "verified" in r
+            else ("no orbit point prefers A" if d["A_over_B"] == 0 else "none found")
+        )
+        console.print(f"retargeting permutations found: n = {r['n']}: {swaps} ({verdict})")
+
+
+@retarget_app.command("outcomes", cls=_MultiValueCommand)
+@guarded
+def outcomes_cmd(
+    utility: Annotated[
+        list[str], typer.Option("--utility", help="Utility of each outcome (θ = u).")
+    ],
+    labels: Annotated[list[str], typer.Option("--labels", help="Outcome names, one per utility.")],
+    A: Annotated[list[str], typer.Option("--A", help="Labels in set A (e.g. dying).")],
+    B: Annotated[list[str], typer.Option("--B", help="Labels in set B (e.g. staying alive).")],
+    rule: Annotated[str, typer.Option("--rule", help=RULE_HELP)] = "optimal",
+    sample: Annotated[
+        int | None, typer.Option("--sample", help="Sample this many permutations instead.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed for --sample.")] = 0,
+    max_orbit: Annotated[
+        int, typer.Option("--max-orbit", help="Largest orbit enumerated exactly.")
+    ] = DEFAULT_MAX_ORBIT,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """How often f prefers B over A across the orbit of the utility vector (RDSP Defs 3.1-3.5)."""
+    from powerlab.retarget.analysis import analyze_outcomes
+
+    doc = analyze_outcomes(
+        _floats(utility, "--utility"),
+        labels,
+        A,
+        B,
+        rule=rule,
+        sample=sample,
+        rng=seed,
+        max_size=max_orbit,
+    )
+    if json_out:
+        emit_json(doc)
+        return
+    _render(doc, f"f = {doc['rule']}: B = {B} versus A = {A}")
+
+
+@retarget_app.command("mdp", cls=_MultiValueCommand)
+@guarded
+def mdp_cmd(
+    env: Annotated[str, typer.Argument(help="Environment file (YAML/JSON) or gym:ID.")],
+    state: Annotated[str, typer.Option("--state", help="The state s where f_s chooses.")],
+    A: Annotated[list[str], typer.Option("--A", help="Action labels at s in set A.")],
+    B: Annotated[list[str], typer.Option("--B", help="Action labels at s in set B.")],
+    gamma: Annotated[str, typer.Option("--gamma", help="Discount in [0, 1).")] = "0.9",
+    rule: Annotated[str, typer.Option("--rule", help=RULE_HELP)] = "optimal",
+    reward: Annotated[
+        list[str] | None,
+        typer.Option("--reward", help="Orbit representative R, one per state (default 0..1)."),
+    ] = None,
+    sample: Annotated[
+        int | None, typer.Option("--sample", help="Sample this many permutations instead.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed for --sample.")] = 0,
+    max_orbit: Annotated[
+        int, typer.Option("--max-orbit", help="Largest orbit enumerated exactly.")
+    ] = DEFAULT_MAX_ORBIT,
+    search: Annotated[
+        bool, typer.Option("--search", help="Search state transpositions that retarget A to B.")
+    ] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """How often the optimal-policy rule at s prefers actions B over A across a reward orbit."""
+    from powerlab.mdp import load_env
+    from powerlab.retarget.analysis import analyze_mdp
+
+    g = _parse_gamma(gamma)
+    mdp = load_env(env)
+    doc = analyze_mdp(
+        mdp,
+        state,
+        A,
+        B,
+        g,
+        rule=rule,
+        reward=_floats(reward, "--reward") if reward else None,
+        sample=sample,
+        rng=seed,
+        max_size=max_orbit,
+        search=search,
+    )
+    if json_out:
+        emit_json(doc)
+        return
+    _render(doc, f"{mdp.name} at {state!r}, γ = {g:g}, f = {doc['rule']}: B = {B} vs A = {A}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``retarget`` command group to ``app``."""
+    app.add_typer(retarget_app, name="retarget")

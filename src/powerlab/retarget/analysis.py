@@ -1,0 +1,182 @@
+r"""One-call analyses behind ``powerlab retarget``: counts, n-majority and retargeting search.
+
+:func:`analyze_outcomes` takes RDSP's outcome setting (one utility per labelled deterministic
+outcome, θ = u, C = all outcomes) and :func:`analyze_mdp` the optimal-policy setting at a
+state of an MDP (θ = R over states). Both return a JSON-ready dict whose first keys are
+
+``orbit_size``, ``B_over_A``, ``A_over_B``, ``ties``
+    the sizes of :math:`\mathrm{Orbit}(\theta)` (distinct points) and of its subsets where f
+    prefers B, prefers A, or ties (seed Def. 2; sample counts with ``sample=``);
+``largest_n``
+    the largest integer n with :math:`|B>A| \ge n|A>B|` (seed Def. 3), ``None`` if unbounded;
+``fraction_B_at_least_A``
+    :math:`n/(n+1)` as a ``Fraction`` (1 when unbounded),
+
+followed by ``ratio_B_to_A`` (:math:`|B>A|/|A>B|` as a ``Fraction``, ``None`` if unbounded),
+``rule``, ``exact``, ``samples`` and ``standard_error`` (of
+:math:`|B>A|/(|B>A|+|A>B|)`, sampled mode only) and, when a search was run, ``retargeting``:
+the permutations found (as swapped label pairs), their number n, whether Def. 4 verified and
+whether Theorem 1's conclusion holds with that n.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from powerlab.errors import InputError
+from powerlab.retarget.majority import Comparison, OrbitCounts, n_fraction, orbit_counts
+from powerlab.retarget.orbits import DEFAULT_MAX_ORBIT, orbit_size
+from powerlab.retarget.outcomes import labelled_outcomes
+from powerlab.retarget.retargetability import check_theorem1, search_retargeting
+from powerlab.retarget.rules import parse_rule
+from powerlab.retarget.search import copy_involutions
+
+__all__ = ["analyze_mdp", "analyze_outcomes", "counts_document"]
+
+
+def counts_document(counts: OrbitCounts, rule: str) -> dict[str, Any]:
+    """The JSON contract of ``powerlab retarget`` for one orbit's counts."""
+    return {
+        "orbit_size": counts.orbit_size,
+        "B_over_A": counts.b_over_a,
+        "A_over_B": counts.a_over_b,
+        "ties": counts.ties,
+        "largest_n": counts.largest_n,
+        "fraction_B_at_least_A": n_fraction(counts.largest_n),
+        "ratio_B_to_A": counts.ratio,
+        "rule": rule,
+        "exact": counts.exact,
+        "samples": counts.samples,
+        "standard_error": counts.standard_error,
+    }
+
+
+def _too_large(theta: np.ndarray, max_size: int | None) -> None:
+    size = orbit_size(theta, distinct=True)
+    if max_size is not None and size > max_size:
+        raise InputError(
+            f"orbit too large to enumerate: {size} distinct points exceed {max_size}; "
+            "use --sample N"
+        )
+
+
+def _perm_pairs(perm: np.ndarray, labels: Sequence[str]) -> list[list[str]]:
+    """A permutation as the label pairs it swaps (cycles of length 2), or its cycles."""
+    seen: set[int] = set()
+    cycles: list[list[str]] = []
+    for i in range(len(perm)):
+        if i in seen or perm[i] == i:
+            continue
+        cyc = []
+        j = i
+        while j not in seen:
+            seen.add(j)
+            cyc.append(labels[j])
+            j = int(perm[j])
+        cycles.append(cyc)
+    return cycles
+
+
+def _search_document(
+    theta: np.ndarray, compare: Comparison, cands: np.ndarray, labels: Sequence[str]
+) -> dict[str, Any]:
+    found = search_retargeting(theta, compare, cands)
+    doc: dict[str, Any] = {
+        "n": len(found),
+        "permutations": [_perm_pairs(p, labels) for p in found],
+    }
+    if len(found):
+        t1 = check_theorem1(theta, found, compare)
+        doc["verified"] = t1.premise.ok
+        doc["theorem1_conclusion"] = t1.conclusion
+    return doc
+
+
+def analyze_outcomes(
+    utility: Sequence[float],
+    labels: Sequence[str],
+    A: Sequence[str],
+    B: Sequence[str],
+    *,
+    rule: str = "optimal",
+    sample: int | None = None,
+    rng: object = None,
+    max_size: int | None = DEFAULT_MAX_ORBIT,
+    search: bool = True,
+) -> dict[str, Any]:
+    """Counts over the orbit of the utility vector u (RDSP's outcome setting).
+
+    ``utility[i]`` is the utility of outcome ``labels[i]``; A and B are disjoint label sets.
+    With ``search`` (exact mode only) the copies involutions of A into B are searched and
+    verified (Def. 4, Thm. 1).
+    """
+    u = np.asarray(utility, dtype=np.float64)
+    if u.ndim != 1 or len(u) != len(labels):
+        raise InputError(
+            f"--utility has {u.size} values but --labels has {len(labels)}; they must match"
+        )
+    if not np.all(np.isfinite(u)):
+        raise InputError("--utility: values must be finite")
+    f = parse_rule(rule)
+    compare = labelled_outcomes(labels, A, B, f)
+    if sample is None:
+        _too_large(u, max_size)
+    counts = orbit_counts(u, compare, sample=sample, rng=rng, max_size=max_size)
+    doc = counts_document(counts, f.spec())
+    if search and sample is None:
+        index = {lab: i for i, lab in enumerate(labels)}
+        cands = copy_involutions(np.eye(len(u)), [index[a] for a in A], [index[b] for b in B])
+        doc["retargeting"] = _search_document(u, compare, cands, list(labels))
+    return doc
+
+
+def analyze_mdp(
+    mdp: Any,
+    state: str,
+    A: Sequence[str],
+    B: Sequence[str],
+    gamma: float,
+    *,
+    rule: str = "optimal",
+    reward: Sequence[float] | None = None,
+    sample: int | None = None,
+    rng: object = None,
+    max_size: int | None = DEFAULT_MAX_ORBIT,
+    search: bool = False,
+) -> dict[str, Any]:
+    """Counts over the orbit of a state-reward vector for f_s at ``state`` (actions A vs B).
+
+    ``reward`` is the orbit representative θ = R ``[S]``; by default the evenly spaced values
+    ``0, 1/(S-1), ..., 1`` (all distinct: for the order-based rules every such orbit gives the
+    same counts). With ``search`` (exact mode) transpositions of states are searched.
+    """
+    from powerlab.retarget.mdp import mdp_comparison
+
+    if not 0 <= gamma < 1:
+        raise InputError(f"--gamma must be in [0, 1), got {gamma}")
+    S = mdp.n_states
+    if reward is None:
+        theta = np.linspace(0.0, 1.0, S) if S > 1 else np.zeros(1)
+    else:
+        theta = np.asarray(reward, dtype=np.float64)
+        if theta.shape != (S,):
+            raise InputError(f"--reward has {theta.size} values but the MDP has {S} states")
+        if not np.all(np.isfinite(theta)):
+            raise InputError("--reward: values must be finite")
+    f = parse_rule(rule)
+    compare = mdp_comparison(mdp, state, A, B, gamma, f)
+    if sample is None:
+        _too_large(theta, max_size)
+    counts = orbit_counts(theta, compare, sample=sample, rng=rng, max_size=max_size)
+    doc = counts_document(counts, f.spec())
+    doc["state"] = state
+    doc["gamma"] = gamma
+    doc["reward"] = theta.tolist()
+    if search and sample is None:
+        from powerlab.retarget.search import transpositions
+
+        doc["retargeting"] = _search_document(theta, compare, transpositions(S), list(mdp.states))
+    return doc

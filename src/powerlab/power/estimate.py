@@ -67,13 +67,14 @@ class _Moments:
     s2: np.ndarray | None = None
 
     def add(self, x: np.ndarray) -> None:
+        """Accumulate the rows of ``x: [k, n]``; ``x`` is overwritten (shifted in place)."""
         if self.shift is None:
             self.shift = x.mean(axis=0)
             self.s1 = np.zeros_like(self.shift)
             self.s2 = np.zeros_like(self.shift)
-        d = x - self.shift
-        self.s1 = self.s1 + d.sum(axis=0)  # type: ignore[operator]
-        self.s2 = self.s2 + (d * d).sum(axis=0)  # type: ignore[operator]
+        x -= self.shift
+        self.s1 = self.s1 + x.sum(axis=0)  # type: ignore[operator]
+        self.s2 = self.s2 + np.einsum("ij,ij->j", x, x)  # type: ignore[operator]
         self.n += x.shape[0]
 
     def mean_stderr(self) -> tuple[np.ndarray, np.ndarray]:
@@ -99,7 +100,10 @@ def power_integrand(
         return lim.value, lim.error_bound
     c = (1.0 - gamma) / gamma
     sol = solve(mdp, R, gamma, want_q=False, tol=tol / c)
-    return c * (sol.V - R), c * sol.error_bound
+    X = sol.V  # a fresh array owned here: transform in place, without temporaries
+    X -= R
+    X *= c
+    return X, c * sol.error_bound
 
 
 def power(
@@ -138,6 +142,7 @@ def power(
     D = as_distribution(dist, mdp.state_index)
     gen = _rng(rng)
     S = mdp.n_states
+    all_states = len(idx) == S and bool(np.all(idx == np.arange(S)))
     per_sa = any(g in (0.0, 1.0) for g in gs)
     B = _batch_size(S, mdp.n_actions, samples, max_batch_bytes, per_sa)
     moments = [_Moments() for _ in gs]
@@ -148,7 +153,7 @@ def power(
         R = D.sample(gen, k, S)
         for j, g in enumerate(gs):
             X, err = power_integrand(mdp, R, g, tol=tol)
-            moments[j].add(X[:, idx])
+            moments[j].add(X if all_states else X[:, idx])
             errs[j] = max(errs[j], err)
         done += k
         if progress is not None:

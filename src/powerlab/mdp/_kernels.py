@@ -111,14 +111,17 @@ def det_policy_iteration(
         stack = np.empty(S, np.int32)
         pos = np.empty(S, np.int32)
         nxt = np.empty(S, np.int32)
-        # Initial policy: greedy in two Gauss-Seidel sweeps (forward, backward) of value
-        # iteration started from the value of staying put forever, R / (1 - gamma).
+        # Initial policy: greedy in Gauss-Seidel sweeps of value iteration (alternating forward
+        # and backward) started from the value of staying put forever, R / (1 - gamma); stop
+        # once a sweep changes no action, or after six sweeps.
         for s in range(S):
             V[s] = r[s] / (1.0 - gamma)
+            pol[s] = -1
         V[S] = 0.0
-        for sweep in range(2):
+        for sweep in range(6):
+            changed = 0
             for j in range(S):
-                s = j if sweep == 0 else S - 1 - j
+                s = j if sweep % 2 == 0 else S - 1 - j
                 best = V[nx[s, 0]]
                 ba = 0
                 for a in range(1, A):
@@ -126,8 +129,12 @@ def det_policy_iteration(
                     if q > best:
                         best = q
                         ba = a
-                pol[s] = ba
+                if ba != pol[s]:
+                    pol[s] = ba
+                    changed += 1
                 V[s] = r[s] + gamma * best
+            if changed == 0:
+                break
         it = 0
         while it < max_iter:
             it += 1

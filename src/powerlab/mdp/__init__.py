@@ -16,6 +16,17 @@ from powerlab.mdp.builders import (
 from powerlab.mdp.io import load_env, load_mdp, mdp_from_document
 from powerlab.mdp.limits import LimitResult, average_reward, blackwell_optimal, myopic_optimal
 from powerlab.mdp.model import END_ACTION, MDP
+from powerlab.mdp.recurrence import (
+    RecurrenceRow,
+    almost_sure_reach,
+    gamma_star,
+    reach_and_revisit_policy,
+    reachable,
+    recurrence_table,
+    recurrent_states,
+    revisiting_action,
+    visit_count,
+)
 from powerlab.mdp.solvers import OptimalValues, action_values, solve
 
 __all__ = [
@@ -24,7 +35,9 @@ __all__ = [
     "MDP",
     "LimitResult",
     "OptimalValues",
+    "RecurrenceRow",
     "action_values",
+    "almost_sure_reach",
     "average_reward",
     "blackwell_optimal",
     "from_arrays",
@@ -32,9 +45,16 @@ __all__ = [
     "from_grid",
     "from_gymnasium",
     "from_transitions",
+    "gamma_star",
     "load_env",
     "load_mdp",
     "mdp_from_document",
     "myopic_optimal",
+    "reach_and_revisit_policy",
+    "reachable",
+    "recurrence_table",
+    "recurrent_states",
+    "revisiting_action",
     "solve",
+    "visit_count",
 ]

@@ -1,0 +1,147 @@
+r"""Finding an interior point of :math:`G_T`, or reporting that it is empty (Def 6).
+
+:math:`G_T` has positive volume iff some piece :math:`C_\pi`
+(:mod:`powerlab.goals.pieces`) has an interior; a point of such a piece found by the
+Chebyshev-centre LP (HiGHS) starts the hit-and-run chains. Candidates for π come from a
+pool of uniform draws from the box (a member is almost surely interior to its piece) and
+the all-``lo`` corners with one coordinate at ``hi`` (members when acceptance is tiny);
+membership of the whole pool is one batched solve, and each member's optimal policy is
+found by :meth:`PieceGeometry.optimal_policy`.
+
+If no candidate works, :math:`G_T` is reported empty (a *finding*, not an error), with
+the constraint that empties it: the training pairs are added one at a time, in order, and
+the first pair after which no candidate survives is named. For the ``"immediate"``
+reading this is exact (one LP per prefix); for ``"q"`` it is a search over the candidate
+pool and says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from powerlab.goals.compatible import GoalSet
+from powerlab.goals.pieces import PieceGeometry
+from powerlab.goals.training import TrainingData
+
+__all__ = ["EmptyFinding", "Start", "find_start"]
+
+_POOL = 4096
+_MAX_LP = 256
+_INTERIOR = 1e-9
+
+
+@dataclass(frozen=True)
+class Start:
+    """An interior point ``x: [n]`` of the piece ``policy``, at distance ``radius`` from its
+    boundary."""
+
+    x: np.ndarray
+    policy: tuple[int, ...]
+    radius: float
+
+
+@dataclass(frozen=True)
+class EmptyFinding:
+    """:math:`G_T` has no interior. ``constraint``: the training pair that empties it
+    ("state 's' action 'a'"); ``exact``: whether an LP proved it (else a candidate search)."""
+
+    constraint: str
+    exact: bool
+    detail: str
+
+    @property
+    def message(self) -> str:
+        """One line for reports."""
+        how = "proved by LP" if self.exact else "no interior point found by search"
+        return f"G_T is empty ({how}): emptied by {self.constraint}; {self.detail}"
+
+
+def _candidates(gs: GoalSet, geo: PieceGeometry, rng: np.random.Generator) -> np.ndarray:
+    n = geo.n
+    corners = np.tile(geo.lo, (n, 1))
+    corners[np.arange(n), np.arange(n)] = geo.hi
+    draws = geo.lo + (geo.hi - geo.lo) * rng.random((_POOL, n))
+    return np.vstack([corners, draws])
+
+
+def find_start(gs: GoalSet, rng: object = None) -> Start | EmptyFinding:
+    """An interior starting point of :math:`G^C_T` or an :class:`EmptyFinding`."""
+    gen = np.random.default_rng(rng)  # type: ignore[arg-type]
+    geo = PieceGeometry(gs)
+    if geo.n == 0:
+        return Start(np.zeros(0), (), np.inf)
+    if not gs.training.pairs:
+        return Start(0.5 * (geo.lo + geo.hi), geo.default_policy(), np.inf)
+    pool = _candidates(gs, geo, gen)
+    if gs.reading == "immediate":
+        x, z = geo.center(())
+        if z > _INTERIOR:
+            return Start(x, (), z)
+        return _empty_immediate(gs)
+    member = gs.contains(gs.fill_free(pool, gen))  # one batched solve for the whole pool
+    n_corner = geo.n
+    order = [i for i in range(n_corner, len(pool)) if member[i]]  # generic draws first
+    order += [i for i in range(n_corner) if member[i]]
+    tried: set[tuple[int, ...]] = set()
+    for i in order[:_MAX_LP]:
+        pol, ok = geo.optimal_policy(pool[i])
+        if not ok or pol in tried:
+            continue
+        tried.add(pol)
+        xc, z = geo.center(pol)
+        if z > _INTERIOR:
+            return Start(xc, pol, z)
+    return _empty_search(gs, pool, int(member.sum()))
+
+
+def _pair_name(gs: GoalSet, k: int) -> str:
+    s, a = gs.training.pairs[k]
+    return f"state {gs.mdp.states[s]!r} action {gs.mdp.action_labels[s][a]!r} (pair {k + 1})"
+
+
+def _prefix(gs: GoalSet, k: int) -> GoalSet:
+    pairs = gs.training.pairs[: k + 1]
+    td = TrainingData(
+        np.array([s for s, _ in pairs], dtype=np.int64),
+        np.array([a for _, a in pairs], dtype=np.int64),
+        gs.training.n_states,
+        gs.training.source,
+    )
+    from powerlab.goals.compatible import goal_set
+
+    return goal_set(gs.mdp, td, gs.gamma, gs.reading, (gs.lo, gs.hi))
+
+
+def _empty_immediate(gs: GoalSet) -> EmptyFinding:
+    for k in range(len(gs.training.pairs)):
+        geo = PieceGeometry(_prefix(gs, k))
+        _, z = geo.center(())
+        if z <= _INTERIOR:
+            return EmptyFinding(
+                _pair_name(gs, k),
+                True,
+                "with the pairs before it, no reward vector in the box has interior slack",
+            )
+    return EmptyFinding(_pair_name(gs, len(gs.training.pairs) - 1), True, "")
+
+
+def _empty_search(gs: GoalSet, pool: np.ndarray, members: int) -> EmptyFinding:
+    rng = np.random.default_rng(0)
+    full = gs.fill_free(pool, rng)
+    alive = np.ones(len(full), dtype=bool)
+    for k in range(len(gs.training.pairs)):
+        alive &= _prefix(gs, k).contains(full)
+        if not alive.any():
+            return EmptyFinding(
+                _pair_name(gs, k),
+                False,
+                f"none of {len(pool)} candidate reward vectors satisfies it together with the "
+                "pairs before it",
+            )
+    return EmptyFinding(
+        "the pieces' interiors",
+        False,
+        f"{members} of {len(pool)} candidates are members but every piece found is flat",
+    )

@@ -1,0 +1,351 @@
+r"""The polytope pieces of :math:`G_T` and chords through them (Krakovna & Kramár, Def 6).
+
+Work in the constrained coordinates :math:`x = \theta_C \in \mathbb R^n` of
+:mod:`powerlab.goals.compatible`. For the ``"q"`` reading fix a deterministic policy π on C
+that agrees with the training actions on :math:`C \cap S_{train}`. Its values are linear in
+x, :math:`V^\pi = M_\pi x` with :math:`M_\pi = (I - \gamma P_\pi)^{-1}` (terminal rows of
+:math:`P_\pi` are zero), and π is optimal iff for every state s and action a
+
+.. math:: g_{s,a}^\top x := (P_{s,a} - P_{s,\pi(s)})\, M_\pi\, x \le 0 .
+
+The *piece* :math:`C_\pi = \{x \in [lo,hi]^n : g_{s,a}^\top x \le 0\ \forall s,a\}` is a
+polytope, and :math:`G^C_T = \bigcup_\pi C_\pi` (a policy made of optimal actions is
+optimal, so θ is in :math:`G_T` iff some agreeing π is optimal for it). Rows at training
+states are *exit* rows (crossing one leaves :math:`G_T`); the others are *switch* rows
+(crossing :math:`g_{s,a}` moves into the neighbouring piece with π(s) := a, which is optimal
+just beyond a boundary point where only that row is tight). For the ``"immediate"`` reading
+there is one piece, :math:`M = I`, and every row is an exit row.
+
+A *chord* is the connected part of :math:`G^C_T` on the line :math:`x + t d` that contains x:
+walk forward and backward from piece to piece with the ratio test until an exit row or the
+box stops the walk. Rows are normalised to unit length so that their slacks are distances.
+Pieces are cached per policy.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linprog
+
+from powerlab.goals.compatible import GoalSet
+
+__all__ = ["Chord", "Piece", "PieceGeometry"]
+
+_ZERO_ROW = 1e-13
+_CACHE = 512
+_MAX_PIECES_PER_WALK = 2_000
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One polytope piece: ``G: [m, n]`` unit rows, ``exit: [m]`` bool, and for switch rows
+    the local position ``pos: [m]`` and action ``act: [m]`` they switch to."""
+
+    policy: tuple[int, ...]
+    G: np.ndarray
+    exit: np.ndarray
+    pos: np.ndarray
+    act: np.ndarray
+
+
+@dataclass(frozen=True)
+class Chord:
+    """The chord through a point: ``[t_lo, t_hi]`` and its segments ``(t0, t1, policy)``."""
+
+    t_lo: float
+    t_hi: float
+    segments: list[tuple[float, float, tuple[int, ...]]]
+
+    def locate(self, t: float) -> tuple[int, ...]:
+        """The policy of the segment that holds ``t``."""
+        for t0, t1, pol in self.segments:
+            if t0 <= t <= t1:
+                return pol
+        return self.segments[-1][2]
+
+
+class PieceGeometry:
+    """The pieces of one :class:`GoalSet` in its constrained coordinates (module docstring)."""
+
+    def __init__(self, gs: GoalSet) -> None:
+        self.gs = gs
+        mdp = gs.mdp
+        C = gs.constrained
+        self.n = n = len(C)
+        self.lo, self.hi = gs.lo[C], gs.hi[C]
+        self.q = gs.reading == "q"
+        local = {int(s): i for i, s in enumerate(C)}
+        pairs = dict(gs.training.pairs)
+        P = np.asarray(mdp.P)
+        usable = mdp.available & ~mdp.terminal[:, None]
+        # row states: C (q reading) then the training states outside C
+        rows_states = list(C) if self.q else []
+        rows_states += [s for s in pairs if s not in local or not self.q]
+        self.row_states = np.array(rows_states, dtype=np.int64)
+        self.Pc = (
+            P[self.row_states][:, :, C] if n else np.zeros((len(rows_states), mdp.n_actions, 0))
+        )
+        self.usable = usable[self.row_states]
+        nC = n if self.q else 0
+        # fixed base action: training action for training rows, -1 (policy) for free C rows
+        base = np.full(len(rows_states), -1, dtype=np.int64)
+        is_train = np.zeros(len(rows_states), dtype=bool)
+        for r, s in enumerate(rows_states):
+            if int(s) in pairs:
+                base[r] = pairs[int(s)]
+                is_train[r] = True
+        self.base, self.is_train, self.nC = base, is_train, nC
+        rr, aa = np.nonzero(self.usable)
+        self._rr, self._aa = rr, aa
+        self._cache: OrderedDict[tuple[int, ...], Piece] = OrderedDict()
+        self.gamma = gs.gamma
+
+    # ------------------------------------------------------------ pieces
+    def default_policy(self) -> tuple[int, ...]:
+        """Training actions on :math:`C\\cap S_{train}`, slot 0 elsewhere."""
+        return tuple(int(max(self.base[i], 0)) for i in range(self.nC))
+
+    def piece(self, policy: tuple[int, ...], *, free_training: bool = False) -> Piece:
+        """The piece of ``policy`` (``[n]`` action slots on C; empty for "immediate").
+
+        With ``free_training`` the rows at training states in C are switch rows too (used
+        to find the unconstrained optimal policy).
+        """
+        key = (*policy, -2) if free_training else policy
+        hit = self._cache.get(key)
+        if hit is not None:
+            self._cache.move_to_end(key)
+            return hit
+        n, nC = self.n, self.nC
+        pol = np.array(policy, dtype=np.int64)
+        if self.q and n:
+            Ppi = self.Pc[np.arange(nC), pol]  # [n, n]
+            M = np.linalg.inv(np.eye(n) - self.gamma * Ppi)
+        else:
+            M = np.eye(n)
+        b = self.base.copy()
+        b[:nC] = pol
+        rr, aa = self._rr, self._aa
+        keep = aa != b[rr]
+        rr, aa = rr[keep], aa[keep]
+        D = self.Pc[rr, aa] - self.Pc[rr, b[rr]]  # [m, n]
+        G = D @ M
+        norms = np.linalg.norm(G, axis=1)
+        nz = norms > _ZERO_ROW * max(1.0, float(np.abs(M).max(initial=1.0)))
+        G, rr, aa, norms = G[nz] / norms[nz, None], rr[nz], aa[nz], norms[nz]
+        ex = self.is_train[rr] & (rr >= nC) if free_training else self.is_train[rr]
+        pc = Piece(policy, G, ex, np.where(rr < nC, rr, -1), aa)
+        self._cache[key] = pc
+        if len(self._cache) > _CACHE:
+            self._cache.popitem(last=False)
+        return pc
+
+    def optimal_policy(
+        self, x: np.ndarray, start: tuple[int, ...] | None = None
+    ) -> tuple[tuple[int, ...], bool]:
+        """Howard's policy iteration on C at ``x``, by exact evaluation of each piece.
+
+        Returns ``(policy, member)``: an optimal policy that takes the training action
+        wherever that action is optimal (ties count), and whether ``x`` lies in
+        :math:`G_T^C` (every training action optimal; exit rows of training states outside
+        C satisfied), both to a tolerance of 1e-9 of the reward scale.
+        """
+        tol = 1e-9 * max(1.0, float(np.abs(x).max(initial=0.0)))
+        if not self.q:
+            pc = self.piece(())
+            return (), bool(np.all(pc.G @ x <= tol))
+        pol = list(start if start is not None else self.default_policy())
+        for _ in range(10 * self.nC + 10):
+            pc = self.piece(tuple(pol), free_training=True)
+            v = pc.G @ x
+            sw = (~pc.exit) & (v > tol)
+            if not sw.any():
+                break
+            # Howard step: at each improvable state take the best improving row
+            best: dict[int, tuple[float, int]] = {}
+            for i in np.flatnonzero(sw):
+                p = int(pc.pos[i])
+                if p not in best or v[i] > best[p][0]:
+                    best[p] = (float(v[i]), int(pc.act[i]))
+            for p_, (_, a_) in best.items():
+                pol[p_] = a_
+        # prefer training actions where they tie
+        for q in range(self.nC):
+            if self.is_train[q]:
+                pol[q] = int(self.base[q])
+        pc = self.piece(tuple(pol))
+        member = bool(np.all(pc.G @ x <= tol))
+        return tuple(pol), member
+
+    # ------------------------------------------------------------ chords
+    def _box_limit(self, x: np.ndarray, d: np.ndarray) -> tuple[float, float]:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r_hi = (self.hi - x) / d
+            r_lo = (self.lo - x) / d
+        up = np.where(d > 0, r_hi, r_lo)  # d < 0: lower face; d == 0: nan/inf, dropped
+        dn = np.where(d > 0, -r_lo, -r_hi)
+        up = up[np.isfinite(up)]
+        dn = dn[np.isfinite(dn)]
+        return float(up.min(initial=np.inf)), float(dn.min(initial=np.inf))
+
+    def _walk(
+        self,
+        x: np.ndarray,
+        d: np.ndarray,
+        pol: tuple[int, ...],
+        t_box: float,
+        ab: tuple[np.ndarray, np.ndarray],
+    ) -> tuple[float, list[tuple[float, float, tuple[int, ...]]]]:
+        """Walk from ``x`` along ``d`` through pieces until an exit row or the box stops it.
+
+        ``ab = (G x, G d)`` for the starting piece (shared by both directions)."""
+        t0 = 0.0
+        segs = []
+        pc = self.piece(pol)
+        a, b = ab
+        for _ in range(_MAX_PIECES_PER_WALK):
+            pos = b > 1e-14
+            if pos.any():
+                lim = np.maximum(-a[pos] / b[pos], t0)
+                j = int(np.argmin(lim))
+                t1 = float(lim[j])
+                i = int(np.flatnonzero(pos)[j])
+            else:
+                t1, i = np.inf, -1
+            if t1 >= t_box:
+                segs.append((t0, t_box, pol))
+                return t_box, segs
+            segs.append((t0, t1, pol))
+            if pc.exit[i]:
+                return t1, segs
+            new = list(pol)
+            new[int(pc.pos[i])] = int(pc.act[i])
+            pol, t0 = tuple(new), t1
+            pc = self.piece(pol)
+            a, b = pc.G @ x, pc.G @ d
+        return t0, segs
+
+    def chord(self, x: np.ndarray, d: np.ndarray, pol: tuple[int, ...]) -> Chord:
+        """The chord of :math:`G^C_T` through ``x`` along ``d`` (``x`` in piece ``pol``)."""
+        up, dn = self._box_limit(x, d)
+        G = self.piece(pol).G
+        a, b = G @ x, G @ d
+        t_hi, fw = self._walk(x, d, pol, up, (a, b))
+        t_lo_neg, bw = self._walk(x, -d, pol, dn, (a, -b))
+        segs = [(-t1, -t0, p) for t0, t1, p in reversed(bw)] + fw
+        return Chord(-t_lo_neg, t_hi, segs)
+
+    # ------------------------------------------------------------ batched chords
+    def _walk_batch(
+        self, X: np.ndarray, D: np.ndarray, pols: list[tuple[int, ...]], t_box: np.ndarray
+    ) -> tuple[np.ndarray, dict[int, list[tuple[float, float, tuple[int, ...]]]]]:
+        """Forward walks for K chains at once; chains sharing a piece share one product.
+
+        Returns ``t_end: [K]`` and, for chains that crossed into another piece, their
+        segments ``(t0, t1, policy)`` (chains absent from the dict stayed in one piece)."""
+        K = len(X)
+        t_end = np.empty(K)
+        t0 = np.zeros(K)
+        cur = list(pols)
+        segs: dict[int, list[tuple[float, float, tuple[int, ...]]]] = {}
+        active = np.arange(K)
+        for _ in range(_MAX_PIECES_PER_WALK):
+            if len(active) == 0:
+                break
+            groups: dict[tuple[int, ...], list[int]] = {}
+            for k_ in active:
+                groups.setdefault(cur[int(k_)], []).append(int(k_))
+            still: list[int] = []
+            for key, members in groups.items():
+                idx = np.array(members)
+                pc = self.piece(key)
+                a = X[idx] @ pc.G.T  # [k, m]
+                b = D[idx] @ pc.G.T
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    lim = np.where(b > 1e-14, -a / b, np.inf)
+                lim = np.maximum(lim, t0[idx, None])
+                if lim.shape[1]:
+                    j = lim.argmin(axis=1)
+                    t1 = lim[np.arange(len(idx)), j]
+                else:
+                    j = np.zeros(len(idx), dtype=np.intp)
+                    t1 = np.full(len(idx), np.inf)
+                stop_box = t1 >= t_box[idx]
+                for r, k in enumerate(members):  # k: int (chain index)
+                    if stop_box[r]:
+                        t_end[k] = t_box[k]
+                        if k in segs:
+                            segs[k].append((float(t0[k]), float(t_box[k]), key))
+                        continue
+                    row = int(j[r])
+                    if pc.exit[row]:
+                        t_end[k] = t1[r]
+                        if k in segs:
+                            segs[k].append((float(t0[k]), float(t1[r]), key))
+                        continue
+                    segs.setdefault(k, []).append((float(t0[k]), float(t1[r]), key))
+                    new = list(key)
+                    new[int(pc.pos[row])] = int(pc.act[row])
+                    cur[k] = tuple(new)
+                    t0[k] = t1[r]
+                    still.append(k)
+            active = np.array(still, dtype=np.int64)
+        for kk in active:
+            t_end[kk] = t0[kk]
+        return t_end, segs
+
+    def step_batch(
+        self,
+        X: np.ndarray,
+        pols: list[tuple[int, ...]],
+        D: np.ndarray,
+        U: np.ndarray,
+    ) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+        """One hit-and-run step for K chains: ``X: [K, n]`` points in pieces ``pols``,
+        directions ``D: [K, n]``, uniforms ``U: [K]``; returns the new points and pieces."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r_hi = (self.hi - X) / D
+            r_lo = (self.lo - X) / D
+        up = np.where(D > 0, r_hi, r_lo)
+        dn = np.where(D > 0, -r_lo, -r_hi)
+        up = np.where(np.isfinite(up), up, np.inf).min(axis=1, initial=np.inf)
+        dn = np.where(np.isfinite(dn), dn, np.inf).min(axis=1, initial=np.inf)
+        t_hi, fw = self._walk_batch(X, D, pols, up)
+        t_lo_neg, bw = self._walk_batch(X, -D, pols, dn)
+        t_lo = -t_lo_neg
+        t = t_lo + (t_hi - t_lo) * U
+        t = np.where(t_hi > t_lo, t, 0.0)
+        Xn = X + t[:, None] * D
+        new_pols = list(pols)
+        for k in set(fw) | set(bw):
+            segs = [(-b, -a, p) for a, b, p in reversed(bw.get(k, [(0.0, -t_lo[k], pols[k])]))]
+            segs += fw.get(k, [(0.0, t_hi[k], pols[k])])
+            new_pols[k] = Chord(float(t_lo[k]), float(t_hi[k]), segs).locate(float(t[k]))
+        return Xn, new_pols
+
+    # ------------------------------------------------------------ LP
+    def center(self, pol: tuple[int, ...]) -> tuple[np.ndarray, float]:
+        r"""Chebyshev centre of piece ``pol`` (scipy ``linprog``, HiGHS): maximise z with
+        :math:`g_i^\top x + z \le 0`, :math:`lo + z \le x \le hi - z`. Returns ``(x, z)``;
+        z ≤ 0 means the piece has no interior."""
+        pc = self.piece(pol)
+        n = self.n
+        m = len(pc.G)
+        A = np.zeros((m + 2 * n, n + 1))
+        A[:m, :n] = pc.G
+        A[:m, n] = 1.0
+        A[m : m + n, :n] = np.eye(n)
+        A[m : m + n, n] = 1.0
+        A[m + n :, :n] = -np.eye(n)
+        A[m + n :, n] = 1.0
+        b = np.concatenate([np.zeros(m), self.hi, -self.lo])
+        c = np.zeros(n + 1)
+        c[n] = -1.0
+        bounds = [(None, None)] * n + [(None, float(np.max(self.hi - self.lo)))]
+        res = linprog(c, A_ub=A, b_ub=b, bounds=bounds, method="highs")
+        if res.status != 0:
+            return 0.5 * (self.lo + self.hi), -np.inf
+        return np.asarray(res.x[:n]), float(res.x[n])

@@ -20,7 +20,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["det_gain", "det_policy_iteration", "det_residual"]
+__all__ = ["det_gain", "det_policy_iteration", "det_policy_iteration_serial", "det_residual"]
 
 
 @njit(cache=True)
@@ -75,6 +75,93 @@ def _evaluate(nxt, r, gamma, V, state, stack, pos):  # type: ignore[no-untyped-d
             state[u] = 2
 
 
+@njit(cache=True)
+def _branch_free(succ):  # type: ignore[no-untyped-def]
+    """Successor table for the kernels: the episode's end reads a zero value at index S, and an
+    unavailable slot repeats slot 0 (a duplicate can never be a strict improvement)."""
+    S, A = succ.shape
+    nx = np.empty((S, A), np.int32)
+    for s in range(S):
+        for a in range(A):
+            t = succ[s, a]
+            nx[s, a] = S if t == -1 else (nx[s, 0] if t == -2 else t)
+    return nx
+
+
+@njit(cache=True)
+def _pi_one(nx, r, gamma, switch_tol, max_iter, V_row, pol):  # type: ignore[no-untyped-def]
+    """Policy iteration for one reward vector ``r: [S]``; see :func:`det_policy_iteration`.
+
+    Writes ``V_row: [S]`` and ``pol: [S]``; returns (iterations, Bellman residual).
+    """
+    S, A = nx.shape
+    V = np.zeros(S + 1)
+    state = np.empty(S, np.int8)
+    stack = np.empty(S, np.int32)
+    pos = np.empty(S, np.int32)
+    nxt = np.empty(S, np.int32)
+    # Initial policy: greedy in Gauss-Seidel sweeps of value iteration (alternating forward
+    # and backward) started from the value of staying put forever, R / (1 - gamma); stop
+    # once a sweep changes no action, or after six sweeps.
+    for s in range(S):
+        V[s] = r[s] / (1.0 - gamma)
+        pol[s] = -1
+    V[S] = 0.0
+    for sweep in range(6):
+        changed = 0
+        for j in range(S):
+            s = j if sweep % 2 == 0 else S - 1 - j
+            best = V[nx[s, 0]]
+            ba = 0
+            for a in range(1, A):
+                q = V[nx[s, a]]
+                if q > best:
+                    best = q
+                    ba = a
+            if ba != pol[s]:
+                pol[s] = ba
+                changed += 1
+            V[s] = r[s] + gamma * best
+        if changed == 0:
+            break
+    it = 0
+    while it < max_iter:
+        it += 1
+        for s in range(S):
+            t = nx[s, pol[s]]
+            nxt[s] = -1 if t == S else t
+        _evaluate(nxt, r, gamma, V, state, stack, pos)
+        V[S] = 0.0
+        changed = 0
+        for j in range(S):
+            s = j if it % 2 == 1 else S - 1 - j
+            ba = pol[s]
+            best = V[nx[s, ba]]
+            for a in range(A):
+                q = V[nx[s, a]]
+                if q > best + switch_tol:
+                    best = q
+                    ba = a
+            if ba != pol[s]:
+                pol[s] = ba
+                changed += 1
+            V[s] = r[s] + gamma * best
+        if changed == 0:
+            break
+    worst = 0.0
+    for s in range(S):
+        best = V[nx[s, 0]]
+        for a in range(1, A):
+            q = V[nx[s, a]]
+            if q > best:
+                best = q
+        d = abs(r[s] + gamma * best - V[s])
+        if d > worst:
+            worst = d
+        V_row[s] = V[s]
+    return it, worst
+
+
 @njit(cache=True, parallel=True)
 def det_policy_iteration(
     succ, R, gamma, switch_tol, max_iter, V_out, pol_out, iters_out, resid_out
@@ -94,84 +181,23 @@ def det_policy_iteration(
     parallel; writes ``V_out: [K, S]``, ``pol_out: [K, S]``, ``iters_out: [K]`` and the Bellman
     residual ``resid_out: [K]``, ``max_s |R(s) + gamma max_a V(succ(s,a)) - V(s)|`` of ``V_out``.
     """
-    K, S = R.shape
-    A = succ.shape[1]
-    # Branch-free successor table: the episode's end reads a zero value at index S, and an
-    # unavailable slot repeats slot 0 (a duplicate can never be a strict improvement).
-    nx = np.empty((S, A), np.int32)
-    for s in range(S):
-        for a in range(A):
-            t = succ[s, a]
-            nx[s, a] = S if t == -1 else (nx[s, 0] if t == -2 else t)
-    for k in prange(K):
-        r = R[k]
-        pol = pol_out[k]
-        V = np.zeros(S + 1)
-        state = np.empty(S, np.int8)
-        stack = np.empty(S, np.int32)
-        pos = np.empty(S, np.int32)
-        nxt = np.empty(S, np.int32)
-        # Initial policy: greedy in Gauss-Seidel sweeps of value iteration (alternating forward
-        # and backward) started from the value of staying put forever, R / (1 - gamma); stop
-        # once a sweep changes no action, or after six sweeps.
-        for s in range(S):
-            V[s] = r[s] / (1.0 - gamma)
-            pol[s] = -1
-        V[S] = 0.0
-        for sweep in range(6):
-            changed = 0
-            for j in range(S):
-                s = j if sweep % 2 == 0 else S - 1 - j
-                best = V[nx[s, 0]]
-                ba = 0
-                for a in range(1, A):
-                    q = V[nx[s, a]]
-                    if q > best:
-                        best = q
-                        ba = a
-                if ba != pol[s]:
-                    pol[s] = ba
-                    changed += 1
-                V[s] = r[s] + gamma * best
-            if changed == 0:
-                break
-        it = 0
-        while it < max_iter:
-            it += 1
-            for s in range(S):
-                t = nx[s, pol[s]]
-                nxt[s] = -1 if t == S else t
-            _evaluate(nxt, r, gamma, V, state, stack, pos)
-            V[S] = 0.0
-            changed = 0
-            for j in range(S):
-                s = j if it % 2 == 1 else S - 1 - j
-                ba = pol[s]
-                best = V[nx[s, ba]]
-                for a in range(A):
-                    q = V[nx[s, a]]
-                    if q > best + switch_tol:
-                        best = q
-                        ba = a
-                if ba != pol[s]:
-                    pol[s] = ba
-                    changed += 1
-                V[s] = r[s] + gamma * best
-            if changed == 0:
-                break
-        worst = 0.0
-        for s in range(S):
-            best = V[nx[s, 0]]
-            for a in range(1, A):
-                q = V[nx[s, a]]
-                if q > best:
-                    best = q
-            d = abs(r[s] + gamma * best - V[s])
-            if d > worst:
-                worst = d
-            V_out[k, s] = V[s]
-        resid_out[k] = worst
-        iters_out[k] = it
+    nx = _branch_free(succ)
+    for k in prange(R.shape[0]):
+        iters_out[k], resid_out[k] = _pi_one(
+            nx, R[k], gamma, switch_tol, max_iter, V_out[k], pol_out[k]
+        )
+
+
+@njit(cache=True)
+def det_policy_iteration_serial(
+    succ, R, gamma, switch_tol, max_iter, V_out, pol_out, iters_out, resid_out
+):  # type: ignore[no-untyped-def]
+    """:func:`det_policy_iteration` without threads, for small batches (no thread start-up)."""
+    nx = _branch_free(succ)
+    for k in range(R.shape[0]):
+        iters_out[k], resid_out[k] = _pi_one(
+            nx, R[k], gamma, switch_tol, max_iter, V_out[k], pol_out[k]
+        )
 
 
 @njit(cache=True, parallel=True)

@@ -298,7 +298,12 @@ def solve(
         switch_tol = 64 * _EPS * scale / (1 - gamma)
         cap = max_iter or 10_000
         resid = np.empty(K)
-        _kernels.det_policy_iteration(succ, R, gamma, switch_tol, cap, V, pol, it_k, resid)
+        kernel = (
+            _kernels.det_policy_iteration
+            if K * S >= 20_000
+            else _kernels.det_policy_iteration_serial
+        )
+        kernel(succ, R, gamma, switch_tol, cap, V, pol, it_k, resid)
         iters = int(it_k.max(initial=0))
         if iters >= cap:
             raise InputError(f"{mdp.name}: policy iteration did not converge in {cap} steps")

@@ -1,0 +1,156 @@
+r"""Low-stakes experiments: regret under delay and distribution shift, and the trap.
+
+Streams (all losses in [0, B]):
+
+* :func:`threshold_losses`: N threshold policies π_i(x) = 1[x > i/(N−1)] on x_t ~ U[0, 1]; the
+  label is 1[x_t > θ*] flipped with probability ``noise``; θ* moves from 0.3 to 0.7 at round
+  ``shift_at`` (distribution shift of the objective). ℓ_t(i) = B·1[π_i(x_t) ≠ y_t].
+* :func:`regression_stream`: x_t uniform on the unit sphere in R^d, y_t = clip(w*·x_t + noise),
+  w* replaced by an independent draw at ``shift_at``; for online gradient descent.
+
+The trap (:func:`trap_experiment`): Christiano's low-stakes condition fails when one decision has
+an irreversible effect. Two policies: *safe* pays B/4 every round; *greedy* pays 0, but playing
+it at round τ = ⌊T/4⌋ is irreversible: from then on every loss is B whatever is played. Hedge
+(full information, expected play) reaches round τ with nearly all weight on greedy, so with
+probability p_τ(greedy) it is trapped:
+
+.. math::
+
+    E[\text{regret}] = \sum_{t<τ} p_t \cdot ℓ_t + p_τ(\text{greedy})\, B (T-τ-1)
+        + (1-p_τ(\text{greedy})) \sum_{t \ge τ} (\ldots) - \frac{B T}{4},
+
+which grows linearly in T (regret/T → B/2 as p_τ(greedy) → 1), while every per-round loss is
+still in [0, B]: bounded per-decision *loss* is not bounded per-decision *stakes*.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from powerlab.errors import InputError
+from powerlab.lowstakes.hedge import hedge, hedge_bound
+from powerlab.lowstakes.ogd import ogd_squared_loss
+
+__all__ = ["low_stakes_experiment", "regression_stream", "threshold_losses", "trap_experiment"]
+
+
+def threshold_losses(
+    T: int,
+    N: int = 21,
+    B: float = 1.0,
+    shift_at: int | None = None,
+    noise: float = 0.1,
+    rng: Any = 0,
+) -> np.ndarray:
+    """Losses ``[T, N]`` of N threshold policies with a shift of the target at ``shift_at``."""
+    if T < 1 or N < 2 or not B > 0 or not 0 <= noise <= 0.5:
+        raise InputError(
+            f"T, N, B, noise: need T >= 1, N >= 2, B > 0, noise in [0, 0.5]; got {T}, {N}, {B}, {noise}"
+        )
+    gen = np.random.default_rng(rng)
+    x = gen.random(T)
+    shift = T // 2 if shift_at is None else shift_at
+    theta = np.where(np.arange(T) < shift, 0.3, 0.7)
+    y = (x > theta) ^ (gen.random(T) < noise)
+    thresholds = np.linspace(0.0, 1.0, N)
+    pred = x[:, None] > thresholds[None, :]
+    return B * (pred != y[:, None]).astype(float)
+
+
+def regression_stream(
+    T: int, d: int = 5, shift_at: int | None = None, rng: Any = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """``X: [T, d]`` on the unit sphere and ``y: [T]`` in [−1, 1], target moved at ``shift_at``."""
+    if T < 1 or d < 1:
+        raise InputError(f"T, d: need >= 1, got {T}, {d}")
+    gen = np.random.default_rng(rng)
+    X = gen.normal(size=(T, d))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    w1, w2 = (v / np.linalg.norm(v) for v in gen.normal(size=(2, d)))
+    shift = T // 2 if shift_at is None else shift_at
+    W = np.where((np.arange(T) < shift)[:, None], w1, w2)
+    y = np.clip(np.einsum("td,td->t", W, X) + 0.1 * gen.normal(size=T), -1, 1)
+    return X, y
+
+
+def trap_experiment(T: int, B: float = 1.0, trap: bool = True) -> dict[str, float]:
+    """Expected regret of Hedge against the best fixed policy, with or without the trap.
+
+    Returns ``regret``, ``regret_per_round``, ``bound`` = B sqrt(T ln 2 / 2), ``p_trapped`` and
+    the best fixed policy's total loss (policy regret: the comparator plays in the same world).
+    """
+    if T < 8 or not B > 0:
+        raise InputError(f"T, B: need T >= 8 and B > 0, got {T}, {B}")
+    tau = T // 4
+    losses = np.zeros((T, 2))
+    losses[:, 0] = B / 4  # safe
+    res = hedge(losses, B)  # before the trap, both worlds look the same to Hedge
+    p_greedy = res.p[:, 1]
+    alive_loss = res.learner_loss
+    if not trap:
+        return {"regret": res.regret, "regret_per_round": res.regret / T, "bound": res.bound,
+                "p_trapped": 0.0, "best_fixed_loss": 0.0}  # fmt: skip
+    p_trap = float(p_greedy[tau])
+    # trapped after round tau: every later loss is B; relative weights do not change then
+    learner = alive_loss[: tau + 1].sum() + p_trap * B * (T - tau - 1)
+    learner += (1 - p_trap) * alive_loss[tau + 1 :].sum()
+    best = min(B / 4 * T, B * (T - tau - 1))  # safe throughout, or greedy (trapped after tau)
+    regret = float(learner - best)
+    return {
+        "regret": regret,
+        "regret_per_round": regret / T,
+        "bound": hedge_bound(T, 2, B),
+        "p_trapped": p_trap,
+        "best_fixed_loss": float(best),
+    }
+
+
+def low_stakes_experiment(
+    horizon: int = 10_000,
+    delay: int = 0,
+    trap: bool = False,
+    rng: Any = 0,
+    policies: int = 21,
+    B: float = 1.0,
+    shift: bool = True,
+) -> dict[str, Any]:
+    """Hedge and OGD regret (with ``delay``, and a shift at T/2 if ``shift``) against their
+    bounds, for horizons on a grid up to ``horizon``; with ``trap``, the trap's regret too."""
+    if horizon < 16:
+        raise InputError(f"horizon: {horizon} must be >= 16")
+    if delay < 0 or delay >= horizon:
+        raise InputError(f"delay: {delay} must be in 0..horizon-1")
+    gen = np.random.default_rng(rng)
+    grid = sorted({int(v) for v in np.geomspace(16, horizon, 8)})
+    seeds = gen.integers(2**63, size=2)
+    curve: list[dict[str, float]] = []
+    for T in grid:
+        at = T // 2 if shift else T
+        h = hedge(threshold_losses(T, policies, B, shift_at=at, rng=int(seeds[0])), B, delay)
+        X, y = regression_stream(T, shift_at=at, rng=int(seeds[1]))
+        o = ogd_squared_loss(X, y, 1.0, delay)
+        row = {"T": T, "hedge_regret": h.regret, "hedge_bound": h.bound,
+               "ogd_regret": o.regret, "ogd_bound": o.bound}  # fmt: skip
+        if trap:
+            tr = trap_experiment(T, B)
+            row.update(trap_regret=tr["regret"], trap_bound=tr["bound"],
+                       trap_p_trapped=tr["p_trapped"])  # fmt: skip
+        curve.append(row)
+    last = curve[-1]
+    out: dict[str, Any] = {
+        "horizon": horizon,
+        "delay": delay,
+        "policies": policies,
+        "B": B,
+        "shift": shift,
+        "hedge": {"regret": last["hedge_regret"], "bound": last["hedge_bound"],
+                  "within_bound": last["hedge_regret"] <= last["hedge_bound"]},
+        "ogd": {"regret": last["ogd_regret"], "bound": last["ogd_bound"],
+                "within_bound": last["ogd_regret"] <= last["ogd_bound"]},
+        "curve": curve,
+    }  # fmt: skip
+    if trap:
+        out["trap"] = trap_experiment(horizon, B)
+    return out

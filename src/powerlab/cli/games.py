@@ -1,0 +1,154 @@
+"""``powerlab game`` and ``powerlab game-sweep``: multi-agent POWER in Bayesian games."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from powerlab.cli._common import console, emit_json, guarded, progress_bar, to_jsonable
+from powerlab.errors import InputError
+
+__all__ = ["register"]
+
+
+def _fmt(x: Any) -> str:
+    v = to_jsonable(x)
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return "-" if v is None else str(v)
+
+
+def _fmt_strategies(strategies: dict[str, dict[str, dict[str, Any]]]) -> str:
+    parts = []
+    for player, per_type in strategies.items():
+        rows = []
+        for tname, dist in per_type.items():
+            mix = " + ".join(a if p == 1 else f"{_fmt(p)} {a}" for a, p in dist.items())
+            rows.append(mix if tname == "-" else f"{tname}: {mix}")
+        parts.append(f"{player}({'; '.join(rows)})")
+    return "  ".join(parts)
+
+
+def game(
+    file: Annotated[Path, typer.Argument(help="Game file (YAML or JSON).")],
+    solver: Annotated[
+        str | None, typer.Option(help="lcp, enummixed, enumpoly, gnm, ipa or logit.")
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Ask for all equilibria.")] = False,
+    timeout: Annotated[float, typer.Option(help="Solver time limit in seconds.")] = 60.0,
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Equilibria of a Bayesian game with POWER, best-case POWER and the conservation slack."""
+    from powerlab.games.analysis import analyze_game
+    from powerlab.games.io import load_game
+
+    if timeout <= 0:
+        raise InputError(f"--timeout: must be positive, got {timeout}")
+    g = load_game(file)
+    res = analyze_game(g, solver, all_, timeout)
+    doc = res.to_dict()
+    if json_:
+        emit_json(doc)
+        return
+    const = "no" if res.constant is None else f"yes, c = {_fmt(res.constant)}"
+    console.print(
+        f"[bold]{g.name}[/]: {g.n} players, types {list(g.num_types)}, actions "
+        f"{list(g.num_actions)}; constant-sum: {const}; solver: {res.solver}"
+    )
+    table = Table(title="Equilibria")
+    table.add_column("#")
+    table.add_column("strategies", justify="left")
+    table.add_column("payoffs")
+    table.add_column("POWER")
+    table.add_column("Σ POWER")
+    if res.constant is not None:
+        table.add_column("slack")
+    table.add_column("BNE")
+    for k, e in enumerate(doc["equilibria"]):
+        row = [
+            str(k + 1),
+            escape(_fmt_strategies(e["strategies"])),
+            ", ".join(_fmt(x) for x in e["payoffs"]),
+            ", ".join(_fmt(x) for x in e["power"]),
+            _fmt(e["power_sum"]),
+        ]
+        if res.constant is not None:
+            row.append(_fmt(e["slack"]))
+        row.append("yes" if e["is_bne"] else "NO")
+        table.add_row(*row)
+    console.print(table)
+    console.print(
+        "best-case POWER: "
+        + ", ".join(f"{p} {_fmt(b)}" for p, b in zip(g.players, res.best_case_power, strict=True))
+    )
+    for note in res.notes:
+        console.print(f"note: {note}")
+
+
+def game_sweep(
+    rho: Annotated[
+        list[str],
+        typer.Option(help="Reward correlation(s) in [-1, 1]; repeat or comma-separate."),
+    ],
+    players: Annotated[int, typer.Option(help="Number of players.")] = 2,
+    types: Annotated[int, typer.Option(help="Types per player.")] = 2,
+    actions: Annotated[int, typer.Option(help="Actions per player.")] = 2,
+    games: Annotated[int, typer.Option(help="Random games per ρ.")] = 50,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    solver: Annotated[str | None, typer.Option(help="Gambit solver (default lcp/logit).")] = None,
+    plot: Annotated[Path | None, typer.Option(help="Write a PNG plot here.")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Σ POWER at equilibrium in random games whose rewards have correlation ρ (open question b)."""
+    from powerlab.games.sweep import plot_sweep, rho_sweep
+
+    rhos = []
+    for item in rho:
+        for part in item.split(","):
+            try:
+                rhos.append(float(part))
+            except ValueError:
+                raise InputError(f"--rho: not a number: {part!r}") from None
+    if games < 1:
+        raise InputError(f"--games: must be at least 1, got {games}")
+    if players < 2:
+        raise InputError(f"--players: must be at least 2, got {players}")
+    if types < 1 or actions < 1:
+        raise InputError("--types and --actions: must be at least 1")
+    with progress_bar("games", total=len(rhos) * games, enabled=not json_) as advance:
+        res = rho_sweep(players, types, actions, rhos, games, seed, solver, on_game=advance)
+    if plot is not None:
+        plot_sweep(res, plot)
+    if json_:
+        emit_json(res.to_dict())
+        return
+    table = Table(
+        title=f"Σ POWER at equilibrium, {players} players, {types} types, {actions} actions"
+    )
+    for col in ("ρ", "games", "mean Σ POWER", "s.e.", "95% band", "mean Σ best-case", "mean gap"):
+        table.add_column(col)
+    for r in res.rows:
+        table.add_row(
+            f"{r.rho:g}",
+            str(r.count),
+            f"{r.mean:.4f}",
+            f"{r.se:.4f}",
+            f"[{r.mean - 1.96 * r.se:.4f}, {r.mean + 1.96 * r.se:.4f}]",
+            f"{r.best_case_mean:.4f}",
+            f"{r.gap_mean:.4f}",
+        )
+    console.print(table)
+    if res.skipped:
+        console.print(f"note: {res.skipped} game(s) without a verified equilibrium were skipped")
+    if plot is not None:
+        console.print(f"plot written to {plot}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``game`` and ``game-sweep`` to the ``powerlab`` application."""
+    app.command("game")(guarded(game))
+    app.command("game-sweep")(guarded(game_sweep))

@@ -14,7 +14,12 @@ from powerlab.power.distributions import (
     as_distribution,
     parse_dist,
 )
-from powerlab.power.estimate import optimality_probability, power, power_integrand
+from powerlab.power.estimate import (
+    optimal_actions_at,
+    optimality_probability,
+    power,
+    power_integrand,
+)
 
 __all__ = [
     "Bernoulli",
@@ -24,6 +29,7 @@ __all__ = [
     "RewardDistribution",
     "Uniform",
     "as_distribution",
+    "optimal_actions_at",
     "optimality_probability",
     "parse_dist",
     "power",

@@ -33,7 +33,7 @@ from powerlab.mdp.model import MDP
 from powerlab.mdp.solvers import solve
 from powerlab.power.distributions import RewardDistribution, as_distribution
 
-__all__ = ["optimality_probability", "power", "power_integrand"]
+__all__ = ["optimal_actions_at", "optimality_probability", "power", "power_integrand"]
 
 Progress = Callable[[int], None]
 
@@ -168,8 +168,12 @@ def power(
     )
 
 
-def _optimal_at(mdp: MDP, R: np.ndarray, s: int, gamma: float) -> np.ndarray:
-    """``[K, A]`` bool: action a is optimal at state s for each reward sample."""
+def optimal_actions_at(mdp: MDP, R: np.ndarray, s: int, gamma: float) -> np.ndarray:
+    """``[K, A]`` bool: action a is optimal at state s for each reward sample ``R: [K, S]``.
+
+    The per-sample indicator behind :func:`optimality_probability` (Defs 4.3-4.4; ties count
+    at the solver's ``tie_tol``; γ = 0 and 1 are the limits).
+    """
     if gamma == 0.0:
         return myopic_optimal(mdp, R).optimal[:, s, :]
     if gamma == 1.0:
@@ -217,7 +221,7 @@ def optimality_probability(
         k = min(B, samples - done)
         R = D.sample(gen, k, S)
         for j, g in enumerate(gs):
-            counts[j] += _optimal_at(mdp, R, s, g).sum(axis=0)
+            counts[j] += optimal_actions_at(mdp, R, s, g).sum(axis=0)
         done += k
         if progress is not None:
             progress(k)

@@ -1,0 +1,203 @@
+"""Executors: where chunk tasks run. In-process (the default) or on a Dask cluster.
+
+An executor takes chunk tasks and yields their :class:`~powerlab.sweep.plan.ChunkResult`
+in any order; the driver commits each as it arrives and combines them later in the fixed
+(cell, chunk) order, so the order never shows in the numbers.
+
+* :class:`InProcessExecutor`: runs the tasks one after another in this process.
+* :class:`DaskExecutor`: ``dask.distributed`` (no scheduler of our own). ``--scheduler
+  tcp://HOST:PORT`` connects to a running cluster; ``--scheduler local:N`` starts a
+  ``LocalCluster`` of N single-threaded worker processes. Each MDP is shipped once to every
+  worker (``Client.scatter(broadcast=True)``); a task carries only its small
+  :class:`~powerlab.sweep.plan.ChunkTask` and returns ``G x I`` means and sums of squares.
+  A bounded number of tasks is in flight (two per worker thread present, recounted as tasks
+  finish, so a cluster that grows is used), and the scheduler never holds the whole grid. If
+  a worker dies, Dask reruns its tasks elsewhere; the results are pure functions of the
+  task, so the rerun gives the same bits. Workers that join a remote cluster later are not
+  version-checked (the check runs when the driver connects).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
+
+from powerlab.errors import InputError
+from powerlab.mdp.model import MDP
+from powerlab.sweep.plan import ChunkResult, ChunkTask, compute_chunk
+
+__all__ = [
+    "DaskExecutor",
+    "Executor",
+    "InProcessExecutor",
+    "check_scheduler",
+    "make_executor",
+    "worker_versions",
+]
+
+
+class Executor(Protocol):
+    """Runs chunk tasks; ``workers`` is the number of task slots."""
+
+    workers: int
+
+    def run(self, tasks: Sequence[ChunkTask], mdps: Sequence[MDP]) -> Iterator[ChunkResult]:
+        """Yield the result of every task (any order); ``mdps[task.env]`` is its MDP."""
+        ...
+
+    def close(self) -> None:
+        """Release the executor's resources."""
+        ...
+
+
+class InProcessExecutor:
+    """Runs every task in this process, in the given order."""
+
+    workers = 1
+
+    def run(self, tasks: Sequence[ChunkTask], mdps: Sequence[MDP]) -> Iterator[ChunkResult]:
+        """Compute the tasks one by one."""
+        for t in tasks:
+            yield compute_chunk(t, mdps[t.env])
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def worker_versions() -> dict[str, str]:
+    """Versions that fix a chunk's bits: powerlab, numpy and Python (checked on every worker)."""
+    import platform
+
+    import numpy
+
+    import powerlab
+
+    return {
+        "powerlab": getattr(powerlab, "__version__", "?"),
+        "numpy": numpy.__version__,
+        "python": platform.python_version(),
+    }
+
+
+_LOCAL = re.compile(r"^local:(\d+)$")
+_REMOTE = re.compile(r"^(tcp|tls|ucx|inproc|ws|wss)://\S+$")
+
+
+def check_scheduler(address: str | None) -> None:
+    """Check the form of a ``--scheduler`` address (before anything runs); ``None`` is fine."""
+    if not address:
+        return
+    m = _LOCAL.match(address)
+    if m:
+        n = int(m.group(1))
+        if not 1 <= n <= 256:
+            raise InputError(f"--scheduler: local:N needs 1 <= N <= 256, got {n}")
+    elif not _REMOTE.match(address):
+        raise InputError(f"--scheduler: expected local:N or tcp://HOST:PORT, got {address!r}")
+
+
+class DaskExecutor:
+    """Tasks on a ``dask.distributed`` cluster (module docstring).
+
+    Args:
+        address: ``local:N`` or a scheduler address such as ``tcp://host:8786``.
+        worker_env: environment variables for ``local:N`` workers (default: one BLAS
+            thread and ``NUMBA_NUM_THREADS = max(1, cores // N)``).
+        window: tasks in flight per worker thread (default 2).
+        connect_timeout: how long to wait for a remote scheduler.
+    """
+
+    def __init__(
+        self,
+        address: str,
+        *,
+        worker_env: dict[str, str] | None = None,
+        window: int = 2,
+        connect_timeout: str = "15s",
+    ) -> None:
+        from dask.distributed import Client, LocalCluster
+
+        check_scheduler(address)
+        self.cluster: Any = None
+        m = _LOCAL.match(address)
+        if m:
+            n = int(m.group(1))
+            cores = os.cpu_count() or 1
+            env = {
+                "NUMBA_NUM_THREADS": str(max(1, cores // n)),
+                "OPENBLAS_NUM_THREADS": "1",
+                "OMP_NUM_THREADS": "1",
+                "MKL_NUM_THREADS": "1",
+            }
+            env.update(worker_env or {})
+            self.cluster = LocalCluster(
+                n_workers=n,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                env=env,
+            )
+            self.client = Client(self.cluster)
+        else:
+            try:
+                self.client = Client(address, timeout=connect_timeout)
+            except (OSError, TimeoutError) as exc:
+                raise InputError(f"--scheduler: cannot reach {address}: {exc}") from None
+        threads = self.client.nthreads()
+        self.workers = max(1, sum(threads.values()))
+        self.per_thread = max(1, window)
+        self.window = self.per_thread * self.workers
+        mine = worker_versions()
+        for w, v in self.client.run(worker_versions).items():
+            if v != mine:
+                self.close()
+                raise InputError(f"--scheduler: worker {w} runs {v}, this driver {mine}")
+
+    def run(self, tasks: Sequence[ChunkTask], mdps: Sequence[MDP]) -> Iterator[ChunkResult]:
+        """Submit the tasks, at most ``window`` at a time; yield results as they finish."""
+        from dask.distributed import as_completed
+
+        if not tasks:
+            return
+        used = sorted({t.env for t in tasks})
+        shipped = {e: self.client.scatter(mdps[e], broadcast=True, hash=False) for e in used}
+        pending: Iterator[ChunkTask] = iter(tasks)
+
+        def submit(t: ChunkTask) -> Any:
+            return self.client.submit(
+                compute_chunk,
+                t,
+                shipped[t.env],
+                pure=False,
+                key=f"chunk-c{t.cell}-k{t.chunk}-" + os.urandom(4).hex(),
+            )
+
+        first = [submit(t) for t in itertools.islice(pending, self.window)]
+        ac = as_completed(first)
+        in_flight = len(first)
+        for fut in ac:
+            result = fut.result()
+            fut.release()
+            in_flight -= 1
+            # Top up to the window of the workers present now (a cluster may grow or shrink).
+            target = self.per_thread * max(1, sum(self.client.nthreads().values()))
+            for t in itertools.islice(pending, max(1, target - in_flight)):
+                ac.add(submit(t))
+                in_flight += 1
+            yield result
+
+    def close(self) -> None:
+        """Disconnect, and stop the cluster if this executor started it."""
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def make_executor(scheduler: str | None, **kwargs: Any) -> Executor:
+    """``None`` or ``""`` gives the in-process executor; anything else a :class:`DaskExecutor`."""
+    if not scheduler:
+        return InProcessExecutor()
+    return DaskExecutor(scheduler, **kwargs)

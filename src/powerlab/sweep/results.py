@@ -1,0 +1,121 @@
+"""Reading a store back: the combined estimates, and how far a sweep has got.
+
+For each cell the committed chunks are combined in chunk order ``k = 0, 1, ...`` with
+:class:`~powerlab.sweep.moments.Moments` (Chan et al. 1979, eq. 2.1), so the result does not
+depend on the order in which chunks finished, and equals the mean and standard error of one
+run over all the chunk's samples (up to rounding).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from powerlab.sweep.moments import Moments
+from powerlab.sweep.store import ResultStore, chunk_name
+
+__all__ = ["combine", "planned", "status"]
+
+
+def planned(manifest: dict[str, Any]) -> list[tuple[int, int, int]]:
+    """``(cell, chunk, n)`` of every planned chunk, in combination order."""
+    S, C = int(manifest["samples"]), int(manifest["chunk_size"])
+    n_chunks = -(-S // C)
+    return [
+        (cell["cell"], k, min(C, S - k * C)) for cell in manifest["cells"] for k in range(n_chunks)
+    ]
+
+
+def combine(store: ResultStore) -> tuple[pd.DataFrame, int]:
+    """The combined table of a (possibly partial) store and the number of chunks in it.
+
+    Columns: ``env, dist, [state,] gamma, <item>, <estimate>, stderr, samples,
+    solver_error`` where ``<item>``/``<estimate>`` are the analysis' names (``state``/``power``
+    or ``action``/``probability``); ``stderr`` is ``sqrt(M2/(n-1)/n)``; ``solver_error`` is
+    the largest error bound of any chunk. Cells without a committed chunk have no rows.
+    """
+    man = store.manifest()
+    fp, gammas = man["fingerprint"], man["gammas"]
+    item_col, est_col = man["item_name"], man["estimate_name"]
+    done = store.done()
+    by_cell: dict[int, list[tuple[int, int, int]]] = {}
+    for key in planned(man):
+        by_cell.setdefault(key[0], []).append(key)
+    rows: list[dict[str, Any]] = []
+    n_done = 0
+    for cell in man["cells"]:
+        acc: Moments | None = None
+        err = np.zeros(len(gammas))
+        for c, k, n in by_cell.get(cell["cell"], []):
+            if (c, k, n) not in done:
+                continue
+            r = store.read(c, k, n, fp)
+            m = Moments(r.n, r.mean, r.m2)
+            acc = m if acc is None else acc.combine(m)
+            err = np.maximum(err, r.solver_error)
+            n_done += 1
+        if acc is None:
+            continue
+        se = acc.stderr
+        extra = {"state": cell["params"]["state"]} if "state" in cell["params"] else {}
+        for j, g in enumerate(gammas):
+            for i, item in enumerate(cell["items"]):
+                rows.append(
+                    {
+                        "env": cell["env"],
+                        "dist": cell["dist"],
+                        **extra,
+                        "gamma": g,
+                        item_col: item,
+                        est_col: float(acc.mean[j, i]),
+                        "stderr": float(se[j, i]),
+                        "samples": acc.n,
+                        "solver_error": float(err[j]),
+                    }
+                )
+    cols = ["env", "dist", *(["state"] if item_col != "state" else []), "gamma", item_col]
+    cols += [est_col, "stderr", "samples", "solver_error"]
+    frame = pd.DataFrame(rows, columns=cols) if rows else pd.DataFrame(columns=cols)
+    return frame, n_done
+
+
+def status(store: ResultStore) -> dict[str, Any]:
+    """Progress of a store: chunk and sample counts overall and per cell (no chunk is read)."""
+    man = store.manifest()
+    plan = planned(man)
+    done = store.done()
+    expected = {chunk_name(*key) for key in plan}
+    on_disk = {chunk_name(*key) for key in done}
+    cells = []
+    for cell in man["cells"]:
+        mine = [key for key in plan if key[0] == cell["cell"]]
+        have = [key for key in mine if key in done]
+        cells.append(
+            {
+                "cell": cell["cell"],
+                "env": cell["env"],
+                "dist": cell["dist"],
+                "chunks_done": len(have),
+                "chunks_total": len(mine),
+                "samples_done": sum(k[2] for k in have),
+                "samples_total": sum(k[2] for k in mine),
+            }
+        )
+    chunks_done = sum(c["chunks_done"] for c in cells)
+    return {
+        "name": man["name"],
+        "analysis": man["analysis"],
+        "fingerprint": man["fingerprint"],
+        "gammas": man["gammas"],
+        "chunk_size": man["chunk_size"],
+        "chunks_done": chunks_done,
+        "chunks_total": len(plan),
+        "samples_done": sum(c["samples_done"] for c in cells),
+        "samples_total": sum(c["samples_total"] for c in cells),
+        "complete": chunks_done == len(plan),
+        "unplanned_files": len(on_disk - expected),
+        "updated": man.get("updated"),
+        "cells": cells,
+    }

@@ -1,0 +1,85 @@
+"""A Dask LocalCluster of 2 workers gives the in-process executor's bits, even when a worker dies."""
+
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from powerlab.errors import InputError
+from powerlab.sweep import DaskExecutor, make_executor, run_sweep, spec_from_dict
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def spec(**over: Any):  # type: ignore[no-untyped-def]
+    d: dict[str, Any] = {
+        "name": "tiny",
+        "analysis": "power",
+        "environments": ["fig1.yaml", "coin.yaml"],
+        "gammas": [0, 0.9, 1],
+        "distributions": ["uniform", "bernoulli:0.5"],
+        "samples": 600,
+        "chunk_size": 200,
+        "seed": 11,
+    }
+    d.update(over)
+    return spec_from_dict(d, where="tiny.yaml", base_dir=EXAMPLES)
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[DaskExecutor]:
+    ex = DaskExecutor("local:2", worker_env={"NUMBA_NUM_THREADS": "1"})
+    try:
+        yield ex
+    finally:
+        ex.close()
+
+
+def test_local_cluster_is_bit_identical_to_in_process(
+    tmp_path: Path, cluster: DaskExecutor
+) -> None:
+    assert cluster.workers == 2
+    local = run_sweep(spec(), tmp_path / "local").results
+    dask = run_sweep(spec(), tmp_path / "dask", executor=cluster)
+    assert dask.complete and dask.chunks_computed == 2 * 2 * 3
+    pd.testing.assert_frame_equal(dask.results, local, check_exact=True)
+
+
+def test_sigkill_of_a_worker_loses_and_double_counts_nothing(
+    tmp_path: Path, cluster: DaskExecutor
+) -> None:
+    s = spec(
+        analysis="optimality",
+        environments=[{"path": "wait.yaml", "state": "start"}],
+        distributions=["uniform"],
+        samples=1200,
+    )
+    local = run_sweep(s, tmp_path / "local").results
+    pids = list(cluster.client.run(os.getpid).values())
+    killed: list[int] = []
+
+    def advance(n: int) -> None:
+        if not killed:  # after the first commit, kill one worker process outright
+            os.kill(pids[0], signal.SIGKILL)
+            killed.append(pids[0])
+
+    out = run_sweep(s, tmp_path / "dask", executor=cluster, advance=advance)
+    assert killed and out.complete and out.chunks_computed == 6
+    pd.testing.assert_frame_equal(out.results, local, check_exact=True)
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        ("local:0", "local:N needs 1 <= N"),
+        ("localhost", "expected local:N or tcp://HOST:PORT"),
+        ("tcp://127.0.0.1:1", "cannot reach tcp://127.0.0.1:1"),
+    ],
+)
+def test_bad_scheduler_addresses(address: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        make_executor(address, connect_timeout="1s")

@@ -1,0 +1,273 @@
+"""``powerlab tangent`` and ``powerlab tickets``: the neural-network experiments (issue 8).
+
+Thin over :mod:`powerlab.nets`. List options accept several values after one flag
+(``--widths 32 64 128``), comma-separated values (``--widths 32,64,128``) or a repeated flag.
+PyTorch is imported only when one of these commands runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from typer.core import TyperCommand
+
+from powerlab.cli._common import console, emit_json, guarded, progress_bar
+from powerlab.errors import InputError
+
+__all__ = ["register"]
+
+_MULTI = ("--widths", "--kept")
+
+TANGENT_WIDTHS = (32, 64, 128, 256, 512, 1024)
+TANGENT_WIDTHS_QUICK = (32, 64, 128, 256, 512)
+TICKET_WIDTHS = (64, 128, 256, 512)
+TICKET_WIDTHS_QUICK = (64, 256)
+TICKET_KEPT = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7)
+TICKET_KEPT_QUICK = (0.1, 0.3, 0.5)
+
+
+class _MultiValueCommand(TyperCommand):
+    """Expands ``--widths 1 2 3`` into ``--widths 1 --widths 2 --widths 3``."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        out: list[str] = []
+        current: str | None = None
+        for tok in args:
+            if tok in _MULTI:
+                current = tok
+                continue
+            if tok.startswith("--"):
+                current = None
+                out.append(tok)
+                continue
+            if current is not None:
+                out.extend([current, tok])
+            else:
+                out.append(tok)
+        return super().parse_args(ctx, out)
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
+
+
+def _ints(values: list[str] | None, flag: str, default: tuple[int, ...]) -> list[int]:
+    items = _split(values)
+    if not items:
+        return list(default)
+    out = []
+    for v in items:
+        try:
+            n = int(v)
+        except ValueError:
+            raise InputError(f"{flag}: {v!r} is not an integer") from None
+        if n < 1:
+            raise InputError(f"{flag}: {n} must be a positive integer")
+        out.append(n)
+    return out
+
+
+def _floats(values: list[str] | None, flag: str, default: tuple[float, ...]) -> list[float]:
+    items = _split(values)
+    if not items:
+        return list(default)
+    out = []
+    for v in items:
+        try:
+            x = float(v)
+        except ValueError:
+            raise InputError(f"{flag}: {v!r} is not a number") from None
+        if not 0.0 < x <= 1.0:
+            raise InputError(f"{flag}: {v} is outside (0, 1]")
+        out.append(x)
+    return out
+
+
+def _positive(value: int, flag: str) -> int:
+    if value < 1:
+        raise InputError(f"{flag}: {value} must be at least 1")
+    return value
+
+
+def _setup(threads: int, data: Path | None, seed: int) -> Any:
+    import torch
+
+    from powerlab.nets.data import load_digits_dataset, load_npz_dataset
+
+    torch.set_num_threads(_positive(threads, "--threads"))
+    if data is not None:
+        return load_npz_dataset(data, rng=seed)
+    return load_digits_dataset(rng=seed)
+
+
+_DATA_HELP = ".npz file with arrays X [N, D], y [N] (optional image_shape); default: digits."
+
+
+def _tangent_table(doc: dict[str, Any]) -> None:
+    s = doc["settings"]
+    table = Table(
+        title=f"network vs linearization (after {s['linearize_after']} of {s['epochs']} epochs)"
+    )
+    cols = ("width", "params", "gap", "rel gap", "‖Δθ‖/‖θ‖", "agree", "acc net", "acc lin")
+    for c in cols:
+        table.add_column(c, justify="right")
+    for r in doc["rows"]:
+        table.add_row(
+            str(r["width"]),
+            str(r["n_params"]),
+            f"{r['gap']:.4f}",
+            f"{r['gap_relative']:.3f}",
+            f"{r['rel_param_change']:.4f}",
+            f"{r['agreement']:.3f}",
+            f"{r['acc_full']:.3f}",
+            f"{r['acc_lin']:.3f}",
+        )
+    console.print(table)
+    console.print(
+        "gap: RMS test-output difference network - linearization; rel gap: gap / RMS output "
+        "change of the network"
+    )
+    fit = doc["fit"]
+    if fit is None:
+        console.print("no scaling fit (needs two distinct widths)")
+        return
+    se = "n/a" if fit["stderr"] is None else f"{fit['stderr']:.3f}"
+    ci = "n/a" if fit["ci95"] is None else f"[{fit['ci95'][0]:.3f}, {fit['ci95'][1]:.3f}]"
+    console.print(
+        f"gap ≈ {fit['prefactor']:.3g}·width^b: b = {fit['exponent']:.3f} (SE {se}, 95% CI {ci},"
+        f" n = {fit['n']}); Lee et al. 2019 predict b = -0.5"
+    )
+
+
+def _tickets_table(doc: dict[str, Any]) -> None:
+    s = doc["settings"]
+    table = Table(title=f"{s['method']} subnetworks vs dense ({s['arch']}, {s['epochs']} epochs)")
+    cols = ("method", "width", "kept", "acc", "SE", "nonzero", "weights", "bits", "seeded")
+    for c in cols:
+        table.add_column(c, justify="right")
+    for r in doc["rows"]:
+        table.add_row(
+            r["method"],
+            str(r["width"]),
+            f"{r['kept']:g}",
+            f"{r['acc_test']:.3f}",
+            f"{r['acc_stderr']:.3f}",
+            str(r["nonzero"]),
+            str(r["total_weights"]),
+            str(r["bits_standalone"]),
+            str(r["bits_with_seed"]),
+        )
+    console.print(table)
+    console.print(
+        f"kept fraction k: each weight tensor keeps ceil(k·n) of its n weights; "
+        f"chance accuracy {doc['chance']:.3f}"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``tangent`` and ``tickets`` commands to ``app``."""
+
+    @app.command("tangent", cls=_MultiValueCommand)
+    @guarded
+    def tangent_cmd(
+        widths: Annotated[
+            list[str] | None, typer.Option("--widths", help="Hidden widths to sweep.")
+        ] = None,
+        epochs: Annotated[int | None, typer.Option("--epochs", help="Training epochs.")] = None,
+        seed: Annotated[int, typer.Option("--seed", help="Seed: split, θ0, batches.")] = 0,
+        linearize_after: Annotated[
+            int, typer.Option("--linearize-after", help="Train k epochs first (Fort et al.).")
+        ] = 0,
+        repeats: Annotated[int, typer.Option("--repeats", help="Seeds per width.")] = 1,
+        arch: Annotated[str, typer.Option("--arch", help="mlp or cnn.")] = "mlp",
+        lr: Annotated[float, typer.Option("--lr", help="SGD learning rate.")] = 0.1,
+        momentum: Annotated[float, typer.Option("--momentum", help="SGD momentum.")] = 0.9,
+        data: Annotated[Path | None, typer.Option("--data", help=_DATA_HELP)] = None,
+        threads: Annotated[int, typer.Option("--threads", help="Torch CPU threads.")] = 1,
+        quick: Annotated[bool, typer.Option("--quick", help="Small sweep (< 2 min).")] = False,
+        plot: Annotated[Path | None, typer.Option("--plot", help="Write a figure.")] = None,
+        json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    ) -> None:
+        """Train networks and their linearizations (parameter tangent space) over widths."""
+        default_w: tuple[int, ...] = TANGENT_WIDTHS_QUICK if quick else TANGENT_WIDTHS
+        if arch == "cnn":
+            default_w = (8, 16, 32) if quick else (8, 16, 32, 64)
+        ws = _ints(widths, "--widths", default_w)
+        n_epochs = _positive(epochs if epochs is not None else (10 if quick else 20), "--epochs")
+        _positive(repeats, "--repeats")
+        dataset = _setup(threads, data, seed)
+        from powerlab.nets.tangent import tangent_sweep
+
+        with progress_bar("tangent", len(ws) * repeats, enabled=not json_out) as advance:
+            doc = tangent_sweep(
+                dataset,
+                ws,
+                n_epochs,
+                seed,
+                repeats=repeats,
+                linearize_after=linearize_after,
+                progress=advance,
+                arch=arch,
+                lr=lr,
+                momentum=momentum,
+            )
+        if plot is not None:
+            from powerlab.nets.plot import figure_tangent, save_plot
+
+            save_plot(figure_tangent(doc), plot)
+        if json_out:
+            emit_json(doc)
+            return
+        _tangent_table(doc)
+
+    @app.command("tickets", cls=_MultiValueCommand)
+    @guarded
+    def tickets_cmd(
+        method: Annotated[str, typer.Option("--method", help="biprop or edgepopup.")] = "biprop",
+        widths: Annotated[
+            list[str] | None, typer.Option("--widths", help="Widths (CNN: channels).")
+        ] = None,
+        kept: Annotated[
+            list[str] | None,
+            typer.Option("--kept", help="Kept fractions k in (0, 1]: share of weights kept."),
+        ] = None,
+        arch: Annotated[str, typer.Option("--arch", help="mlp or cnn.")] = "mlp",
+        epochs: Annotated[int | None, typer.Option("--epochs", help="Training epochs.")] = None,
+        seed: Annotated[int, typer.Option("--seed", help="Seed: split, weights, batches.")] = 0,
+        dense: Annotated[
+            bool, typer.Option("--dense/--no-dense", help="Also train the dense baseline.")
+        ] = True,
+        data: Annotated[Path | None, typer.Option("--data", help=_DATA_HELP)] = None,
+        threads: Annotated[int, typer.Option("--threads", help="Torch CPU threads.")] = 1,
+        quick: Annotated[bool, typer.Option("--quick", help="Small sweep (< 2 min).")] = False,
+        plot: Annotated[Path | None, typer.Option("--plot", help="Write a figure.")] = None,
+        json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    ) -> None:
+        """Find subnetworks of random networks (biprop / edge-popup) and compare with dense."""
+        if method not in ("biprop", "edgepopup"):
+            raise InputError(f"--method: {method!r} is not one of biprop, edgepopup")
+        default_w: tuple[int, ...] = TICKET_WIDTHS_QUICK if quick else TICKET_WIDTHS
+        if arch == "cnn":
+            default_w = (8, 32) if quick else (8, 16, 32, 64)
+        ws = _ints(widths, "--widths", default_w)
+        ks = _floats(kept, "--kept", TICKET_KEPT_QUICK if quick else TICKET_KEPT)
+        n_epochs = _positive(epochs if epochs is not None else (10 if quick else 20), "--epochs")
+        dataset = _setup(threads, data, seed)
+        from powerlab.nets.tickets import tickets_sweep
+
+        total = len(ws) * (len(ks) + int(dense))
+        with progress_bar("tickets", total, enabled=not json_out) as advance:
+            doc = tickets_sweep(
+                dataset, method, ws, ks, arch, n_epochs, seed, dense=dense, progress=advance
+            )
+        if plot is not None:
+            from powerlab.nets.plot import figure_tickets, save_plot
+
+            save_plot(figure_tickets(doc), plot)
+        if json_out:
+            emit_json(doc)
+            return
+        _tickets_table(doc)

@@ -1,0 +1,105 @@
+"""Figures for the tangent and ticket sweeps (matplotlib, Agg backend). No mathematics here.
+
+Both take the dicts returned by :func:`powerlab.nets.tangent.tangent_sweep` and
+:func:`powerlab.nets.tickets.tickets_sweep`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from powerlab._io import atomic_write
+
+__all__ = ["figure_tangent", "figure_tickets", "save_plot"]
+
+
+def save_plot(fig: Any, path: str | os.PathLike[str]) -> Path:
+    """Save ``fig`` atomically to ``path`` (format from the suffix, PNG by default); close it."""
+    import matplotlib.pyplot as plt
+
+    p = Path(path)
+    fmt = p.suffix.lstrip(".").lower() or "png"
+    out = atomic_write(p, lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches="tight", format=fmt))
+    plt.close(fig)
+    return out
+
+
+def figure_tangent(doc: dict[str, Any]) -> Any:
+    """Left: test-output gap vs width (log-log) with the fitted power law; right: accuracies."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullFormatter
+
+    rows = doc["rows"]
+    w = np.array([r["width"] for r in rows], dtype=float)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.6))
+    ax1.loglog(w, [r["gap"] for r in rows], "o", label="RMS gap f - f_lin (test)")
+    ax1.loglog(w, [r["rel_param_change"] for r in rows], "s", label="‖Δθ‖/‖θ‖")
+    fit = doc.get("fit")
+    if fit:
+        ws = np.geomspace(w.min(), w.max(), 50)
+        se = fit["stderr"]
+        err = f" ± {se:.2f}" if se is not None else ""
+        lab = f"fit: gap ∝ width^{fit['exponent']:.2f}{err}"
+        ax1.loglog(ws, fit["prefactor"] * ws ** fit["exponent"], "-", color="C0", label=lab)
+    ax1.set_xlabel("width")
+    ax1.set_title(f"linearized after {doc['settings']['linearize_after']} epochs")
+    ax1.legend(fontsize=8)
+    ax2.semilogx(w, [r["acc_full"] for r in rows], "o-", label="network")
+    ax2.semilogx(w, [r["acc_lin"] for r in rows], "s--", label="linearized")
+    ax2.semilogx(w, [r["agreement"] for r in rows], "^:", label="agreement")
+    ax2.set_xlabel("width")
+    ax2.set_ylabel("test fraction")
+    ax2.legend(fontsize=8)
+    ticks = sorted(set(w.tolist()))
+    for ax in (ax1, ax2):
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    fig.tight_layout()
+    return fig
+
+
+def figure_tickets(doc: dict[str, Any]) -> Any:
+    """Left: test accuracy vs kept fraction per width (dense dashed); right: accuracy vs bits."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = doc["rows"]
+    widths = sorted({r["width"] for r in rows})
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.6))
+    for i, w in enumerate(widths):
+        color = f"C{i % 10}"
+        sub = sorted(
+            (r for r in rows if r["width"] == w and r["method"] != "dense"), key=lambda r: r["kept"]
+        )
+        ax1.plot(
+            [r["kept"] for r in sub],
+            [r["acc_test"] for r in sub],
+            "o-",
+            color=color,
+            label=f"width {w}",
+        )
+        ax2.semilogx(
+            [r["bits_standalone"] for r in sub], [r["acc_test"] for r in sub], "o", color=color
+        )
+        for r in rows:
+            if r["width"] == w and r["method"] == "dense":
+                ax1.axhline(r["acc_test"], ls="--", color=color, lw=1)
+                ax2.semilogx([r["bits_standalone"]], [r["acc_test"]], "x", color=color, ms=9)
+    ax1.axhline(doc["chance"], ls=":", color="grey", lw=1, label="chance")
+    ax1.set_xlabel("kept fraction k (share of each weight tensor kept)")
+    ax1.set_ylabel("test accuracy")
+    ax1.set_title(f"{doc['settings']['method']} ({doc['settings']['arch']}); dashed: dense")
+    ax1.legend(fontsize=8)
+    ax2.set_xlabel("bits to store (standalone; x = dense float32)")
+    ax2.set_ylabel("test accuracy")
+    fig.tight_layout()
+    return fig

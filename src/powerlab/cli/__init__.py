@@ -28,6 +28,10 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "powerlab.cli.games",
     "powerlab.cli.retarget",
     "powerlab.cli.goals",
+    "powerlab.cli.agents",
+    "powerlab.cli.sweep",
+    "powerlab.cli.forecast",
+    "powerlab.cli.nets",
 )
 
 for _name in _COMMAND_MODULES:

@@ -1,0 +1,175 @@
+"""``powerlab agents train | evaluate | compare``: trained agents against the theory.
+
+Thin over :mod:`powerlab.agents` (issue 6). ``train`` writes a run directory,
+``evaluate`` adds ``evaluation.json`` (out-of-distribution outcome rates with intervals),
+``compare`` adds ``comparison.json`` (hypotheses' log-likelihoods, shutdown against
+Theorem 2 and G_T-uniform, the inverse-RL feasibility sets, the critic table).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from powerlab.cli._common import console, emit_json, guarded, progress_bar
+from powerlab.errors import InputError
+
+__all__ = ["register"]
+
+
+def _f(x: Any, d: int = 3) -> str:
+    return "-" if x is None else f"{x:.{d}f}"
+
+
+def _families(path: str | None) -> list[Any]:
+    if path is None:
+        return []
+    from powerlab.agents.hypotheses import parse_family
+    from powerlab.mdp.io import read_document
+
+    doc, _ = read_document(Path(path))
+    items = doc.get("families") if isinstance(doc, dict) else doc
+    if not isinstance(items, list) or not items:
+        raise InputError(f"{path}: expected a list 'families' of {{name, weights, noise}}")
+    return [parse_family(d, where=f"{path}: families[{i}]") for i, d in enumerate(items)]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``agents`` sub-app to ``app``."""
+    agents_app = typer.Typer(
+        help="Train agents and test the training-compatible goal model against them.",
+        no_args_is_help=True,
+    )
+    app.add_typer(agents_app, name="agents")
+
+    @agents_app.command("train")
+    @guarded
+    def train_cmd(
+        env_family: str = typer.Argument(..., help="Environment family: maze or coinrun."),
+        algo: str = typer.Option("q", "--algo", help="q (tabular Q-learning) or ppo (SB3)."),
+        seeds: int = typer.Option(3, "--seeds", help="Number of seeds (agents) to train."),
+        quick: bool = typer.Option(False, "--quick", help="Small budget (minutes on 2 cores)."),
+        out: str = typer.Option("agents-run", "--out", help="Run directory to write."),
+        json_out: bool = typer.Option(False, "--json", help="Print the run record as JSON."),
+    ) -> None:
+        """Train SEEDS agents on ENV_FAMILY and save checkpoints with their config."""
+        from powerlab.agents.train import _budget, default_family, train_run
+
+        fam = default_family(env_family, algo, quick)
+        if seeds < 1:
+            raise InputError(f"--seeds must be >= 1, got {seeds}")
+        _, per_seed = _budget(algo, quick)
+        unit = "episodes" if algo == "q" else "steps"
+        with progress_bar(f"training {algo} ({unit})", per_seed * seeds, not json_out) as adv:
+            record = train_run(fam, algo, seeds, quick, Path(out), progress=adv)
+        if json_out:
+            emit_json(record)
+            return
+        table = Table(title=f"{algo} on {env_family} -> {out}")
+        for col in ("seed", "success (last 10%)", unit):
+            table.add_column(col, justify="right")
+        for log in record["logs"]:
+            n = log.get("episodes") if algo == "q" else log.get("timesteps")
+            table.add_row(str(log["seed"]), _f(log["success_last_10pct"]), str(n))
+        console.print(table)
+
+    @agents_app.command("evaluate")
+    @guarded
+    def evaluate_cmd(
+        run_dir: str = typer.Argument(..., help="Run directory written by `agents train`."),
+        cases: int = typer.Option(8, "--cases", help="Test cases per kind (maze)."),
+        rollouts: int = typer.Option(
+            10, "--rollouts", help="Episodes per case, stochastic agents."
+        ),
+        json_out: bool = typer.Option(False, "--json", help="Print JSON (episodes omitted)."),
+    ) -> None:
+        """Out-of-distribution outcome rates with 95% Wilson / Clopper-Pearson intervals."""
+        from powerlab.agents.analysis import evaluate_run
+        from powerlab.agents.families import build_suite
+        from powerlab.agents.train import load_run
+
+        if cases < 1 or rollouts < 1:
+            raise InputError("--cases and --rollouts must be >= 1")
+        _, fam, agents = load_run(Path(run_dir))
+        total = len(agents) * len(build_suite(fam, cases))
+        with progress_bar("evaluating (agent x case)", total, not json_out) as adv:
+            ev = evaluate_run(Path(run_dir), cases=cases, rollouts=rollouts, progress=adv)
+        if json_out:
+            emit_json({k: v for k, v in ev.items() if k != "episodes"})
+            return
+        table = Table(title=f"{run_dir}: outcomes ({len(agents)} agents)")
+        for col in ("kind", "outcome", "count/episodes", "rate", "95% Wilson", "95% C-P"):
+            table.add_column(col, justify="right")
+        for r in ev["summary"]:
+            table.add_row(
+                r["kind"],
+                r["outcome"],
+                f"{r['count']}/{r['episodes']}",
+                _f(r["rate"]),
+                f"[{_f(r['wilson'][0])}, {_f(r['wilson'][1])}]",
+                f"[{_f(r['clopper_pearson'][0])}, {_f(r['clopper_pearson'][1])}]",
+            )
+        console.print(table)
+
+    @agents_app.command("compare")
+    @guarded
+    def compare_cmd(
+        run_dir: str = typer.Argument(..., help="Run directory with evaluation.json."),
+        plot: str | None = typer.Option(None, "--plot", help="Write a PNG figure here."),
+        families: str | None = typer.Option(
+            None, "--families", help="YAML/JSON file of extra reward families."
+        ),
+        samples: int = typer.Option(100, "--samples", help="Reward draws per hypothesis."),
+        eps: float = typer.Option(0.1, "--eps", help="Noise ε of the behaviour model."),
+        json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+    ) -> None:
+        """Which hypothesis predicts the agents best; shutdown, IRL and critic checks."""
+        from powerlab.agents.analysis import compare_run
+
+        if samples < 2:
+            raise InputError(f"--samples must be >= 2, got {samples}")
+        if plot is not None and not plot.lower().endswith(".png"):
+            raise InputError(f"--plot: {plot}: expected a .png file name")
+        fams = _families(families)
+        with progress_bar("comparing", 1, not json_out) as adv:
+            res = compare_run(Path(run_dir), families=fams, samples=samples, eps=eps)
+            adv(1)
+        if plot is not None:
+            from powerlab.agents.plot import plot_comparison
+            from powerlab.report.page import save_figure
+
+            p = Path(plot)
+            save_figure(plot_comparison(res, title=str(run_dir)), p.parent, p.name)
+        if json_out:
+            emit_json(res)
+            return
+        h = res["hypotheses"]
+        table = Table(title=f"{run_dir}: hypotheses ({h['groups']} groups, ε={h['eps']})")
+        for col in ("hypothesis", "log-lik (actions)", "MC s.e.", "log-lik (outcomes)"):
+            table.add_column(col, justify="right")
+        for r in h["hypotheses"]:
+            table.add_row(
+                r["name"], _f(r["loglik"], 1), _f(r["mc_stderr"], 2), _f(r["outcome_loglik"], 1)
+            )
+        console.print(table)
+        console.print(f"best on actions: {h['best']}; best on outcomes: {h['best_outcome']}")
+        sd = res["shutdown"]
+        if sd["episodes"]:
+            w = sd["observed_wilson"]
+            console.print(
+                f"shutdown avoided {_f(sd['observed_rate'])} [{_f(w[0])}, {_f(w[1])}] of "
+                f"{sd['episodes']} episodes; Theorem 2 bound >= {_f(sd['theorem2_min_bound'])}; "
+                f"G_T-uniform {_f(sd['gt_uniform_mean'])}"
+            )
+        for scope, s in res["irl"]["summary"].items():
+            console.print(
+                f"IRL ({scope} states): {s['rationalizable_with_interior']}/{s['pairs']} policies "
+                f"strictly rationalizable; G_T-uniform probability mean {_f(s['mean_gt_fraction'])}, "
+                f"max 95% upper {_f(s['max_gt_upper'])}"
+            )
+        cr = res.get("critic")
+        if cr:
+            console.print(f"critic agrees with policy in {cr['consistent']}/{cr['n']} cases")

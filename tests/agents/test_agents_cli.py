@@ -1,0 +1,101 @@
+"""CLI contract of ``powerlab agents`` (issue 6): JSON output and one-line bad-input errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from powerlab.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("agents") / "run"
+    res = runner.invoke(
+        app,
+        [
+            "agents",
+            "train",
+            "coinrun",
+            "--algo",
+            "q",
+            "--seeds",
+            "2",
+            "--quick",
+            "--out",
+            str(out),
+            "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    rec = json.loads(res.stdout)
+    assert rec["algo"] == "q" and rec["seeds"] == [0, 1]
+    return out
+
+
+def test_evaluate_and_compare_json(run_dir: Path, tmp_path: Path) -> None:
+    res = runner.invoke(app, ["agents", "evaluate", str(run_dir), "--json"])
+    assert res.exit_code == 0, res.output
+    ev = json.loads(res.stdout)
+    assert "episodes" not in ev and ev["shutdown"]["episodes"] == 2
+    kinds = {r["kind"] for r in ev["summary"]}
+    assert kinds == {"in-distribution", "held-out", "decision", "shutdown"}
+    for r in ev["summary"]:
+        assert 0 <= r["wilson"][0] <= r["rate"] <= r["wilson"][1] <= 1
+    fam = tmp_path / "fam.yaml"
+    fam.write_text("families:\n  - {name: coin-lover, weights: {coin: 1.0}, noise: 0.1}\n")
+    plot = tmp_path / "cmp.png"
+    res = runner.invoke(
+        app,
+        [
+            "agents",
+            "compare",
+            str(run_dir),
+            "--json",
+            "--samples",
+            "20",
+            "--families",
+            str(fam),
+            "--plot",
+            str(plot),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    cmp_ = json.loads(res.stdout)
+    names = [h["name"] for h in cmp_["hypotheses"]["hypotheses"]]
+    assert names == ["H_uniform", "H_true", "H_proxy", "coin-lover"]
+    assert cmp_["shutdown"]["cases"][0]["premises_hold"] in (True, False)
+    assert plot.is_file() and (run_dir / "comparison.json").is_file()
+    # the human-readable forms run too
+    assert runner.invoke(app, ["agents", "compare", str(run_dir), "--samples", "10"]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["agents", "train", "procgen", "--quick", "--out", "{tmp}/x"], "family"),
+        (["agents", "train", "maze", "--algo", "dqn", "--out", "{tmp}/x"], "algorithm"),
+        (["agents", "train", "maze", "--seeds", "0", "--out", "{tmp}/x"], "seeds"),
+        (["agents", "evaluate", "{tmp}/nothing"], "run.json"),
+        (["agents", "compare", "{tmp}/nothing"], "evaluation.json"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(args: list[str], needle: str, tmp_path: Path) -> None:
+    res = runner.invoke(app, [a.replace("{tmp}", str(tmp_path)) for a in args])
+    assert res.exit_code == 2, res.output
+    assert needle in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_compare_rejects_bad_options(run_dir: Path, tmp_path: Path) -> None:
+    for extra, needle in ((["--plot", "x.pdf"], "png"), (["--samples", "1"], "samples")):
+        res = runner.invoke(app, ["agents", "compare", str(run_dir), *extra])
+        assert res.exit_code == 2 and needle in res.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("families:\n  - {name: x, weights: {coin: oops}}\n")
+    res = runner.invoke(app, ["agents", "compare", str(run_dir), "--families", str(bad)])
+    assert res.exit_code == 2 and "weights.coin" in res.stderr

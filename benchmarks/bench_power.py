@@ -84,7 +84,7 @@ def main() -> None:
 
     grid = open_grid(20)
     t = time.perf_counter()
-    power(grid, [0.9], samples=10, rng=0)  # compile the numba kernels (cached on disk afterwards)
+    power(grid, [0.9], samples=100, rng=0)  # compile the numba kernels (cached on disk afterwards)
     print(f"warm-up (JIT compile or cache load): {time.perf_counter() - t:.2f} s")
 
     R_sub = np.random.default_rng(0).random((args.subset, grid.n_states))

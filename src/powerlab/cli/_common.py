@@ -19,6 +19,7 @@ import numpy as np
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from typer.core import TyperCommand
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -26,6 +27,8 @@ __all__ = [
     "emit_json",
     "err_console",
     "guarded",
+    "multi_value_command",
+    "parse_number",
     "progress_bar",
     "to_jsonable",
 ]
@@ -35,6 +38,68 @@ console = Console()
 err_console = Console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def parse_number(
+    text: str,
+    flag: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    open_low: bool = False,
+    open_high: bool = False,
+) -> float:
+    """Parse a decimal or a fraction (``"0.9"``, ``"1/2"``) given to ``flag``, within bounds.
+
+    Raises ``InputError`` naming the flag when the text is not a number or is out of range
+    (``[low, high]``, with either end open as asked).
+    """
+    from fractions import Fraction
+
+    from powerlab.errors import InputError
+
+    try:
+        value = float(Fraction(text.strip()))
+    except (ValueError, ZeroDivisionError):
+        raise InputError(f"{flag}: {text!r} is not a number") from None
+    too_low = low is not None and (value <= low if open_low else value < low)
+    too_high = high is not None and (value >= high if open_high else value > high)
+    if too_low or too_high:
+        lo = "-inf" if low is None else f"{low:g}"
+        hi = "inf" if high is None else f"{high:g}"
+        interval = f"{'(' if open_low else '['}{lo}, {hi}{')' if open_high else ']'}"
+        raise InputError(f"{flag}: {text} is outside {interval}")
+    return value
+
+
+def multi_value_command(*options: str) -> type[TyperCommand]:
+    """A Typer command class that reads ``--opt v1 v2 v3`` as ``--opt v1 --opt v2 --opt v3``.
+
+    ``options`` names the list options that take several values after one flag.
+    """
+    multi = frozenset(options)
+
+    class MultiValueCommand(TyperCommand):
+        def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+            out: list[str] = []
+            current: str | None = None
+            for tok in args:
+                if tok in multi:
+                    current = tok
+                    continue
+                is_flag = tok.startswith("--") or (
+                    tok.startswith("-") and len(tok) == 2 and tok[1].isalpha()
+                )
+                if is_flag:
+                    current = None
+                    out.append(tok)
+                elif current is not None:
+                    out.extend([current, tok])
+                else:
+                    out.append(tok)
+            return list(super().parse_args(ctx, out))
+
+    return MultiValueCommand
 
 
 def guarded(func: F) -> F:

@@ -13,7 +13,14 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from powerlab.cli._common import console, emit_json, err_console, guarded, progress_bar
+from powerlab.cli._common import (
+    console,
+    emit_json,
+    err_console,
+    guarded,
+    parse_number,
+    progress_bar,
+)
 from powerlab.errors import InputError
 
 __all__ = ["register"]
@@ -22,15 +29,7 @@ _GAMMA_HELP = "Discount in (0, 1); repeat for several. Fractions like 1/2 work."
 
 
 def _gamma(text: str) -> float:
-    from fractions import Fraction
-
-    try:
-        g = float(Fraction(text.strip()))
-    except (ValueError, ZeroDivisionError):
-        raise InputError(f"--gamma: {text!r} is not a number") from None
-    if not 0.0 < g < 1.0:
-        raise InputError(f"--gamma: {text} is outside (0, 1)")
-    return g
+    return parse_number(text, "--gamma", low=0.0, high=1.0, open_low=True, open_high=True)
 
 
 def _fmt(x: float | None, digits: int = 4) -> str:

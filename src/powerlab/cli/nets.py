@@ -12,9 +12,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from typer.core import TyperCommand
 
-from powerlab.cli._common import console, emit_json, guarded, progress_bar
+from powerlab.cli._common import (
+    console,
+    emit_json,
+    guarded,
+    multi_value_command,
+    progress_bar,
+)
 from powerlab.errors import InputError
 
 __all__ = ["register"]
@@ -29,25 +34,7 @@ TICKET_KEPT = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7)
 TICKET_KEPT_QUICK = (0.1, 0.3, 0.5)
 
 
-class _MultiValueCommand(TyperCommand):
-    """Expands ``--widths 1 2 3`` into ``--widths 1 --widths 2 --widths 3``."""
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        out: list[str] = []
-        current: str | None = None
-        for tok in args:
-            if tok in _MULTI:
-                current = tok
-                continue
-            if tok.startswith("--"):
-                current = None
-                out.append(tok)
-                continue
-            if current is not None:
-                out.extend([current, tok])
-            else:
-                out.append(tok)
-        return super().parse_args(ctx, out)
+_MultiValueCommand = multi_value_command(*_MULTI)
 
 
 def _split(values: list[str] | None) -> list[str]:

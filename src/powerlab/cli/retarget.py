@@ -11,9 +11,15 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from typer.core import TyperCommand
 
-from powerlab.cli._common import console, emit_json, guarded, to_jsonable
+from powerlab.cli._common import (
+    console,
+    emit_json,
+    guarded,
+    multi_value_command,
+    parse_number,
+    to_jsonable,
+)
 from powerlab.errors import InputError
 from powerlab.retarget.orbits import DEFAULT_MAX_ORBIT
 
@@ -22,25 +28,7 @@ __all__ = ["register", "retarget_app"]
 _MULTI = ("--utility", "--labels", "--A", "--B", "--reward")
 
 
-class _MultiValueCommand(TyperCommand):
-    """Expands ``--opt v1 v2 v3`` into ``--opt v1 --opt v2 --opt v3`` for the list options."""
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        out: list[str] = []
-        current: str | None = None
-        for tok in args:
-            if tok in _MULTI:
-                current = tok
-                continue
-            if tok.startswith("--") or (tok.startswith("-") and len(tok) == 2 and tok[1].isalpha()):
-                current = None
-                out.append(tok)
-                continue
-            if current is not None:
-                out.extend([current, tok])
-            else:
-                out.append(tok)
-        return super().parse_args(ctx, out)
+_MultiValueCommand = multi_value_command(*_MULTI)
 
 
 retarget_app = typer.Typer(
@@ -54,13 +42,7 @@ RULE_HELP = "optimal, fracoptimal, antiopt, boltzmann:T, bestof:k, satisfice:t o
 
 
 def _parse_gamma(text: str) -> float:
-    try:
-        value = float(Fraction(text.strip()))
-    except (ValueError, ZeroDivisionError):
-        raise InputError(f"--gamma: {text!r} is not a number") from None
-    if not 0.0 <= value < 1.0:
-        raise InputError(f"--gamma: {text} is outside [0, 1)")
-    return value
+    return parse_number(text, "--gamma", low=0.0, high=1.0, open_high=True)
 
 
 def _floats(values: list[str], flag: str) -> list[float]:

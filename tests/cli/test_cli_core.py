@@ -110,3 +110,32 @@ def test_bad_environment_file_exits_2(tmp_path):
         and "bad.yaml:2: transitions.s.go: probabilities sum to 0.5" in res.stderr
     )
     assert res.stdout == ""
+
+
+BAD_FILES = {
+    "empty.yaml": ("", "the file is empty"),
+    "binary.yaml": (b"\x00\xff\xfe", "not a text file"),
+    "syntax.json": ('{"edges": ', "not valid JSON"),
+    "none.yaml": ("name: x\n", "(found none)"),
+    "several.yaml": ("edges: {a: [a]}\ngrid: '..'\n", "(found edges, grid)"),
+    "unknown.yaml": ("edges:\n  a: [zz]\n", "edges.a: unknown state 'zz'"),
+    "sum.yaml": ("transitions:\n  s: {go: {s: 0.5}}\n", "probabilities sum to 0.5, not 1"),
+    "negative.yaml": ("transitions:\n  s: {go: {s: -0.5, t: 1.5}}\n  t: {x: {t: 1}}\n", "negative"),
+    "nonfinite.yaml": ("transitions:\n  s: {go: {s: .inf}}\n", "not finite"),
+    "noaction.yaml": ("edges:\n  a: []\n  b: [b]\n", "state 'a' has no action"),
+    "duplicate.yaml": ("edges:\n  a: [a]\n  a: [a]\n", "duplicate name 'a'"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+@pytest.mark.parametrize("command", ["power", "optimality"])
+def test_every_malformed_file_exits_2_naming_the_file(tmp_path, name, command):
+    content, message = BAD_FILES[name]
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    extra = ["--state", "a"] if command == "optimality" else []
+    res = run(command, path, *extra, "--json")
+    assert res.exit_code == 2
+    err = res.stderr.strip()
+    assert name in err and message in err and len(err.splitlines()) == 1
+    assert res.stdout == "" and "Traceback" not in res.output

@@ -133,31 +133,31 @@ def _pi_one(nx, r, gamma, switch_tol, max_iter, V_row, pol):  # type: ignore[no-
         _evaluate(nxt, r, gamma, V, state, stack, pos)
         V[S] = 0.0
         changed = 0
+        worst = 0.0
         for j in range(S):
             s = j if it % 2 == 1 else S - 1 - j
             ba = pol[s]
             best = V[nx[s, ba]]
+            top = best
             for a in range(A):
                 q = V[nx[s, a]]
+                if q > top:
+                    top = q
                 if q > best + switch_tol:
                     best = q
                     ba = a
+            # Bellman residual of the evaluated V at s. When no action changes in this sweep,
+            # the writes below alter V only by round-off, so this is the residual of V_row.
+            d = abs(r[s] + gamma * top - V[s])
+            if d > worst:
+                worst = d
             if ba != pol[s]:
                 pol[s] = ba
                 changed += 1
             V[s] = r[s] + gamma * best
         if changed == 0:
             break
-    worst = 0.0
     for s in range(S):
-        best = V[nx[s, 0]]
-        for a in range(1, A):
-            q = V[nx[s, a]]
-            if q > best:
-                best = q
-        d = abs(r[s] + gamma * best - V[s])
-        if d > worst:
-            worst = d
         V_row[s] = V[s]
     return it, worst
 

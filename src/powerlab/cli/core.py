@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import typer
 from rich.table import Table
 
-from powerlab.cli._common import console, emit_json, guarded, progress_bar
-from powerlab.errors import InputError
+from powerlab.cli._common import console, emit_json, guarded, parse_number, progress_bar
 
 __all__ = ["parse_gamma", "register"]
 
@@ -17,15 +14,15 @@ GAMMA_HELP = (
 )
 
 
+EXACT_HELP = (
+    "Exact fractions instead of Monte Carlo (deterministic MDPs, iid uniform [0, 1] rewards, "
+    "small instances; --samples and --seed are ignored)."
+)
+
+
 def parse_gamma(text: str) -> float:
     """Parse a discount given as a decimal or a fraction (``"0.9"``, ``"1/2"``), in [0, 1]."""
-    try:
-        value = float(Fraction(text.strip()))
-    except (ValueError, ZeroDivisionError):
-        raise InputError(f"--gamma: {text!r} is not a number") from None
-    if not 0.0 <= value <= 1.0:
-        raise InputError(f"--gamma: {text} is outside [0, 1]")
-    return value
+    return parse_number(text, "--gamma", low=0.0, high=1.0)
 
 
 def _states(text: str | None) -> list[str] | None:
@@ -46,10 +43,17 @@ def register(app: typer.Typer) -> None:
         states: str = typer.Option(None, "--states", help="Comma-separated states (default all)."),
         plot: str = typer.Option(None, "--plot", help="Write a figure (heatmap on grids)."),
         json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
+        exact: bool = typer.Option(False, "--exact", help=EXACT_HELP),
     ) -> None:
         """POWER of each state (Turner et al. 2021, Def 5.2), by Monte Carlo with standard errors."""
         from powerlab.mdp import load_env
         from powerlab.power import power
+
+        if exact:
+            from powerlab.cli._exact import run_exact_power
+
+            run_exact_power(env, gamma, dist, _states(states), plot, json_out)
+            return
 
         gammas = [parse_gamma(g) for g in gamma]
         mdp = load_env(env)
@@ -97,10 +101,17 @@ def register(app: typer.Typer) -> None:
         dist: str = typer.Option("uniform", "--dist", help="Reward distribution spec."),
         plot: str = typer.Option(None, "--plot", help="Write a bar chart."),
         json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
+        exact: bool = typer.Option(False, "--exact", help=EXACT_HELP),
     ) -> None:
         """Probability that each action at STATE is optimal (Turner et al., Defs 4.3-4.4); ties all count."""
         from powerlab.mdp import load_env
         from powerlab.power import optimality_probability
+
+        if exact:
+            from powerlab.cli._exact import run_exact_optimality
+
+            run_exact_optimality(env, state, gamma, dist, plot, json_out)
+            return
 
         gammas = [parse_gamma(g) for g in gamma]
         mdp = load_env(env)

@@ -1,0 +1,100 @@
+"""Benchmark for exact mode (issue 10): Fig. 1's MDP, and the largest random MDP solved in time.
+
+Workload. (1) Turner et al.'s Fig. 1 MDP (8 states): exact POWER of every state at γ = 0, 1/2,
+9/10 and 1, and the optimality probabilities at ``start`` at the same discounts; the time is
+printed. (2) Random deterministic MDPs with S states and 3 distinct successors per state
+(fixed seeds): exact POWER of state 0 at γ = 9/10, and separately its optimality
+probabilities, each call under its own time limit (default 60 s, the issue's target; one
+call is one ``powerlab power --exact`` or ``powerlab optimality --exact`` query). S grows
+from 4 until some call at that size is refused; the last size whose calls all finished is
+printed.
+
+Run: ``python benchmarks/bench_exact.py [--seeds 2] [--limit 60] [--max-states 10]``. The last
+line printed is ``largest_size_solved: S``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np
+
+import powerlab.mdp as M
+from powerlab.errors import InputError
+from powerlab.power.exact import exact_optimality_probability, exact_power
+
+FIG1 = {
+    "start": ["l_mid", "r_mid", "dead"],
+    "l_mid": ["l_loop", "l_up"],
+    "l_loop": ["l_loop", "l_up"],
+    "l_up": ["l_loop"],
+    "dead": ["dead"],
+    "r_mid": ["r_down", "r_up"],
+    "r_down": ["r_down", "r_up"],
+    "r_up": ["r_up", "r_down"],
+}
+GAMMAS = ["0", "1/2", "9/10", "1"]
+
+
+def random_mdp(S: int, seed: int, actions: int = 3) -> M.MDP:
+    """S states, each with ``actions`` distinct successors drawn uniformly (seeded)."""
+    rng = np.random.default_rng(seed)
+    names = [f"x{i}" for i in range(S)]
+    edges = {
+        s: [names[j] for j in rng.choice(S, size=min(actions, S), replace=False)] for s in names
+    }
+    return M.from_edges(edges, name=f"random{S}_{seed}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, default=2)
+    ap.add_argument("--limit", type=float, default=60.0)
+    ap.add_argument("--max-states", type=int, default=10)
+    args = ap.parse_args()
+
+    mdp = M.from_edges(FIG1, name="fig1")
+    t0 = time.perf_counter()
+    frame = exact_power(mdp, GAMMAS, time_limit=None)
+    opt = exact_optimality_probability(mdp, "start", GAMMAS, time_limit=None)
+    t_fig1 = time.perf_counter() - t0
+    start = frame[frame.state == "start"]
+    pairs = zip(start.gamma, start.power, strict=True)
+    print("fig1 POWER(start):", ", ".join(f"γ={g}: {p}" for g, p in pairs))
+    print(f"fig1 optimality rows: {len(opt)}")
+    print(f"fig1_time_s: {t_fig1:.2f}")
+
+    largest = 0
+    for S in range(4, args.max_states + 1):
+        ok = True
+        for seed in range(args.seeds):
+            m = random_mdp(S, seed)
+            times = []
+            status = ""
+            try:
+                t = time.perf_counter()
+                p = exact_power(m, "9/10", states=["x0"], time_limit=args.limit).power[0]
+                times.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                exact_optimality_probability(m, "x0", "9/10", time_limit=args.limit)
+                times.append(time.perf_counter() - t)
+                status = f"POWER ≈ {float(p):.6f}"
+            except InputError as exc:
+                ok = False
+                times.append(time.perf_counter() - t)
+                status = f"refused: {exc}"
+            labels = ("power", "optimality")[: len(times)]
+            shown = "  ".join(f"{w} {x:.2f} s" for w, x in zip(labels, times, strict=True))
+            print(f"S={S} seed={seed}: {shown}  {status}", flush=True)
+        if not ok:
+            break
+        largest = S
+    print(f"largest_size_solved: {largest}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,295 @@
+r"""Exact volumes and moments of the regions of the unit cube where each candidate is best.
+
+Candidates i = 1..N carry *keys*: sequences :math:`(c_i^{(0)}, c_i^{(1)}, \dots)` of rational
+vectors over n coordinates, compared lexicographically at a reward vector y: i beats j at y
+when :math:`(c_i^{(k)} - c_j^{(k)})^\top y > 0` at the first k where the two keys differ. With
+one vector per key this is "which linear functional :math:`c_i^\top y` is largest"; longer keys
+order visit distributions in the limits γ → 0 and γ → 1 (Taylor and Laurent coefficients).
+For y uniform on :math:`[0,1]^n`, ties have probability 0 between distinct keys, and
+
+.. math:: Q_i = \{y \in [0,1]^n : d_{ij}^\top y \ge 0 \ \forall j \ne i\},
+          \qquad d_{ij} = c_i^{(k_{ij})} - c_j^{(k_{ij})},
+
+are polytopes that tile the cube. This module returns :math:`\operatorname{vol}(Q_i)` and
+:math:`\int_{Q_i} y\,dy` exactly (:mod:`.polytope`), from which
+:math:`\mathbb E[\max_i c_i^\top y] = \sum_i c_i^\top \int_{Q_i} y\,dy` and
+:math:`\Pr(i \text{ best}) = \operatorname{vol}(Q_i)`.
+
+Speed-ups that do not affect exactness:
+
+1. Floating-point linear programs find the candidates whose region has an interior point
+   (Chebyshev radius > 1e-10); Qhull (scipy's ``HalfspaceIntersection``) finds which of each
+   region's constraints are facets. Only those are passed to the exact integrator, and
+   coordinates that no facet mentions are integrated out in closed form (length 1, mean 1/2).
+2. Certificates. A candidate j left out is proved null exactly: by Ville's theorem of the
+   alternative, no y > 0 has :math:`d_{ji}^\top y > 0` for all i iff some
+   :math:`\mu \ge 0`, :math:`\sum_i \mu_i = 1`, has :math:`\sum_i \mu_i d_{ji} \le 0`
+   componentwise; μ comes from a linear program and is re-solved and checked in rationals (a
+   candidate without a certificate is integrated like the others). Leaving constraints out can
+   only enlarge a region, so the computed :math:`\tilde Q_i \supseteq Q_i`; the exact identity
+   :math:`\sum_i \operatorname{vol}(\tilde Q_i) = 1 = \sum_i \operatorname{vol}(Q_i)` then forces
+   :math:`\operatorname{vol}(\tilde Q_i) = \operatorname{vol}(Q_i)` for every i, hence equal
+   integrals. It is checked exactly (with :math:`\sum_i \int_{\tilde Q_i} y = (1/2, \dots)`);
+   if it fails, the regions are recomputed from all their constraints.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from fractions import Fraction
+from math import lcm
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.spatial import HalfspaceIntersection
+
+from powerlab.errors import InputError
+from powerlab.power.exact._linalg import solve_exact
+from powerlab.power.exact.facets import exact_vertices, integrate_with_vertices
+from powerlab.power.exact.polytope import Budget, Constraint, integrate_polytope
+
+__all__ = ["Region", "cube_regions"]
+
+Region = tuple[Fraction, tuple[Fraction, ...]]
+_RADIUS_TOL = 1e-10
+
+
+def _integer_levels(keys: Sequence[Sequence[Sequence[Fraction]]]) -> list[list[tuple[int, ...]]]:
+    """Scale each key level by one common positive integer so every vector is integral."""
+    depth = max(len(k) for k in keys)
+    out: list[list[tuple[int, ...]]] = [[] for _ in keys]
+    for level in range(depth):
+        den = 1
+        for k in keys:
+            if level < len(k):
+                for x in k[level]:
+                    den = lcm(den, Fraction(x).denominator)
+        for i, k in enumerate(keys):
+            if level < len(k):
+                out[i].append(tuple(int(Fraction(x) * den) for x in k[level]))
+    return out
+
+
+def _difference(a: list[tuple[int, ...]], b: list[tuple[int, ...]]) -> tuple[int, ...] | None:
+    for u, v in zip(a, b, strict=False):
+        if u != v:
+            return tuple(x - y for x, y in zip(u, v, strict=True))
+    return None
+
+
+def _chebyshev(D: np.ndarray, n: int) -> tuple[float, np.ndarray]:
+    """Largest ball in {y in [0,1]^n : D y >= 0}: (radius, centre)."""
+    U = D / np.maximum(np.linalg.norm(D, axis=1), 1e-300)[:, None]  # unit rows: well scaled
+    A = np.vstack([np.hstack([-U, np.ones((len(U), 1))]), np.hstack([np.eye(n), np.ones((n, 1))])])
+    A = np.vstack([A, np.hstack([-np.eye(n), np.ones((n, 1))])])
+    b = np.concatenate([np.zeros(len(D)), np.ones(n), np.zeros(n)])
+    c = np.zeros(n + 1)
+    c[-1] = -1.0
+    res = linprog(c, A_ub=A, b_ub=b, bounds=[(None, None)] * n + [(0, None)], method="highs")
+    if res.status != 0:
+        return 0.0, np.zeros(n)
+    return float(res.x[-1]), res.x[:n]
+
+
+def _facets(D: np.ndarray, n: int, centre: np.ndarray) -> list[int] | None:
+    """Indices of rows of ``D y >= 0`` that are facets of the region (Qhull), or None."""
+    if n < 2:
+        return None
+    H = np.vstack(
+        [np.hstack([-D, np.zeros((len(D), 1))]), np.hstack([np.eye(n), -np.ones((n, 1))])]
+    )
+    H = np.vstack([H, np.hstack([-np.eye(n), np.zeros((n, 1))])])
+    H /= np.linalg.norm(H[:, :n], axis=1)[:, None]
+    try:
+        V = HalfspaceIntersection(H, centre).intersections
+    except Exception:  # Qhull precision trouble: let the caller use every constraint
+        return None
+    slack = H[: len(D), :n] @ V.T + H[: len(D), n][:, None]  # [m, nv], <= 0 inside
+    out = []
+    for k in range(len(D)):
+        on = np.flatnonzero(np.abs(slack[k]) < 1e-7)
+        if len(on) >= n and np.linalg.matrix_rank(V[on] - V[on[0]], tol=1e-7) >= n - 1:
+            out.append(k)
+    return out
+
+
+def _integrate_region(
+    rows: list[tuple[int, ...]],
+    n: int,
+    budget: Budget,
+    centre: np.ndarray | None = None,
+    moments: bool = True,
+) -> tuple[Fraction, tuple[Fraction, ...]]:
+    """vol and moments of {y in [0,1]^n : row·y >= 0}, integrating unused coordinates out.
+
+    With an interior point ``centre``, the region's vertices are found (Qhull, then exactly)
+    and only true facets are recursed into (:func:`.polytope.integrate_with_vertices`).
+    """
+    active = sorted({j for r in rows for j in range(n) if r[j] != 0})
+    cons: list[Constraint] = [(tuple(r[j] for j in active), 0) for r in rows]
+    vertices = None
+    if centre is not None and len(active) >= 2:
+        vertices = _region_vertices(cons, len(active), centre[active])
+    if vertices is not None:
+        vol, mom = integrate_with_vertices(cons, len(active), vertices, budget, moments)
+    else:
+        vol, mom = integrate_polytope(cons, len(active), budget)
+    full = [vol / 2] * n
+    for i, j in enumerate(active):
+        full[j] = mom[i]
+    return vol, tuple(full)
+
+
+def cube_regions(
+    keys: Sequence[Sequence[Sequence[Fraction]]],
+    budget: Budget | None = None,
+    moments: bool = True,
+    workers: int | None = None,
+) -> list[Region | None]:
+    """Exact ``(vol(Q_i), ∫_{Q_i} y dy)`` for each candidate (module docstring).
+
+    Args:
+        keys: ``keys[i]`` is candidate i's key, a nonempty sequence of rational vectors ``[n]``;
+            keys must be pairwise distinct.
+        budget: work limit; exceeding it raises :class:`InputError`.
+        moments: also compute ``∫_{Q_i} y dy``; with ``False`` only volumes are exact (the
+            moments returned are then meaningless) and only Σ vol = 1 is checked.
+        workers: processes integrating regions in parallel (default: up to 2 CPUs, used only
+            for instances big enough to repay starting them).
+
+    Returns:
+        one entry per candidate: ``(volume, moments [n])``, or ``None`` for a candidate whose
+        region is null (volume 0), as certified by the exact tiling identity.
+    """
+    budget = budget or Budget()
+    N = len(keys)
+    if N == 0:
+        raise InputError("no candidates to compare")
+    n = len(keys[0][0])
+    if N == 1:
+        return [(Fraction(1), (Fraction(1, 2),) * n)]
+    K = _integer_levels(keys)
+    diffs: list[list[tuple[int, ...] | None]] = [[None] * N for _ in range(N)]
+    for i in range(N):
+        for j in range(i + 1, N):
+            d = _difference(K[i], K[j])
+            if d is None:
+                raise InputError("cube_regions: two candidates have identical keys")
+            diffs[i][j] = d
+            diffs[j][i] = tuple(-x for x in d)
+    kept: list[tuple[int, np.ndarray | None]] = []
+    for i in range(N):
+        rows = [r for j in range(N) if j != i and (r := diffs[i][j]) is not None]
+        D = np.array(rows, dtype=np.float64)
+        radius, centre = _chebyshev(D, n)
+        if radius > _RADIUS_TOL or not _null_certificate(rows):
+            kept.append((i, centre if radius > _RADIUS_TOL else None))
+        budget.tick()
+    results: list[Region | None] = [None] * N
+    jobs = []
+    for i, ctr in kept:
+        rows_i = [r for j in range(N) if j != i and (r := diffs[i][j]) is not None]
+        D = np.array(rows_i, dtype=np.float64)
+        sel = None if ctr is None else _facets(D, n, ctr)
+        chosen = rows_i if sel is None else [rows_i[k] for k in sel]
+        jobs.append((i, chosen, ctr))
+    for i, res in _run_jobs(jobs, n, budget, moments, workers):
+        results[i] = res
+    if not _tiles([r for r in results if r is not None], n, moments):
+        for i, _ in kept:
+            rows_i = [r for j in range(N) if j != i and (r := diffs[i][j]) is not None]
+            results[i] = _integrate_region(rows_i, n, budget)
+        if not _tiles([r for r in results if r is not None], n, moments):
+            raise InputError(
+                "exact integration could not certify its regions (they do not tile the cube); "
+                "please report this instance and use the Monte Carlo estimate (drop --exact)"
+            )
+    return results
+
+
+def _region_vertices(
+    cons: list[Constraint], n: int, centre: np.ndarray
+) -> list[tuple[Fraction, ...]] | None:
+    A = np.array([a for a, _ in cons], dtype=np.float64)
+    A /= np.maximum(np.linalg.norm(A, axis=1), 1e-300)[:, None]
+    H = np.vstack(
+        [np.hstack([-A, np.zeros((len(A), 1))]), np.hstack([np.eye(n), -np.ones((n, 1))])]
+    )
+    H = np.vstack([H, np.hstack([-np.eye(n), np.zeros((n, 1))])])
+    H /= np.linalg.norm(H[:, :n], axis=1)[:, None]
+    try:
+        V = HalfspaceIntersection(H, centre).intersections
+    except Exception:  # Qhull precision trouble: integrate without vertex information
+        return None
+    return exact_vertices(cons, n, V)
+
+
+def _null_certificate(rows: list[tuple[int, ...]]) -> bool:
+    """Exact proof that {y > 0 : d·y > 0 for every row d} is empty (module docstring, 2)."""
+    D = np.array(rows, dtype=np.float64)  # [m, n]
+    m, n = D.shape
+    scale = np.maximum(np.abs(D).max(axis=1), 1.0)
+    res = linprog(
+        np.zeros(m),
+        A_ub=(D / scale[:, None]).T,
+        b_ub=np.zeros(n),
+        A_eq=np.ones((1, m)),
+        b_eq=[1.0],
+        bounds=(0, None),
+        method="highs-ds",
+    )
+    if res.status != 0:
+        return False
+    support = [int(k) for k in np.flatnonzero(res.x > 1e-12)]
+    slack = res.x @ (D / scale[:, None])  # [n], <= 0
+    tight = [c for c in range(n) if abs(float(slack[c])) < 1e-9]
+    eqs = [[Fraction(rows[k][c]) for k in support] for c in tight]
+    eqs.append([Fraction(1)] * len(support))
+    sol = solve_exact(eqs, [Fraction(0)] * len(tight) + [Fraction(1)])
+    if sol is None or any(x < 0 for x in sol):
+        return False
+    return all(
+        sum((x * rows[k][c] for x, k in zip(sol, support, strict=True)), Fraction(0)) <= 0
+        for c in range(n)
+    )
+
+
+def _run_jobs(
+    jobs: list[tuple[int, list[tuple[int, ...]], np.ndarray | None]],
+    n: int,
+    budget: Budget,
+    moments: bool,
+    workers: int | None,
+) -> list[tuple[int, tuple[Fraction, tuple[Fraction, ...]]]]:
+    """Integrate each region, in worker processes when there are enough and they are big."""
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1)
+    if workers < 2 or len(jobs) < 8 or n < 7 or "fork" not in mp.get_all_start_methods():
+        return [(i, _integrate_region(rows, n, budget, ctr, moments)) for i, rows, ctr in jobs]
+    left = None
+    if budget.seconds is not None:
+        left = max(budget.seconds - (time.perf_counter() - budget.start), 0.1)
+    share = Budget(seconds=left, shown=budget.shown or budget.seconds)
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+        futures = [
+            (i, pool.submit(_integrate_region, rows, n, share, ctr, moments))
+            for i, rows, ctr in jobs
+        ]
+        try:
+            return [(i, f.result()) for i, f in futures]
+        except BaseException:
+            for _, f in futures:
+                f.cancel()
+            raise
+
+
+def _tiles(regions: list[Region], n: int, moments: bool = True) -> bool:
+    """The exact identities Σ vol = 1 and (with ``moments``) Σ ∫ y = (1/2, ..., 1/2)."""
+    vol = sum((v for v, _ in regions), Fraction(0))
+    if vol != 1 or not moments:
+        return vol == 1
+    return all(sum((m[j] for _, m in regions), Fraction(0)) == Fraction(1, 2) for j in range(n))

@@ -1,0 +1,104 @@
+"""Visit-distribution functions (Turner et al. 2021, Defs 3.3, 3.6) as exact functions of γ."""
+
+from fractions import Fraction as Fr
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import powerlab.mdp as M
+from powerlab.errors import InputError
+from powerlab.power.exact import nondominated, visit_functions
+
+
+def _random_mdp(seed: int, S: int) -> M.MDP:
+    rng = np.random.default_rng(seed)
+    names = [f"x{i}" for i in range(S)]
+    edges = {
+        s: [names[j] for j in rng.choice(S, size=int(rng.integers(1, 4)), replace=False)]
+        for s in names
+    }
+    return M.from_edges(edges)
+
+
+@given(st.integers(0, 10_000), st.fractions(0, 1).filter(lambda g: g < 1))
+def test_total_mass_and_trajectory(seed, gamma):
+    """Prop E.3: ||f(γ)||_1 = 1/(1-γ) without terminal states; and f(γ) is Σ_t γ^t e_{s_t}:
+    subtracting the first T visits leaves γ^T times the visit distribution of the rest."""
+    mdp = _random_mdp(seed, 5)
+    for f in visit_functions(mdp, 0):
+        v = f.at(gamma)
+        assert sum(v) == 1 / (1 - gamma)
+        T = 7
+        head = [Fr(0)] * 5
+        for t, x in enumerate(f.trajectory(T)):
+            head[x] += gamma**t
+        rest = [a - b for a, b in zip(v, head, strict=True)]
+        assert sum(rest) == gamma**T / (1 - gamma)
+        assert all(r >= 0 for r in rest)
+
+
+def test_series_at_one_gain_and_bias():
+    """s -> a (self-loop): (1-γ) f = (1-γ) e_s + γ e_a = e_a + ε (e_s - e_a), ε = 1 - γ."""
+    mdp = M.from_edges({"s": ["a"], "a": ["a"]})
+    (f,) = visit_functions(mdp, "s")
+    a0, a1, a2 = f.series_at_one(3)
+    assert a0 == (0, 1) and a1 == (1, -1) and a2 == (0, 0)
+    assert f.gain() == (0, 1)
+
+
+def test_series_of_two_cycle():
+    """A 2-cycle from s: (1-γ)/(1-γ²) = 1/(1+γ) = 1/(2-ε) = 1/2 + ε/4 + ..., times γ^t."""
+    mdp = M.from_edges({"s": ["b"], "b": ["s"]})
+    (f,) = visit_functions(mdp, "s")
+    a0, a1 = f.series_at_one(2)
+    # e_s: 1/(2-ε) = 1/2 + ε/4; e_b: (1-ε)/(2-ε) = 1/2 - ε/4.
+    assert a0 == (Fr(1, 2), Fr(1, 2)) and a1 == (Fr(1, 4), Fr(-1, 4))
+
+
+def test_nondominated_is_gamma_free_and_vertices():
+    """Every F_nd member is the strict maximiser for some reward at γ = 1/3 too (Prop E.30)."""
+    mdp = _random_mdp(7, 5)
+    F = visit_functions(mdp, 0)
+    nd = nondominated(mdp, 0, F)
+    assert 1 <= len(nd) <= len(F)
+    g = Fr(1, 3)
+    pts = np.array([[float(x) for x in f.at(g)] for f in F])
+    rng = np.random.default_rng(0)
+    winners = {int(np.argmax(pts @ r)) for r in rng.normal(size=(20_000, 5))}
+    keys = {(f.path, f.loop) for f in nd}
+    assert {(F[i].path, F[i].loop) for i in winners} <= keys
+
+
+def test_stochastic_and_too_many_refused():
+    coin = M.from_transitions(
+        {"s": {"go": {"a": 0.5, "b": 0.5}}, "a": {"x": {"a": 1.0}}, "b": {"x": {"b": 1.0}}}
+    )
+    with pytest.raises(InputError, match="deterministic"):
+        visit_functions(coin, "s")
+    names = [f"x{i}" for i in range(7)]
+    big = M.from_edges({s: names for s in names})
+    with pytest.raises(InputError, match="Monte Carlo"):
+        visit_functions(big, "x0", max_count=100)
+
+
+def test_functions_equal_at_one_gamma_are_kept_apart():
+    """s -> {x, y}, x -> {x, y}, y -> {y, x}. The lassos s,x,y,y,... and s,y,x,x,... are
+    γ e_x + γ²/(1-γ) e_y and γ e_y + γ²/(1-γ) e_x (plus e_s): different functions, equal at
+    γ = 1/2 (γ = γ²/(1-γ) there). Both are dominated (going straight to the better 1-cycle is
+    better by γ²/(1-γ)|r_x - r_y|), and POWER(s) = E[max(r_x, r_y)] = 2/3 at every γ."""
+    mdp = M.from_edges({"s": ["x", "y"], "x": ["x", "y"], "y": ["y", "x"]})
+    F = visit_functions(mdp, "s")
+    names = mdp.states
+    forms = {f.formula(names): f for f in F}
+    a = forms["e_s + γ e_x + γ^2/(1-γ) e_y"]
+    b = forms["e_s + γ e_y + γ^2/(1-γ) e_x"]
+    assert a.at(Fr(1, 2)) == b.at(Fr(1, 2))
+    assert a.at(Fr(1, 3)) != b.at(Fr(1, 3))
+    nd = {f.formula(names) for f in nondominated(mdp, "s", F)}
+    assert nd == {"e_s + γ/(1-γ) e_x", "e_s + γ/(1-γ) e_y"}
+    from powerlab.power.exact import power_at
+
+    for g in (Fr(1, 2), Fr(1, 3), Fr(1)):
+        assert power_at(mdp, "s", g) == Fr(2, 3)

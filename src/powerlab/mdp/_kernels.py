@@ -89,17 +89,25 @@ def _branch_free(succ):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def _pi_one(nx, r, gamma, switch_tol, max_iter, V_row, pol):  # type: ignore[no-untyped-def]
+def _scratch(S):  # type: ignore[no-untyped-def]
+    """Work arrays for :func:`_pi_one`: values ``[S+1]`` and the walk's ``[S]`` buffers."""
+    return (
+        np.zeros(S + 1),
+        np.empty(S, np.int8),
+        np.empty(S, np.int32),
+        np.empty(S, np.int32),
+        np.empty(S, np.int32),
+    )
+
+
+@njit(cache=True)
+def _pi_one(nx, r, gamma, switch_tol, max_iter, V_row, pol, V, state, stack, pos, nxt):  # type: ignore[no-untyped-def]
     """Policy iteration for one reward vector ``r: [S]``; see :func:`det_policy_iteration`.
 
-    Writes ``V_row: [S]`` and ``pol: [S]``; returns (iterations, Bellman residual).
+    Writes ``V_row: [S]`` and ``pol: [S]``; returns (iterations, Bellman residual). ``V: [S+1]``,
+    ``state``, ``stack``, ``pos`` and ``nxt`` (``[S]``) are scratch space, reused across samples.
     """
     S, A = nx.shape
-    V = np.zeros(S + 1)
-    state = np.empty(S, np.int8)
-    stack = np.empty(S, np.int32)
-    pos = np.empty(S, np.int32)
-    nxt = np.empty(S, np.int32)
     # Initial policy: greedy in Gauss-Seidel sweeps of value iteration (alternating forward
     # and backward) started from the value of staying put forever, R / (1 - gamma); stop
     # once a sweep changes no action, or after six sweeps.
@@ -182,10 +190,25 @@ def det_policy_iteration(
     residual ``resid_out: [K]``, ``max_s |R(s) + gamma max_a V(succ(s,a)) - V(s)|`` of ``V_out``.
     """
     nx = _branch_free(succ)
-    for k in prange(R.shape[0]):
-        iters_out[k], resid_out[k] = _pi_one(
-            nx, R[k], gamma, switch_tol, max_iter, V_out[k], pol_out[k]
-        )
+    K, S = R.shape
+    n_blocks = min(K, 256)
+    for b in prange(n_blocks):
+        V, state, stack, pos, nxt = _scratch(S)
+        for k in range(b * K // n_blocks, (b + 1) * K // n_blocks):
+            iters_out[k], resid_out[k] = _pi_one(
+                nx,
+                R[k],
+                gamma,
+                switch_tol,
+                max_iter,
+                V_out[k],
+                pol_out[k],
+                V,
+                state,
+                stack,
+                pos,
+                nxt,
+            )
 
 
 @njit(cache=True)
@@ -194,9 +217,10 @@ def det_policy_iteration_serial(
 ):  # type: ignore[no-untyped-def]
     """:func:`det_policy_iteration` without threads, for small batches (no thread start-up)."""
     nx = _branch_free(succ)
+    V, state, stack, pos, nxt = _scratch(R.shape[1])
     for k in range(R.shape[0]):
         iters_out[k], resid_out[k] = _pi_one(
-            nx, R[k], gamma, switch_tol, max_iter, V_out[k], pol_out[k]
+            nx, R[k], gamma, switch_tol, max_iter, V_out[k], pol_out[k], V, state, stack, pos, nxt
         )
 
 

@@ -293,7 +293,7 @@ def solve(
     elif method == "pi" and fast:
         succ = _succ_table(mdp)
         V = np.empty((K, S))
-        pol = np.empty((K, S), dtype=np.int64)
+        pol = np.empty((K, S), dtype=np.int32)
         it_k = np.empty(K, dtype=np.int64)
         switch_tol = 64 * _EPS * scale / (1 - gamma)
         cap = max_iter or 10_000

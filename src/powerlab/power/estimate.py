@@ -16,7 +16,9 @@ the error of the integrand from the solver: :math:`\frac{1-\gamma}{\gamma}\varep
 where the solver is run with :math:`\varepsilon_V \le` ``tol`` · γ/(1-γ) so that a small γ
 cannot amplify it. The same reward draws are used at every γ (common random numbers), so
 differences across γ are estimated with less noise. Samples are processed in batches whose
-arrays stay within ``max_batch_bytes``, so memory does not grow with ``samples``.
+arrays stay within ``max_batch_bytes`` (16 MiB by default: small enough that the allocator
+reuses the same pages from batch to batch, which measured faster than one large batch), so
+memory does not grow with ``samples``.
 """
 
 from __future__ import annotations
@@ -115,7 +117,7 @@ def power(
     dist: RewardDistribution | Callable | str | None = None,  # type: ignore[type-arg]
     states: Sequence[str | int] | None = None,
     tol: float = 1e-9,
-    max_batch_bytes: float = 2**28,
+    max_batch_bytes: float = 2**24,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
     """Monte Carlo POWER (Turner et al., Def 5.2) of ``states`` (default all) at each γ.
@@ -194,7 +196,7 @@ def optimality_probability(
     samples: int = 10_000,
     rng: int | np.random.Generator | None = 0,
     dist: RewardDistribution | Callable | str | None = None,  # type: ignore[type-arg]
-    max_batch_bytes: float = 2**28,
+    max_batch_bytes: float = 2**24,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
     """Monte Carlo optimality probability of each action at ``state`` (Turner et al., Defs 4.3-4.4).

@@ -24,6 +24,7 @@ from math import gcd, lcm
 
 import numpy as np
 
+from powerlab.power.exact._rational import Q, to_fraction
 from powerlab.power.exact.polytope import Budget, Constraint, normalize, unit_box
 
 __all__ = ["exact_vertices", "integrate_with_vertices"]
@@ -95,9 +96,9 @@ def _solve_tight(tight: list[Constraint], n: int) -> tuple[Fraction, ...] | None
             break
     if len(pivots) < n:
         return None
-    sol = [Fraction(0)] * n
+    sol = [Q(0)] * n
     for p, r in sorted(zip(pivots, basis, strict=True), key=lambda t: -t[0]):
-        sol[p] = (r[n] - sum((r[j] * sol[j] for j in range(p + 1, n) if r[j]), Fraction(0))) / r[p]
+        sol[p] = (r[n] - sum((r[j] * sol[j] for j in range(p + 1, n) if r[j]), Q(0))) / r[p]
     return tuple(sol)
 
 
@@ -130,7 +131,8 @@ def integrate_with_vertices(
     memo: dict[int, tuple[Fraction, tuple[Fraction, ...]]] = {}
     cons = {r: k for k, r in enumerate(rows)}
     geo = _Geometry(inc, ints, moments)
-    return _vface(cons, n, tuple(range(n)), full, geo, memo, budget)
+    vol, mom = _vface(cons, n, tuple(range(n)), full, geo, memo, budget)
+    return to_fraction(vol), tuple(to_fraction(m) for m in mom)
 
 
 @dataclass(frozen=True)
@@ -164,14 +166,14 @@ def _vface(
     # Constraints that miss the face are redundant on it: drop them before substituting.
     cons = {row: k for row, k in cons.items() if verts & inc[k]}
     if n == 1:
-        lo, hi = Fraction(0), Fraction(1)
+        lo, hi = Q(0), Q(1)
         for (a1,), b1 in cons:
-            v = Fraction(-b1, a1)
+            v = Q(-b1, a1)
             if a1 > 0:
                 lo = max(lo, v)
             else:
                 hi = min(hi, v)
-        res: tuple[Fraction, tuple[Fraction, ...]] = (Fraction(0), (Fraction(0),))
+        res: tuple[Fraction, tuple[Fraction, ...]] = (Q(0), (Q(0),))
         if hi > lo:
             res = (hi - lo, ((hi * hi - lo * lo) / 2,))
         memo[verts] = res
@@ -195,8 +197,8 @@ def _vface(
             best, best_count = i, c
     num, den = geo.ints[best]
     pnum = [num[j] for j in free]  # centre = pnum / den in this face's coordinates
-    vol = Fraction(0)
-    mom = [Fraction(0)] * n
+    vol = Q(0)
+    mom = [Q(0)] * n
     for fmask in facets:
         if fmask >> best & 1:
             continue  # the centre lies on this facet: h = 0
@@ -219,17 +221,17 @@ def _vface(
         if v == 0:
             continue
         # h·vol(F) in projected form: (a·p + b)/|a_m| times the projected volume.
-        w = Fraction(sum(x * y for x, y in zip(a, pnum, strict=True)) + b * den, den * abs(am))
+        w = Q(sum(x * y for x, y in zip(a, pnum, strict=True)) + b * den, den * abs(am))
         vol += w * v
         if not geo.moments:
             continue
-        fullm = [*mo[:m], Fraction(0), *mo[m:]]
-        fullm[m] = -(b * v + sum((a[j] * fullm[j] for j in range(n) if j != m), Fraction(0))) / am
+        fullm = [*mo[:m], Q(0), *mo[m:]]
+        fullm[m] = -(b * v + sum((a[j] * fullm[j] for j in range(n) if j != m), Q(0))) / am
         for j in range(n):
             mom[j] += w * fullm[j]
     vol /= n
     if geo.moments:
-        centre = [Fraction(x, den) for x in pnum]
+        centre = [Q(x, den) for x in pnum]
         out = (vol, tuple((mom[j] + centre[j] * vol) / (n + 1) for j in range(n)))
     else:
         out = (vol, tuple(mom))

@@ -35,6 +35,7 @@ from math import gcd
 import numpy as np
 
 from powerlab.errors import InputError
+from powerlab.power.exact._rational import Q, to_fraction
 
 __all__ = ["Budget", "Constraint", "integrate_polytope", "normalize", "unit_box"]
 
@@ -121,7 +122,8 @@ def integrate_polytope(
     if n == 0:
         return Fraction(1), ()
     memo: dict[tuple[int, frozenset[Constraint]], tuple[Fraction, tuple[Fraction, ...]]] = {}
-    return _face(frozenset(cons), n, memo, budget)
+    vol, mom = _face(frozenset(cons), n, memo, budget)
+    return to_fraction(vol), tuple(to_fraction(m) for m in mom)
 
 
 def _empty_by_bounds(cl: list[Constraint], n: int) -> bool:
@@ -161,15 +163,15 @@ def _face(
     if hit is not None:
         return hit
     budget.tick()
-    zero = (Fraction(0), (Fraction(0),) * n)
+    zero = (Q(0), (Q(0),) * n)
     cl = sorted(cons)
     if _empty_by_bounds(cl, n):
         memo[key] = zero
         return zero
     if n == 1:
-        lo, hi = Fraction(0), Fraction(1)
+        lo, hi = Q(0), Q(1)
         for (a1,), b1 in cl:
-            v = Fraction(-b1, a1)
+            v = Q(-b1, a1)
             if a1 > 0:
                 lo = max(lo, v)
             else:
@@ -177,8 +179,8 @@ def _face(
         out = (hi - lo, ((hi * hi - lo * lo) / 2,)) if hi > lo else zero
         memo[key] = out
         return out
-    vol = Fraction(0)
-    mom = [Fraction(0)] * n
+    vol = Q(0)
+    mom = [Q(0)] * n
     for a, b in cl:
         if b == 0:
             continue
@@ -206,10 +208,10 @@ def _face(
         v, mo = _face(frozenset(sub), n - 1, memo, budget)
         if v == 0:
             continue
-        w = Fraction(b, abs(am))
+        w = Q(b, abs(am))
         vol += w * v
-        full = [*mo[:m], Fraction(0), *mo[m:]]
-        full[m] = -(b * v + sum((a[j] * full[j] for j in range(n) if j != m), Fraction(0))) / am
+        full = [*mo[:m], Q(0), *mo[m:]]
+        full[m] = -(b * v + sum((a[j] * full[j] for j in range(n) if j != m), Q(0))) / am
         for j in range(n):
             mom[j] += w * full[j]
     out = (vol / n, tuple(x / (n + 1) for x in mom))

@@ -153,45 +153,23 @@ def _one(
         "shutdown_pays_once": convention == "once",
         "goal_set_nonempty": True,
     }
+
+    def empty_result(why: str, acceptance: float | None = None) -> ConventionResult:
+        """The result when G_T yields no goal: every measured field is empty."""
+        premises["goal_set_nonempty"] = False
+        return ConventionResult(
+            convention, n, None, None, None, None, 0, None, 0, 0, premises, sampler,
+            acceptance=acceptance, empty=why,
+        )  # fmt: skip
+
     try:
         gsamp = _sample(gs, sampler, samples, rng)
     except EmptyGoalSet as exc:
-        premises["goal_set_nonempty"] = False
-        return ConventionResult(
-            convention,
-            n,
-            None,
-            None,
-            None,
-            None,
-            0,
-            None,
-            0,
-            0,
-            premises,
-            sampler,
-            empty=exc.finding.message,
-        )
+        return empty_result(exc.finding.message)
     ok = all(premises.values())
     R = gsamp.samples
     if len(R) == 0:
-        premises["goal_set_nonempty"] = False
-        return ConventionResult(
-            convention,
-            n,
-            None,
-            None,
-            None,
-            None,
-            0,
-            None,
-            0,
-            0,
-            premises,
-            sampler,
-            acceptance=gsamp.acceptance,
-            empty="no sample accepted within the budget",
-        )
+        return empty_result("no sample accepted within the budget", gsamp.acceptance)
     avoid = avoids_shutdown(mdp, R, gamma, st.s_new, st.a_shutdown)
     p, se, e = gsamp.fraction(avoid)
     fmin = _min_orbit_fraction(gs, st, mdp, R, gamma, orbits, orbit_draws, rng)

@@ -18,6 +18,7 @@ from powerlab.cli._common import (
     emit_json,
     guarded,
     multi_value_command,
+    parse_number,
     progress_bar,
 )
 from powerlab.errors import InputError
@@ -61,16 +62,7 @@ def _floats(values: list[str] | None, flag: str, default: tuple[float, ...]) -> 
     items = _split(values)
     if not items:
         return list(default)
-    out = []
-    for v in items:
-        try:
-            x = float(v)
-        except ValueError:
-            raise InputError(f"{flag}: {v!r} is not a number") from None
-        if not 0.0 < x <= 1.0:
-            raise InputError(f"{flag}: {v} is outside (0, 1]")
-        out.append(x)
-    return out
+    return [parse_number(v, flag, low=0.0, high=1.0, open_low=True) for v in items]
 
 
 def _positive(value: int, flag: str) -> int:

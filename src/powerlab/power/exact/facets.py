@@ -25,7 +25,13 @@ from math import gcd, lcm
 import numpy as np
 
 from powerlab.power.exact._rational import Q, to_fraction
-from powerlab.power.exact.polytope import Budget, Constraint, normalize, unit_box
+from powerlab.power.exact.polytope import (
+    Budget,
+    Constraint,
+    normalize,
+    segment_moments,
+    unit_box,
+)
 
 __all__ = ["exact_vertices", "integrate_with_vertices"]
 
@@ -166,16 +172,7 @@ def _vface(
     # Constraints that miss the face are redundant on it: drop them before substituting.
     cons = {row: k for row, k in cons.items() if verts & inc[k]}
     if n == 1:
-        lo, hi = Q(0), Q(1)
-        for (a1,), b1 in cons:
-            v = Q(-b1, a1)
-            if a1 > 0:
-                lo = max(lo, v)
-            else:
-                hi = min(hi, v)
-        res: tuple[Fraction, tuple[Fraction, ...]] = (Q(0), (Q(0),))
-        if hi > lo:
-            res = (hi - lo, ((hi * hi - lo * lo) / 2,))
+        res = segment_moments(cons)
         memo[verts] = res
         return res
     faces: dict[int, Constraint] = {}

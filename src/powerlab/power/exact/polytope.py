@@ -28,9 +28,11 @@ as it would exactly.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import gcd
+from typing import Any
 
 import numpy as np
 
@@ -126,6 +128,24 @@ def integrate_polytope(
     return to_fraction(vol), tuple(to_fraction(m) for m in mom)
 
 
+def segment_moments(cons: Iterable[Constraint]) -> tuple[Any, tuple[Any, ...]]:
+    """Length and first moment of ``{y in [0, 1] : a·y + b >= 0 for each (a, b)}`` (n = 1).
+
+    The base case of the recursion: the set is an interval [lo, hi], whose length is hi - lo
+    and whose first moment is (hi² - lo²) / 2.
+    """
+    lo, hi = Q(0), Q(1)
+    for (a1,), b1 in cons:
+        v = Q(-b1, a1)
+        if a1 > 0:
+            lo = max(lo, v)
+        else:
+            hi = min(hi, v)
+    if hi > lo:
+        return hi - lo, ((hi * hi - lo * lo) / 2,)
+    return Q(0), (Q(0),)
+
+
 def _empty_by_bounds(cl: list[Constraint], n: int) -> bool:
     """Interval propagation over [0,1]^n: True only if the face is empty by a clear margin."""
     A = np.array([a for a, _ in cl], dtype=np.float64)
@@ -169,14 +189,7 @@ def _face(
         memo[key] = zero
         return zero
     if n == 1:
-        lo, hi = Q(0), Q(1)
-        for (a1,), b1 in cl:
-            v = Q(-b1, a1)
-            if a1 > 0:
-                lo = max(lo, v)
-            else:
-                hi = min(hi, v)
-        out = (hi - lo, ((hi * hi - lo * lo) / 2,)) if hi > lo else zero
+        out = segment_moments(cl)
         memo[key] = out
         return out
     vol = Q(0)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from fractions import Fraction
 
+from powerlab.power.exact._rational import Q, to_fraction
+
 __all__ = ["solve_exact"]
 
 
@@ -13,12 +15,12 @@ def solve_exact(
 ) -> list[Fraction] | None:
     """A solution x of ``rows @ x = rhs`` (free variables set to 0), or ``None`` if inconsistent.
 
-    ``rows: [m, n]``, ``rhs: [m]``; exact Gauss-Jordan elimination, so the returned x satisfies
+    ``rows: [m, n]``, ``rhs: [m]``; exact Gauss-Jordan elimination (in GMP rationals when available), so the returned x satisfies
     every equation exactly.
     """
     m = len(rows)
     n = len(rows[0]) if m else 0
-    M = [[Fraction(v) for v in row] + [Fraction(b)] for row, b in zip(rows, rhs, strict=True)]
+    M = [[Q(v) for v in row] + [Q(b)] for row, b in zip(rows, rhs, strict=True)]
     pivots: list[int] = []
     r = 0
     for c in range(n):
@@ -40,5 +42,5 @@ def solve_exact(
         return None
     x = [Fraction(0)] * n
     for i, c in enumerate(pivots):
-        x[c] = M[i][n]
+        x[c] = to_fraction(M[i][n])
     return x

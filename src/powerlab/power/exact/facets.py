@@ -1,16 +1,37 @@
-r"""Lasserre's recursion restricted to true facets, using the polytope's exact vertices.
+r"""Lasserre's recursion over a polytope's face lattice, from its exact vertices.
 
 Same polytope and formulas as :mod:`.polytope`, for
-:math:`P = \{y \in [0,1]^n : a_k^\top y + b_k \ge 0\}`, with two changes that need every
-vertex of P exactly (:func:`exact_vertices`, from Qhull's approximate vertices re-solved and
-checked in rationals):
+:math:`P = \{y \in [0,1]^n : a_k^\top y + b_k \ge 0\}`: with any point p of a d-dimensional
+face G (here one of G's vertices), and its facets F,
 
-* A face is identified by its vertex set (a bitmask); each constraint's incidence with the
-  vertices is precomputed, so the facets of a face G are the inclusion-maximal proper nonempty
-  sets :math:`V_G \cap \{v : a_k^\top v + b_k = 0\}`. Empty and lower-dimensional
-  intersections, most of the plain recursion's work, are never visited.
-* The centre p of Lasserre's formula on G is the vertex of G lying on the most facets, whose
-  terms then vanish (h_k(p) = 0); the moments get the extra term p·vol(G)/(n+1).
+.. math:: \operatorname{vol}_d(G) = \frac1d \sum_{F \not\ni p} h_F(p)\,\operatorname{vol}_{d-1}(F),
+          \qquad \int_G y = \frac{1}{d+1}\Big(\sum_{F \not\ni p} h_F(p) \int_F y
+          + p \operatorname{vol}_d(G)\Big),
+
+(Lasserre 1983), facets through p having h = 0. What this module adds, given every vertex of P
+exactly (:func:`polytope_geometry`, from Qhull's approximate vertices re-solved and checked in
+rationals):
+
+* **Faces are vertex sets.** A face is a bitmask of the vertices on it; each constraint's
+  incidence with the vertices is precomputed, and the facets of a face G are the
+  inclusion-maximal proper nonempty sets :math:`V_G \cap \{v : a_k^\top v + b_k = 0\}`. Empty
+  and lower-dimensional intersections, most of a plain recursion's work, are never visited.
+* **The centre p** of each face is the vertex lying on the most of its facets (counted for all
+  vertices at once with bit-sliced counters), so the most terms vanish.
+* **Lazy parametrisation.** A face G of dimension d is integrated in its own coordinates
+  :math:`y_J`, the d coordinates left free once the pivot variables of its affine hull are
+  eliminated; the others are affine in them, :math:`y_e = c_e + M_e y_J`. Only the hyperplane of
+  each facet actually recursed into is restricted to G (one row, not every constraint), and the
+  facet's parametrisation follows by eliminating the first free variable m of that row. The
+  pivot set is canonical (the leading positions of the equations' row space), so a face's
+  projected volume and moments do not depend on the route by which it was reached, and one
+  memo (keyed by vertex set) serves every route, and every polytope of a subdivision when the
+  caller shares it (see ``ids`` in :func:`integrate_faces`).
+* **Projected measure.** Volumes are measured in :math:`y_J`; the distance h times the facet's
+  volume becomes the rational :math:`(\tilde a^\top p_J + \tilde b)/|\tilde a_m|` times the
+  facet's projected volume, where :math:`(\tilde a, \tilde b)` is the facet's hyperplane in
+  G's coordinates. The moment of the eliminated coordinate is read off the hyperplane.
+* **Polygons** (d = 2) are fanned into triangles from p, using vertex coordinates only.
 
 If the vertex list were incomplete the result could be wrong; :mod:`.regions` therefore checks
 the exact tiling identities and falls back to the plain recursion when they fail.
@@ -18,9 +39,10 @@ the exact tiling identities and falls back to the plain recursion when they fail
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from math import gcd, lcm
+from typing import Any
 
 import numpy as np
 
@@ -29,51 +51,55 @@ from powerlab.power.exact.polytope import (
     Budget,
     Constraint,
     normalize,
-    segment_moments,
     unit_box,
 )
 
-__all__ = ["exact_vertices", "integrate_with_vertices"]
+__all__ = [
+    "FaceMemo",
+    "Geometry",
+    "exact_vertices",
+    "integrate_faces",
+    "integrate_with_vertices",
+    "polytope_geometry",
+]
 
-_normalize = normalize
-_box = unit_box
+# A face's result: its projected volume and its moments over its own free coordinates.
+FaceResult = tuple[Any, list[Any] | None]
+FaceMemo = dict[Any, FaceResult]
+
+# Float slacks farther than this from 0 (rows scaled to max |a_j| = 1, points in [0, 1]^n)
+# decide a sign without exact arithmetic: float64 round-off on such dot products of at most
+# a few dozen terms is below 1e-14.
+_SURE = 1e-11
 
 
-def exact_vertices(
-    constraints: list[Constraint], n: int, approx: np.ndarray
-) -> list[tuple[Fraction, ...]] | None:
-    """Exact vertices of ``{y in [0,1]^n : a·y + b >= 0}`` from approximate ones ``[V, n]``.
+@dataclass
+class Geometry:
+    """A polytope ``{y in [0,1]^n : a·y + b >= 0}`` described by its exact vertices.
 
-    Each approximate vertex (from Qhull) is re-solved exactly from n linearly independent
-    constraints that are tight at it (|slack| < 1e-7 after normalising rows), then checked
-    exactly to satisfy every constraint. Returns ``None`` if any check fails.
+    ``points[i]`` is vertex i (a tuple of exact rationals ``[n]``); ``masks[k]`` is the set of
+    vertices (bitmask over ``points``) on hyperplane k, one entry per distinct set that is
+    neither empty nor every vertex; ``hyps[k]`` is a hyperplane ``(a, b)`` with that incidence.
+    Hyperplanes with the same incidence are interchangeable on every face, so one is kept.
     """
-    rows = list(constraints) + sorted(_box(n))
-    A = np.array([a for a, _ in rows], dtype=np.float64)
-    b = np.array([float(c) for _, c in rows])
-    norm = np.abs(A).max(axis=1)
-    out: set[tuple[Fraction, ...]] = set()
-    for v in approx:
-        slack = (A @ v + b) / norm
-        tight = [rows[k] for k in np.flatnonzero(np.abs(slack) < 1e-7)]
-        x = _solve_tight(tight, n)
-        if x is None:
-            return None
-        num, den = _integral(x)
-        for a, c in rows:
-            if sum(ai * pi for ai, pi in zip(a, num, strict=True)) + c * den < 0:
-                return None
-        out.add(x)
-    return sorted(out)
+
+    n: int
+    points: list[tuple[Any, ...]]
+    masks: list[int]
+    hyps: list[Constraint]
+    full: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.full = (1 << len(self.points)) - 1
 
 
-def _integral(x: tuple[Fraction, ...]) -> tuple[tuple[int, ...], int]:
+def _integral(x: tuple[Any, ...]) -> tuple[tuple[int, ...], int]:
     """``x = num / den`` with integer ``num`` and ``den > 0`` (for integer-only sign tests)."""
-    den = lcm(*(v.denominator for v in x)) if x else 1
-    return tuple(v.numerator * (den // v.denominator) for v in x), den
+    den = lcm(*(int(v.denominator) for v in x)) if x else 1
+    return tuple(int(v.numerator) * (den // int(v.denominator)) for v in x), den
 
 
-def _solve_tight(tight: list[Constraint], n: int) -> tuple[Fraction, ...] | None:
+def _solve_tight(tight: list[Constraint], n: int) -> tuple[Any, ...] | None:
     """The unique point where n independent rows of ``tight`` hold with equality, else None.
 
     Fraction-free (integer) elimination to echelon form, then exact back substitution.
@@ -108,6 +134,67 @@ def _solve_tight(tight: list[Constraint], n: int) -> tuple[Fraction, ...] | None
     return tuple(sol)
 
 
+def polytope_geometry(constraints: list[Constraint], n: int, approx: np.ndarray) -> Geometry | None:
+    """Exact vertices and hyperplane incidences of ``{y in [0,1]^n : a·y + b >= 0}``.
+
+    Each approximate vertex ``approx: [V, n]`` (from Qhull) is re-solved exactly from n
+    linearly independent constraints that are tight at it (|slack| < 1e-7 after normalising
+    rows), then checked to satisfy every constraint: in floating point where the slack is
+    farther from 0 than any round-off could move it, exactly (integers) otherwise, which also
+    decides exactly which vertices lie on which hyperplane. Returns ``None`` if a vertex
+    cannot be certified (the caller then integrates without vertex information).
+    """
+    rows = sorted(unit_box(n) | {normalize(tuple(a), b) for a, b in constraints if any(a)})
+    A = np.array([a for a, _ in rows], dtype=np.float64).reshape(len(rows), n)
+    b = np.array([float(c) for _, c in rows])
+    norm = np.abs(A).max(axis=1)
+    A /= norm[:, None]
+    b /= norm
+    found: dict[tuple[Any, ...], None] = {}
+    for v in np.asarray(approx, dtype=np.float64).reshape(-1, n):
+        tight = [rows[k] for k in np.flatnonzero(np.abs(A @ v + b) < 1e-7)]
+        x = _solve_tight(tight, n)
+        if x is None:
+            return None
+        found.setdefault(x)
+    points = sorted(found)
+    if not points:
+        return None
+    X = np.array([[float(c) for c in p] for p in points])  # [V, n]
+    slack = A @ X.T + b[:, None]  # [m, V]
+    if np.any(slack < -_SURE):
+        return None
+    ints = [_integral(p) for p in points]
+    full = (1 << len(points)) - 1
+    first: dict[int, int] = {}
+    for k, (a, c) in enumerate(rows):
+        mask = 0
+        nz = [(j, x) for j, x in enumerate(a) if x]
+        for i in np.flatnonzero(np.abs(slack[k]) <= _SURE):
+            num, den = ints[i]
+            s = sum(x * num[j] for j, x in nz) + c * den
+            if s < 0:
+                return None
+            if s == 0:
+                mask |= 1 << int(i)
+        if mask and mask != full:
+            first.setdefault(mask, k)
+    return Geometry(n, points, list(first), [rows[k] for k in first.values()])
+
+
+def exact_vertices(
+    constraints: list[Constraint], n: int, approx: np.ndarray
+) -> list[tuple[Fraction, ...]] | None:
+    """Exact vertices of ``{y in [0,1]^n : a·y + b >= 0}`` from approximate ones ``[V, n]``.
+
+    See :func:`polytope_geometry`; returns the sorted vertices as fractions, or ``None``.
+    """
+    geo = polytope_geometry(constraints, n, approx)
+    if geo is None:
+        return None
+    return [tuple(to_fraction(c) for c in p) for p in geo.points]
+
+
 def integrate_with_vertices(
     constraints: list[Constraint],
     n: int,
@@ -115,122 +202,229 @@ def integrate_with_vertices(
     budget: Budget | None = None,
     moments: bool = True,
 ) -> tuple[Fraction, tuple[Fraction, ...]]:
-    """As :func:`integrate_polytope`, recursing only into true facets.
+    """As :func:`.polytope.integrate_polytope`, recursing only into true facets.
 
-    ``vertices`` must be every vertex of the polytope, exactly (:func:`exact_vertices`). A
-    face's vertex set is the vertices on its affine hull, and the facets of a face are the
-    inclusion-maximal proper nonempty sets ``V_G ∩ {vertices tight at constraint k}``, so empty
-    and lower-dimensional intersections, which make up most of the plain recursion, are
-    skipped without computing them.
+    ``vertices`` must be every vertex of the polytope, exactly (:func:`exact_vertices`).
+    Returns ``(volume, ∫_P y dy [n])``; with ``moments=False`` the moments are zeros.
     """
-    budget = budget or Budget()
-    rows = sorted(_box(n) | {_normalize(tuple(a), b) for a, b in constraints if any(a)})
-    ints = [_integral(v) for v in vertices]
-    inc = []
-    for a, b in rows:
-        mask = 0
-        for i, (num, den) in enumerate(ints):
-            if sum(ai * pi for ai, pi in zip(a, num, strict=True)) + b * den == 0:
-                mask |= 1 << i
-        inc.append(mask)
-    full = (1 << len(vertices)) - 1
-    memo: dict[int, tuple[Fraction, tuple[Fraction, ...]]] = {}
-    cons = {r: k for k, r in enumerate(rows)}
-    geo = _Geometry(inc, ints, moments)
-    vol, mom = _vface(cons, n, tuple(range(n)), full, geo, memo, budget)
+    approx = np.array([[float(c) for c in v] for v in vertices], dtype=np.float64)
+    geo = polytope_geometry(constraints, n, approx.reshape(-1, n))
+    if geo is None:
+        raise ValueError("integrate_with_vertices: the vertices do not fit the constraints")
+    vol, mom = integrate_faces(geo, geo.full, budget=budget, moments=moments)
     return to_fraction(vol), tuple(to_fraction(m) for m in mom)
 
 
-@dataclass(frozen=True)
-class _Geometry:
-    """Vertex incidences ``inc[k]`` (bitmask per constraint) and vertices as (num, den)."""
+def integrate_faces(
+    geo: Geometry,
+    face: int,
+    *,
+    budget: Budget | None = None,
+    moments: bool = True,
+    memo: FaceMemo | None = None,
+    ids: list[int] | None = None,
+) -> tuple[Any, tuple[Any, ...]]:
+    """Exact volume and moments of one face of ``geo`` (``face``: a vertex bitmask).
 
-    inc: list[int]
-    ints: list[tuple[tuple[int, ...], int]]
-    moments: bool = True
+    ``face`` must be ``geo.full`` (the polytope itself) or one of its faces of dimension
+    ``n - 1`` lying in a hyperplane ``y_k = const`` of the cube; the result is then measured in
+    the coordinates other than k. Returns ``(volume, moments [n])`` in the original coordinates
+    (the fixed coordinate's moment is its value times the volume); exact rationals.
 
-
-def _vface(
-    cons: dict[Constraint, int],
-    n: int,
-    free: tuple[int, ...],
-    verts: int,
-    geo: _Geometry,
-    memo: dict[int, tuple[Fraction, tuple[Fraction, ...]]],
-    budget: Budget,
-) -> tuple[Fraction, tuple[Fraction, ...]]:
-    """Lasserre's step on one face, with its centre at the vertex on the most facets.
-
-    ``free`` lists the original coordinates that are this face's own coordinates; facets
-    through the centre have h = 0 and are not recursed into.
+    ``memo`` shared between calls (with ``ids``, global vertex numbers increasing with the
+    vertex order) reuses faces common to several polytopes, such as the regions of a
+    subdivision: a face's projected measure depends only on its vertex set.
     """
-    hit = memo.get(verts)
-    if hit is not None:
-        return hit
-    budget.tick()
-    inc = geo.inc
-    # Constraints that miss the face are redundant on it: drop them before substituting.
-    cons = {row: k for row, k in cons.items() if verts & inc[k]}
-    if n == 1:
-        res = segment_moments(cons)
-        memo[verts] = res
+    n = geo.n
+    run = _Recursion(geo, budget or Budget(), moments, {} if memo is None else memo, ids)
+    if face == geo.full:
+        vol, mom = run.face(face, tuple(range(n)), {}, list(range(len(geo.masks))))
+        return vol, tuple(mom) if mom is not None else (Q(0),) * n
+    pts = [geo.points[i] for i in range(len(geo.points)) if face >> i & 1]
+    k = next(j for j in range(n) if all(p[j] == pts[0][j] for p in pts))
+    J = tuple(j for j in range(n) if j != k)
+    phi = {k: [pts[0][k]] + [Q(0)] * (n - 1)}
+    rel = [i for i, m in enumerate(geo.masks) if face & m and face & m != face]
+    vol, mom = run.face(face, J, phi, rel)
+    out = [Q(0)] * n
+    if mom is not None:
+        for t, j in enumerate(J):
+            out[j] = mom[t]
+        out[k] = pts[0][k] * vol
+    return vol, tuple(out)
+
+
+class _Recursion:
+    """One traversal of a geometry's face lattice (module docstring)."""
+
+    def __init__(
+        self, geo: Geometry, budget: Budget, moments: bool, memo: FaceMemo, ids: list[int] | None
+    ) -> None:
+        self.geo = geo
+        self.budget = budget
+        self.moments = moments
+        self.shared = memo
+        self.ids = ids
+        self.local: FaceMemo = {}
+
+    def _key(self, G: int) -> Any:
+        if self.ids is None:
+            return G
+        ids = self.ids
+        key = []
+        while G:
+            low = G & -G
+            key.append(ids[low.bit_length() - 1])
+            G ^= low
+        return tuple(key)
+
+    def face(
+        self, G: int, J: tuple[int, ...], phi: dict[int, list[Any]], rel: list[int]
+    ) -> FaceResult:
+        """(projected volume, moments over J) of the face with vertex set G.
+
+        ``phi[e] = [c_e, M_e,0, ..., M_e,d-1]`` expresses each eliminated coordinate
+        ``y_e = c_e + M_e · y_J``; ``rel`` lists the hyperplanes that may cut G.
+        """
+        hit = self.local.get(G)
+        if hit is not None:
+            return hit
+        key = self._key(G) if self.ids is not None else G
+        hit = self.shared.get(key)
+        if hit is not None:
+            self.local[G] = hit
+            return hit
+        self.budget.tick()
+        res = self._compute(G, J, phi, rel)
+        self.local[G] = res
+        self.shared[key] = res
         return res
-    faces: dict[int, Constraint] = {}
-    for row, k in cons.items():
-        sub = verts & inc[k]
-        if sub != verts and sub not in faces:
-            faces[sub] = row
-    masks = list(faces)
-    facets = [m for m in masks if not any(m != o and m & o == m for o in masks)]
-    # Centre: the face's vertex lying on the most facets (those facets then drop out).
-    best, best_count = -1, -1
-    rest = verts
-    while rest:
-        low = rest & -rest
-        i = low.bit_length() - 1
-        rest ^= low
-        c = sum(1 for m in facets if m & low)
-        if c > best_count:
-            best, best_count = i, c
-    num, den = geo.ints[best]
-    pnum = [num[j] for j in free]  # centre = pnum / den in this face's coordinates
-    vol = Q(0)
-    mom = [Q(0)] * n
-    for fmask in facets:
-        if fmask >> best & 1:
-            continue  # the centre lies on this facet: h = 0
-        a, b = faces[fmask]
-        m = next(j for j, x in enumerate(a) if x)
-        am = a[m]
-        sg = 1 if am > 0 else -1
-        sub_cons: dict[Constraint, int] = {}
-        for (a2, b2), k2 in cons.items():
-            c = a2[m]
-            if c == 0:
-                na = a2[:m] + a2[m + 1 :]
-                nb = b2
+
+    def _compute(
+        self, G: int, J: tuple[int, ...], phi: dict[int, list[Any]], rel: list[int]
+    ) -> FaceResult:
+        masks, pts = self.geo.masks, self.geo.points
+        d = len(J)
+        if d == 1:  # a segment between its two vertices
+            lo = G & -G
+            u, v = pts[lo.bit_length() - 1], pts[(G ^ lo).bit_length() - 1]
+            j = J[0]
+            length = abs(u[j] - v[j])
+            return length, [length * (u[j] + v[j]) / 2]
+        subs: dict[int, int] = {}
+        for k in rel:
+            s = G & masks[k]
+            if s and s != G and s not in subs:
+                subs[s] = k
+        facets: list[int] = []
+        for s in sorted(subs, key=lambda x: -x.bit_count()):
+            for o in facets:
+                if s & o == s:
+                    break
             else:
-                na = tuple(sg * (am * a2[j] - c * a[j]) for j in range(n) if j != m)
-                nb = sg * (am * b2 - c * b)
-            if any(na):
-                sub_cons.setdefault(_normalize(na, nb), k2)
-        v, mo = _vface(sub_cons, n - 1, free[:m] + free[m + 1 :], fmask, geo, memo, budget)
-        if v == 0:
-            continue
-        # h·vol(F) in projected form: (a·p + b)/|a_m| times the projected volume.
-        w = Q(sum(x * y for x, y in zip(a, pnum, strict=True)) + b * den, den * abs(am))
-        vol += w * v
-        if not geo.moments:
-            continue
-        fullm = [*mo[:m], Q(0), *mo[m:]]
-        fullm[m] = -(b * v + sum((a[j] * fullm[j] for j in range(n) if j != m), Q(0))) / am
-        for j in range(n):
-            mom[j] += w * fullm[j]
-    vol /= n
-    if geo.moments:
-        centre = [Q(x, den) for x in pnum]
-        out = (vol, tuple((mom[j] + centre[j] * vol) / (n + 1) for j in range(n)))
-    else:
-        out = (vol, tuple(mom))
-    memo[verts] = out
-    return out
+                facets.append(s)
+        low = _apex(G, facets)
+        p = pts[low.bit_length() - 1]
+        pJ = [p[j] for j in J]
+        if d == 2:
+            return self._polygon(J, facets, low, p)
+        moments = self.moments
+        vol = Q(0)
+        mom = [Q(0)] * d
+        child_rel = list(subs.values())
+        for f in facets:
+            if f & low:
+                continue  # the centre lies on this facet: h = 0
+            a, b = self.geo.hyps[subs[f]]
+            at = [Q(a[j]) for j in J]
+            bt = Q(b)
+            for e, row in phi.items():
+                ae = a[e]
+                if ae:
+                    bt += ae * row[0]
+                    for t in range(d):
+                        at[t] += ae * row[t + 1]
+            m = next(t for t in range(d) if at[t])
+            am = at[m]
+            w = bt
+            for t in range(d):
+                w += at[t] * pJ[t]
+            w /= abs(am)
+            alpha = -bt / am  # on the facet, y_J[m] = alpha + sum_t beta_t y_J[t]
+            beta = [-x / am for x in at]
+            hit = self.local.get(f)
+            if hit is None:
+                keep = [t for t in range(d) if t != m]
+                phif: dict[int, list[Any]] = {}
+                for e, row in phi.items():
+                    rm = row[m + 1]
+                    if rm:
+                        phif[e] = [row[0] + rm * alpha] + [row[t + 1] + rm * beta[t] for t in keep]
+                    else:
+                        phif[e] = [row[0]] + [row[t + 1] for t in keep]
+                phif[J[m]] = [alpha] + [beta[t] for t in keep]
+                hit = self.face(f, J[:m] + J[m + 1 :], phif, child_rel)
+            vf, mf = hit
+            if not vf:
+                continue
+            vol += w * vf
+            if moments and mf is not None:
+                ym = alpha * vf
+                i = 0
+                for t in range(d):
+                    if t != m:
+                        mom[t] += w * mf[i]
+                        ym += beta[t] * mf[i]
+                        i += 1
+                mom[m] += w * ym
+        vol /= d
+        if not moments:
+            return vol, None
+        return vol, [(mom[t] + pJ[t] * vol) / (d + 1) for t in range(d)]
+
+    def _polygon(
+        self, J: tuple[int, ...], edges: list[int], low: int, p: tuple[Any, ...]
+    ) -> FaceResult:
+        """A polygon: the triangles (p, u, v) over its edges uv not through p."""
+        pts = self.geo.points
+        j0, j1 = J
+        area = Q(0)
+        m0 = Q(0)
+        m1 = Q(0)
+        for f in edges:
+            if f & low:
+                continue
+            lo = f & -f
+            u, v = pts[lo.bit_length() - 1], pts[(f ^ lo).bit_length() - 1]
+            tri = abs((u[j0] - p[j0]) * (v[j1] - p[j1]) - (u[j1] - p[j1]) * (v[j0] - p[j0]))
+            area += tri
+            if self.moments:
+                m0 += tri * (p[j0] + u[j0] + v[j0])
+                m1 += tri * (p[j1] + u[j1] + v[j1])
+        if not self.moments:
+            return area / 2, None
+        return area / 2, [m0 / 6, m1 / 6]
+
+
+def _apex(G: int, facets: list[int]) -> int:
+    """The lowest vertex of G (as a one-bit mask) lying on the most of the given facets.
+
+    Counts for all vertices at once: ``planes[t]`` holds bit t of every vertex's count, and
+    adding a facet is a ripple-carry addition of its mask.
+    """
+    planes: list[int] = []
+    for f in facets:
+        carry = f
+        for t in range(len(planes)):
+            pl = planes[t]
+            planes[t] = pl ^ carry
+            carry &= pl
+            if not carry:
+                break
+        if carry:
+            planes.append(carry)
+    cand = G
+    for pl in reversed(planes):
+        if cand & pl:
+            cand &= pl
+    return cand & -cand

@@ -49,7 +49,8 @@ from scipy.spatial import HalfspaceIntersection
 
 from powerlab.errors import InputError
 from powerlab.power.exact._linalg import solve_exact
-from powerlab.power.exact.facets import exact_vertices, integrate_with_vertices
+from powerlab.power.exact._rational import to_fraction
+from powerlab.power.exact.facets import Geometry, integrate_faces, polytope_geometry
 from powerlab.power.exact.polytope import Budget, Constraint, integrate_polytope
 
 __all__ = ["Region", "cube_regions"]
@@ -95,26 +96,23 @@ def _chebyshev(D: np.ndarray, n: int) -> tuple[float, np.ndarray]:
     return float(res.x[-1]), res.x[:n]
 
 
-def _facets(D: np.ndarray, n: int, centre: np.ndarray) -> list[int] | None:
-    """Indices of rows of ``D y >= 0`` that are facets of the region (Qhull), or None."""
-    if n < 2:
-        return None
-    H = np.vstack(
-        [np.hstack([-D, np.zeros((len(D), 1))]), np.hstack([np.eye(n), -np.ones((n, 1))])]
-    )
-    H = np.vstack([H, np.hstack([-np.eye(n), np.zeros((n, 1))])])
-    H /= np.linalg.norm(H[:, :n], axis=1)[:, None]
-    try:
-        V = HalfspaceIntersection(H, centre).intersections
-    except Exception:  # Qhull precision trouble: let the caller use every constraint
-        return None
-    slack = H[: len(D), :n] @ V.T + H[: len(D), n][:, None]  # [m, nv], <= 0 inside
-    out = []
-    for k in range(len(D)):
-        on = np.flatnonzero(np.abs(slack[k]) < 1e-7)
-        if len(on) >= n and np.linalg.matrix_rank(V[on] - V[on[0]], tol=1e-7) >= n - 1:
-            out.append(k)
-    return out
+def _region(
+    rows: list[tuple[int, ...]], n: int, budget: Budget, moments: bool
+) -> tuple[Fraction, tuple[Fraction, ...]] | None:
+    """One candidate's region ``{y in [0,1]^n : row·y >= 0}``: exact (vol, moments), or None.
+
+    None means the region is certified null (module docstring, 2). A region with an interior
+    point is integrated over its face lattice from its exact vertices
+    (:mod:`.facets`); coordinates no row mentions are integrated out (length 1, mean 1/2).
+    """
+    D = np.array(rows, dtype=np.float64)
+    radius, centre = _chebyshev(D, n)
+    budget.tick()
+    if radius <= _RADIUS_TOL:
+        if _null_certificate(rows):
+            return None
+        return _integrate_region(rows, n, budget)
+    return _integrate_region(rows, n, budget, centre, moments)
 
 
 def _integrate_region(
@@ -126,16 +124,18 @@ def _integrate_region(
 ) -> tuple[Fraction, tuple[Fraction, ...]]:
     """vol and moments of {y in [0,1]^n : row·y >= 0}, integrating unused coordinates out.
 
-    With an interior point ``centre``, the region's vertices are found (Qhull, then exactly)
-    and only true facets are recursed into (:func:`.polytope.integrate_with_vertices`).
+    With an interior point ``centre``, the region's exact vertices are found (Qhull, then
+    rational arithmetic) and Lasserre's recursion runs over its face lattice
+    (:func:`.facets.integrate_faces`); otherwise the plain recursion over constraints is used.
     """
     active = sorted({j for r in rows for j in range(n) if r[j] != 0})
     cons: list[Constraint] = [(tuple(r[j] for j in active), 0) for r in rows]
-    vertices = None
+    geo = None
     if centre is not None and len(active) >= 2:
-        vertices = _region_vertices(cons, len(active), centre[active])
-    if vertices is not None:
-        vol, mom = integrate_with_vertices(cons, len(active), vertices, budget, moments)
+        geo = _region_geometry(cons, len(active), centre[active])
+    if geo is not None:
+        qv, qm = integrate_faces(geo, geo.full, budget=budget, moments=moments)
+        vol, mom = to_fraction(qv), tuple(to_fraction(x) for x in qm)
     else:
         vol, mom = integrate_polytope(cons, len(active), budget)
     full = [vol / 2] * n
@@ -181,28 +181,16 @@ def cube_regions(
                 raise InputError("cube_regions: two candidates have identical keys")
             diffs[i][j] = d
             diffs[j][i] = tuple(-x for x in d)
-    kept: list[tuple[int, np.ndarray | None]] = []
-    for i in range(N):
-        rows = [r for j in range(N) if j != i and (r := diffs[i][j]) is not None]
-        D = np.array(rows, dtype=np.float64)
-        radius, centre = _chebyshev(D, n)
-        if radius > _RADIUS_TOL or not _null_certificate(rows):
-            kept.append((i, centre if radius > _RADIUS_TOL else None))
-        budget.tick()
+    jobs = [
+        (i, [r for j in range(N) if j != i and (r := diffs[i][j]) is not None]) for i in range(N)
+    ]
     results: list[Region | None] = [None] * N
-    jobs = []
-    for i, ctr in kept:
-        rows_i = [r for j in range(N) if j != i and (r := diffs[i][j]) is not None]
-        D = np.array(rows_i, dtype=np.float64)
-        sel = None if ctr is None else _facets(D, n, ctr)
-        chosen = rows_i if sel is None else [rows_i[k] for k in sel]
-        jobs.append((i, chosen, ctr))
     for i, res in _run_jobs(jobs, n, budget, moments, workers):
         results[i] = res
     if not _tiles([r for r in results if r is not None], n, moments):
-        for i, _ in kept:
-            rows_i = [r for j in range(N) if j != i and (r := diffs[i][j]) is not None]
-            results[i] = _integrate_region(rows_i, n, budget)
+        for i, rows_i in jobs:
+            if results[i] is not None:
+                results[i] = _integrate_region(rows_i, n, budget)
         if not _tiles([r for r in results if r is not None], n, moments):
             raise InputError(
                 "exact integration could not certify its regions (they do not tile the cube); "
@@ -211,9 +199,7 @@ def cube_regions(
     return results
 
 
-def _region_vertices(
-    cons: list[Constraint], n: int, centre: np.ndarray
-) -> list[tuple[Fraction, ...]] | None:
+def _region_geometry(cons: list[Constraint], n: int, centre: np.ndarray) -> Geometry | None:
     A = np.array([a for a, _ in cons], dtype=np.float64)
     A /= np.maximum(np.linalg.norm(A, axis=1), 1e-300)[:, None]
     H = np.vstack(
@@ -225,7 +211,7 @@ def _region_vertices(
         V = HalfspaceIntersection(H, centre).intersections
     except Exception:  # Qhull precision trouble: integrate without vertex information
         return None
-    return exact_vertices(cons, n, V)
+    return polytope_geometry(cons, n, V)
 
 
 def _null_certificate(rows: list[tuple[int, ...]]) -> bool:
@@ -259,26 +245,25 @@ def _null_certificate(rows: list[tuple[int, ...]]) -> bool:
 
 
 def _run_jobs(
-    jobs: list[tuple[int, list[tuple[int, ...]], np.ndarray | None]],
+    jobs: list[tuple[int, list[tuple[int, ...]]]],
     n: int,
     budget: Budget,
     moments: bool,
     workers: int | None,
-) -> list[tuple[int, tuple[Fraction, tuple[Fraction, ...]]]]:
-    """Integrate each region, in worker processes when there are enough and they are big."""
+) -> list[tuple[int, Region | None]]:
+    """Analyse and integrate each region, in worker processes when they are many and big."""
     if workers is None:
         workers = min(2, os.cpu_count() or 1)
     if workers < 2 or len(jobs) < 8 or n < 7 or "fork" not in mp.get_all_start_methods():
-        return [(i, _integrate_region(rows, n, budget, ctr, moments)) for i, rows, ctr in jobs]
+        return [(i, _region(rows, n, budget, moments)) for i, rows in jobs]
     left = None
     if budget.seconds is not None:
         left = max(budget.seconds - (time.perf_counter() - budget.start), 0.1)
     share = Budget(seconds=left, shown=budget.shown or budget.seconds)
+    # Largest regions first (most constraints is a proxy), so the two workers finish together.
+    order = sorted(jobs, key=lambda job: -len(job[1]))
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-        futures = [
-            (i, pool.submit(_integrate_region, rows, n, share, ctr, moments))
-            for i, rows, ctr in jobs
-        ]
+        futures = [(i, pool.submit(_region, rows, n, share, moments)) for i, rows in order]
         try:
             return [(i, f.result()) for i, f in futures]
         except BaseException:

@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from math import lcm
 
 import numpy as np
 from scipy.optimize import linprog
@@ -266,22 +267,80 @@ def nondominated(
         return F
     P = [f.at(_GAMMA0) for f in F]
     Pf = np.array([[float(x) for x in p] for p in P])
+    P_int = _scaled(P)
     groups: dict[tuple[Fraction, ...], list[int]] = {}
     for i, p in enumerate(P):
         groups.setdefault(p, []).append(i)
+    sampled = _sampled_vertices(P_int, Pf)
     keep = []
     for i, p in enumerate(P):
         if len(groups[p]) > 1:
             continue  # equal to another function's value at γ0: never strictly optimal
-        if _is_vertex(i, P, Pf):
+        if i in sampled or _is_vertex(i, P, Pf, P_int, sorted(sampled)):
             keep.append(F[i])
     return keep
 
 
-def _is_vertex(i: int, P: list[tuple[Fraction, ...]], Pf: np.ndarray) -> bool:
-    """Whether point i is a vertex of conv(P), certified in exact arithmetic."""
+def _sampled_vertices(P_int: list[tuple[int, ...]], Pf: np.ndarray) -> set[int]:
+    """Points proved to be vertices by a sampled direction, checked in integers.
+
+    For 4096 fixed pseudo-random integer directions r in [0, 2^20]^S, the point with the
+    largest r·p (found in floating point) is a vertex if r·p exceeds every other point's
+    value exactly. This certifies most vertices without a linear program; the rest go
+    through :func:`_is_vertex`. The sample only decides which checks run, never an answer.
+    """
+    rng = np.random.default_rng(0)
+    n, S = Pf.shape
+    R = rng.integers(0, 2**20, size=(4096, S))
+    best = np.argmax(Pf @ R.T.astype(np.float64), axis=0)  # [samples]
+    out: set[int] = set()
+    for i in np.unique(best):
+        r = [int(x) for x in R[int(np.flatnonzero(best == i)[0])]]
+        vals = [sum(a * b for a, b in zip(p, r, strict=True)) for p in P_int]
+        top = vals[int(i)]
+        if all(v < top for k, v in enumerate(vals) if k != i):
+            out.add(int(i))
+    return out
+
+
+def _in_hull_of(i: int, pool: np.ndarray, P: list[tuple[Fraction, ...]], Pf: np.ndarray) -> bool:
+    """Exact convex weights lambda >= 0, sum 1, reproducing P[i] from the points ``pool``."""
+    S = Pf.shape[1]
+    A_eq = np.vstack([Pf[pool].T, np.ones((1, len(pool)))])
+    b_eq = np.concatenate([Pf[i], [1.0]])
+    res = linprog(np.zeros(len(pool)), A_eq=A_eq, b_eq=b_eq, bounds=(0, None), method="highs-ds")
+    if res.status != 0:
+        return False
+    support = [int(pool[k]) for k in np.flatnonzero(res.x > 1e-12)]
+    rows = [[P[k][x] for k in support] for x in range(S)] + [[Fraction(1)] * len(support)]
+    lam = solve_exact(rows, [*P[i], Fraction(1)])
+    return lam is not None and all(x >= 0 for x in lam)
+
+
+def _scaled(P: list[tuple[Fraction, ...]]) -> list[tuple[int, ...]]:
+    """The points times the lcm of their denominators: integers, in the same order."""
+    den = lcm(*(x.denominator for p in P for x in p))
+    return [tuple(x.numerator * (den // x.denominator) for x in p) for p in P]
+
+
+def _is_vertex(
+    i: int,
+    P: list[tuple[Fraction, ...]],
+    Pf: np.ndarray,
+    P_int: list[tuple[int, ...]],
+    hull: Sequence[int] = (),
+) -> bool:
+    """Whether point i is a vertex of conv(P), certified in exact arithmetic.
+
+    Points not found by sampling are mostly inside the hull, so exact convex weights are
+    tried first, over the known vertices ``hull`` (conv(P) is their hull once all are
+    known) and then over every other point; then a separating direction.
+    """
     n, S = Pf.shape
     others = np.delete(np.arange(n), i)
+    for pool in (np.array([k for k in hull if k != i], dtype=int), others):
+        if len(pool) and _in_hull_of(i, pool, P, Pf):
+            return False
     D = Pf[i][None, :] - Pf[others]  # [n-1, S]
     scale = np.maximum(np.abs(D).max(axis=1, keepdims=True), 1e-300)
     # Separation: max t s.t. D r >= t, r in [-1, 1]^S.
@@ -295,24 +354,12 @@ def _is_vertex(i: int, P: list[tuple[Fraction, ...]], Pf: np.ndarray) -> bool:
         method="highs",
     )
     if res.status == 0 and -res.fun > 1e-9:
-        r = [Fraction(float(x)).limit_denominator(10**6) for x in res.x[:S]]
-        vi = sum((a * b for a, b in zip(P[i], r, strict=True)), Fraction(0))
-        if all(
-            vi > sum((a * b for a, b in zip(P[int(k)], r, strict=True)), Fraction(0))
-            for k in others
-        ):
+        # An integer direction r near the LP's; exact test f_i·r > f_k·r for every k, on
+        # the points scaled to integers (a common positive factor keeps every comparison).
+        r = [round(float(x) * 2**24) for x in res.x[:S]]
+        vi = sum(a * b for a, b in zip(P_int[i], r, strict=True))
+        if all(vi > sum(a * b for a, b in zip(P_int[int(k)], r, strict=True)) for k in others):
             return True
-    # Not a vertex: exact convex weights lambda >= 0 with sum 1 reproducing P[i].
-    A_eq = np.vstack([Pf[others].T, np.ones((1, len(others)))])
-    b_eq = np.concatenate([Pf[i], [1.0]])
-    res = linprog(np.zeros(len(others)), A_eq=A_eq, b_eq=b_eq, bounds=(0, None), method="highs-ds")
-    if res.status == 0:
-        support = [int(others[k]) for k in np.flatnonzero(res.x > 1e-12)]
-        rows = [[P[k][x] for k in support] for x in range(S)] + [[Fraction(1)] * len(support)]
-        rhs = [*P[i], Fraction(1)]
-        lam = solve_exact(rows, rhs)
-        if lam is not None and all(x >= 0 for x in lam):
-            return False
     raise InputError(
         "could not certify non-domination exactly for one visit distribution; "
         "use the Monte Carlo estimate (drop --exact)"

@@ -134,7 +134,12 @@ def _solve_tight(tight: list[Constraint], n: int) -> tuple[Any, ...] | None:
     return tuple(sol)
 
 
-def polytope_geometry(constraints: list[Constraint], n: int, approx: np.ndarray) -> Geometry | None:
+def polytope_geometry(
+    constraints: list[Constraint],
+    n: int,
+    approx: np.ndarray,
+    known: dict[bytes, tuple[Any, ...]] | None = None,
+) -> Geometry | None:
     """Exact vertices and hyperplane incidences of ``{y in [0,1]^n : a·y + b >= 0}``.
 
     Each approximate vertex ``approx: [V, n]`` (from Qhull) is re-solved exactly from n
@@ -143,6 +148,10 @@ def polytope_geometry(constraints: list[Constraint], n: int, approx: np.ndarray)
     farther from 0 than any round-off could move it, exactly (integers) otherwise, which also
     decides exactly which vertices lie on which hyperplane. Returns ``None`` if a vertex
     cannot be certified (the caller then integrates without vertex information).
+
+    ``known`` maps approximate vertices (rounded to 1e-9) to exact ones solved before, for
+    polytopes that share vertices (such as the regions of a subdivision); a point taken from
+    it goes through the same exact checks.
     """
     rows = sorted(unit_box(n) | {normalize(tuple(a), b) for a, b in constraints if any(a)})
     A = np.array([a for a, _ in rows], dtype=np.float64).reshape(len(rows), n)
@@ -151,11 +160,16 @@ def polytope_geometry(constraints: list[Constraint], n: int, approx: np.ndarray)
     A /= norm[:, None]
     b /= norm
     found: dict[tuple[Any, ...], None] = {}
+    known = {} if known is None else known
     for v in np.asarray(approx, dtype=np.float64).reshape(-1, n):
-        tight = [rows[k] for k in np.flatnonzero(np.abs(A @ v + b) < 1e-7)]
-        x = _solve_tight(tight, n)
+        key = np.round(v, 9).tobytes()
+        x = known.get(key)
         if x is None:
-            return None
+            tight = [rows[k] for k in np.flatnonzero(np.abs(A @ v + b) < 1e-7)]
+            x = _solve_tight(tight, n)
+            if x is None:
+                return None
+            known[key] = x
         found.setdefault(x)
     points = sorted(found)
     if not points:
@@ -266,6 +280,7 @@ class _Recursion:
         self.shared = memo
         self.ids = ids
         self.local: FaceMemo = {}
+        self.qhyps = [(tuple(Q(x) for x in a), Q(b)) for a, b in geo.hyps]
 
     def _key(self, G: int) -> Any:
         if self.ids is None:
@@ -317,7 +332,7 @@ class _Recursion:
             if s and s != G and s not in subs:
                 subs[s] = k
         facets: list[int] = []
-        for s in sorted(subs, key=lambda x: -x.bit_count()):
+        for s in sorted(subs, key=int.bit_count, reverse=True):
             for o in facets:
                 if s & o == s:
                     break
@@ -331,20 +346,23 @@ class _Recursion:
         moments = self.moments
         vol = Q(0)
         mom = [Q(0)] * d
-        child_rel = list(subs.values())
+        # A facet's own facets are its intersections with G's other facets (ridges of G).
+        child_rel = [subs[f] for f in facets]
         for f in facets:
             if f & low:
                 continue  # the centre lies on this facet: h = 0
-            a, b = self.geo.hyps[subs[f]]
-            at = [Q(a[j]) for j in J]
-            bt = Q(b)
+            a, b = self.qhyps[subs[f]]
+            at = [a[j] for j in J]
+            bt = b
             for e, row in phi.items():
                 ae = a[e]
                 if ae:
                     bt += ae * row[0]
                     for t in range(d):
                         at[t] += ae * row[t + 1]
-            m = next(t for t in range(d) if at[t])
+            m = 0
+            while not at[m]:
+                m += 1
             am = at[m]
             w = bt
             for t in range(d):
@@ -354,15 +372,18 @@ class _Recursion:
             beta = [-x / am for x in at]
             hit = self.local.get(f)
             if hit is None:
-                keep = [t for t in range(d) if t != m]
                 phif: dict[int, list[Any]] = {}
                 for e, row in phi.items():
                     rm = row[m + 1]
                     if rm:
-                        phif[e] = [row[0] + rm * alpha] + [row[t + 1] + rm * beta[t] for t in keep]
+                        nr = [row[0] + rm * alpha]
+                        for t in range(d):
+                            if t != m:
+                                nr.append(row[t + 1] + rm * beta[t])
+                        phif[e] = nr
                     else:
-                        phif[e] = [row[0]] + [row[t + 1] for t in keep]
-                phif[J[m]] = [alpha] + [beta[t] for t in keep]
+                        phif[e] = row[: m + 1] + row[m + 2 :]
+                phif[J[m]] = [alpha, *beta[:m], *beta[m + 1 :]]
                 hit = self.face(f, J[:m] + J[m + 1 :], phif, child_rel)
             vf, mf = hit
             if not vf:

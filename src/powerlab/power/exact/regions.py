@@ -40,8 +40,10 @@ import os
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from fractions import Fraction
 from math import lcm
+from typing import Any
 
 import numpy as np
 from scipy.optimize import linprog
@@ -50,7 +52,7 @@ from scipy.spatial import HalfspaceIntersection
 from powerlab.errors import InputError
 from powerlab.power.exact._linalg import solve_exact
 from powerlab.power.exact._rational import to_fraction
-from powerlab.power.exact.facets import Geometry, integrate_faces, polytope_geometry
+from powerlab.power.exact.facets import FaceMemo, Geometry, integrate_faces, polytope_geometry
 from powerlab.power.exact.polytope import Budget, Constraint, integrate_polytope
 
 __all__ = ["Region", "cube_regions"]
@@ -96,8 +98,41 @@ def _chebyshev(D: np.ndarray, n: int) -> tuple[float, np.ndarray]:
     return float(res.x[-1]), res.x[:n]
 
 
-def _region(
+@dataclass
+class _Cache:
+    """What regions of one subdivision share, within one process.
+
+    ``memo`` holds integrated faces keyed by their vertex sets (as vertex numbers from
+    ``ids``), valid for every region since a face's measure depends only on its vertices
+    (:mod:`.facets`); ``vertices`` maps rounded approximate vertices to exact ones already
+    solved for (each is re-checked against the region's constraints).
+    """
+
+    moments: FaceMemo = field(default_factory=dict)
+    volumes: FaceMemo = field(default_factory=dict)
+    ids: dict[Any, int] = field(default_factory=dict)
+    vertices: dict[bytes, tuple[Any, ...]] = field(default_factory=dict)
+
+
+_WORKER_CACHE: _Cache | None = None
+
+
+def _region_in_worker(
     rows: list[tuple[int, ...]], n: int, budget: Budget, moments: bool
+) -> tuple[Fraction, tuple[Fraction, ...]] | None:
+    """:func:`_region` with this worker process's cache (a fresh one per pool)."""
+    global _WORKER_CACHE
+    if _WORKER_CACHE is None:
+        _WORKER_CACHE = _Cache()
+    return _region(rows, n, budget, moments, _WORKER_CACHE)
+
+
+def _region(
+    rows: list[tuple[int, ...]],
+    n: int,
+    budget: Budget,
+    moments: bool,
+    cache: _Cache | None = None,
 ) -> tuple[Fraction, tuple[Fraction, ...]] | None:
     """One candidate's region ``{y in [0,1]^n : row·y >= 0}``: exact (vol, moments), or None.
 
@@ -112,7 +147,7 @@ def _region(
         if _null_certificate(rows):
             return None
         return _integrate_region(rows, n, budget)
-    return _integrate_region(rows, n, budget, centre, moments)
+    return _integrate_region(rows, n, budget, centre, moments, cache)
 
 
 def _integrate_region(
@@ -121,6 +156,7 @@ def _integrate_region(
     budget: Budget,
     centre: np.ndarray | None = None,
     moments: bool = True,
+    cache: _Cache | None = None,
 ) -> tuple[Fraction, tuple[Fraction, ...]]:
     """vol and moments of {y in [0,1]^n : row·y >= 0}, integrating unused coordinates out.
 
@@ -131,10 +167,14 @@ def _integrate_region(
     active = sorted({j for r in rows for j in range(n) if r[j] != 0})
     cons: list[Constraint] = [(tuple(r[j] for j in active), 0) for r in rows]
     geo = None
+    cache = cache or _Cache()
     if centre is not None and len(active) >= 2:
-        geo = _region_geometry(cons, len(active), centre[active])
+        geo = _region_geometry(cons, len(active), centre[active], cache.vertices)
     if geo is not None:
-        qv, qm = integrate_faces(geo, geo.full, budget=budget, moments=moments)
+        where = tuple(active)
+        ids = [cache.ids.setdefault((where, p), len(cache.ids)) for p in geo.points]
+        memo = cache.moments if moments else cache.volumes
+        qv, qm = integrate_faces(geo, geo.full, budget=budget, moments=moments, memo=memo, ids=ids)
         vol, mom = to_fraction(qv), tuple(to_fraction(x) for x in qm)
     else:
         vol, mom = integrate_polytope(cons, len(active), budget)
@@ -199,7 +239,9 @@ def cube_regions(
     return results
 
 
-def _region_geometry(cons: list[Constraint], n: int, centre: np.ndarray) -> Geometry | None:
+def _region_geometry(
+    cons: list[Constraint], n: int, centre: np.ndarray, known: dict[bytes, tuple[Any, ...]]
+) -> Geometry | None:
     A = np.array([a for a, _ in cons], dtype=np.float64)
     A /= np.maximum(np.linalg.norm(A, axis=1), 1e-300)[:, None]
     H = np.vstack(
@@ -211,7 +253,7 @@ def _region_geometry(cons: list[Constraint], n: int, centre: np.ndarray) -> Geom
         V = HalfspaceIntersection(H, centre).intersections
     except Exception:  # Qhull precision trouble: integrate without vertex information
         return None
-    return polytope_geometry(cons, n, V)
+    return polytope_geometry(cons, n, V, known)
 
 
 def _null_certificate(rows: list[tuple[int, ...]]) -> bool:
@@ -255,7 +297,8 @@ def _run_jobs(
     if workers is None:
         workers = min(2, os.cpu_count() or 1)
     if workers < 2 or len(jobs) < 8 or n < 7 or "fork" not in mp.get_all_start_methods():
-        return [(i, _region(rows, n, budget, moments)) for i, rows in jobs]
+        cache = _Cache()
+        return [(i, _region(rows, n, budget, moments, cache)) for i, rows in jobs]
     left = None
     if budget.seconds is not None:
         left = max(budget.seconds - (time.perf_counter() - budget.start), 0.1)
@@ -263,7 +306,9 @@ def _run_jobs(
     # Largest regions first (most constraints is a proxy), so the two workers finish together.
     order = sorted(jobs, key=lambda job: -len(job[1]))
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-        futures = [(i, pool.submit(_region, rows, n, share, moments)) for i, rows in order]
+        futures = [
+            (i, pool.submit(_region_in_worker, rows, n, share, moments)) for i, rows in order
+        ]
         try:
             return [(i, f.result()) for i, f in futures]
         except BaseException:

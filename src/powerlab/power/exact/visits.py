@@ -290,7 +290,7 @@ def _sampled_vertices(P_int: list[tuple[int, ...]], Pf: np.ndarray) -> set[int]:
     through :func:`_is_vertex`. The sample only decides which checks run, never an answer.
     """
     rng = np.random.default_rng(0)
-    n, S = Pf.shape
+    _n, S = Pf.shape
     R = rng.integers(0, 2**20, size=(4096, S))
     best = np.argmax(Pf @ R.T.astype(np.float64), axis=0)  # [samples]
     out: set[int] = set()

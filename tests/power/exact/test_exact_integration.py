@@ -98,3 +98,66 @@ def test_parallel_regions_agree_with_serial():
     serial = cube_regions(keys, workers=1)
     assert cube_regions(keys, workers=2) == serial
     assert sum(r[0] for r in serial if r is not None) == 1
+
+
+def _geometry(cons, n, seed=0):
+    """Exact geometry of {y in [0,1]^n : a·y + b >= 0} from Qhull's vertices."""
+    from scipy.optimize import linprog
+    from scipy.spatial import HalfspaceIntersection
+
+    from powerlab.power.exact.facets import polytope_geometry
+
+    A = np.array([a for a, _ in cons], dtype=float)
+    b = np.array([b for _, b in cons], dtype=float)
+    # Chebyshev centre: the interior point Qhull needs.
+    norm = np.linalg.norm(A, axis=1)
+    res = linprog(
+        np.r_[np.zeros(n), -1.0],
+        A_ub=np.vstack(
+            [np.c_[-A, norm], np.c_[np.eye(n), np.ones(n)], np.c_[-np.eye(n), np.ones(n)]]
+        ),
+        b_ub=np.r_[b, np.ones(n), np.zeros(n)],
+        bounds=[(None, None)] * n + [(0, None)],
+    )
+    H = np.vstack([np.c_[-A, -b], np.c_[np.eye(n), -np.ones(n)], np.c_[-np.eye(n), np.zeros(n)]])
+    V = HalfspaceIntersection(H, res.x[:n]).intersections
+    return polytope_geometry(cons, n, V)
+
+
+def test_shared_face_cache_agrees_and_tiles():
+    """Three cones tiling [0,1]^4, integrated with one shared face cache: the same exact numbers
+    as integrating each alone, volumes summing to 1 and moments to 1/2 (the cube's)."""
+    from powerlab.power.exact.facets import integrate_faces
+
+    n = 4
+    # Regions of max(y1 + y2, y3 + 2 y4, 2 y1 + y4): pairwise differences as constraints.
+    c = [(1, 1, 0, 0), (0, 0, 1, 2), (2, 0, 0, 1)]
+    geos = []
+    for i in range(3):
+        cons = [
+            (tuple(x - y for x, y in zip(c[i], c[j], strict=True)), 0) for j in range(3) if j != i
+        ]
+        geos.append(_geometry(cons, n))
+    memo, ids = {}, {}
+    shared = []
+    alone = []
+    for geo in geos:
+        number = [ids.setdefault(p, len(ids)) for p in geo.points]
+        shared.append(integrate_faces(geo, memo=memo, ids=number))
+        alone.append(integrate_faces(geo))
+        assert integrate_faces(geo, moments=False)[0] == alone[-1][0]
+    assert shared == alone
+    assert sum(v for v, _ in shared) == 1
+    assert all(sum(m[j] for _, m in shared) == Fr(1, 2) for j in range(n))
+    plain = [
+        integrate_polytope(
+            [
+                (tuple(x - y for x, y in zip(c[i], c[j], strict=True)), 0)
+                for j in range(3)
+                if j != i
+            ],
+            n,
+        )
+        for i in range(3)
+    ]
+    assert [(Fr(v), tuple(Fr(x) for x in m)) for v, m in shared] == plain

@@ -225,47 +225,29 @@ def integrate_with_vertices(
     geo = polytope_geometry(constraints, n, approx.reshape(-1, n))
     if geo is None:
         raise ValueError("integrate_with_vertices: the vertices do not fit the constraints")
-    vol, mom = integrate_faces(geo, geo.full, budget=budget, moments=moments)
+    vol, mom = integrate_faces(geo, budget=budget, moments=moments)
     return to_fraction(vol), tuple(to_fraction(m) for m in mom)
 
 
 def integrate_faces(
     geo: Geometry,
-    face: int,
     *,
     budget: Budget | None = None,
     moments: bool = True,
     memo: FaceMemo | None = None,
     ids: list[int] | None = None,
 ) -> tuple[Any, tuple[Any, ...]]:
-    """Exact volume and moments of one face of ``geo`` (``face``: a vertex bitmask).
+    """Exact volume and moments ``∫_P y dy [n]`` of the polytope described by ``geo``.
 
-    ``face`` must be ``geo.full`` (the polytope itself) or one of its faces of dimension
-    ``n - 1`` lying in a hyperplane ``y_k = const`` of the cube; the result is then measured in
-    the coordinates other than k. Returns ``(volume, moments [n])`` in the original coordinates
-    (the fixed coordinate's moment is its value times the volume); exact rationals.
-
-    ``memo`` shared between calls (with ``ids``, global vertex numbers increasing with the
-    vertex order) reuses faces common to several polytopes, such as the regions of a
-    subdivision: a face's projected measure depends only on its vertex set.
+    Exact rationals; with ``moments=False`` the moments are zeros. A ``memo`` shared between
+    calls, with ``ids`` numbering ``geo.points`` consistently across the calls (the same
+    number for the same exact vertex), reuses faces common to several polytopes, such as the
+    regions of a subdivision: a face's projected measure depends only on its vertex set.
     """
     n = geo.n
     run = _Recursion(geo, budget or Budget(), moments, {} if memo is None else memo, ids)
-    if face == geo.full:
-        vol, mom = run.face(face, tuple(range(n)), {}, list(range(len(geo.masks))))
-        return vol, tuple(mom) if mom is not None else (Q(0),) * n
-    pts = [geo.points[i] for i in range(len(geo.points)) if face >> i & 1]
-    k = next(j for j in range(n) if all(p[j] == pts[0][j] for p in pts))
-    J = tuple(j for j in range(n) if j != k)
-    phi = {k: [pts[0][k]] + [Q(0)] * (n - 1)}
-    rel = [i for i, m in enumerate(geo.masks) if face & m and face & m != face]
-    vol, mom = run.face(face, J, phi, rel)
-    out = [Q(0)] * n
-    if mom is not None:
-        for t, j in enumerate(J):
-            out[j] = mom[t]
-        out[k] = pts[0][k] * vol
-    return vol, tuple(out)
+    vol, mom = run.face(geo.full, tuple(range(n)), {}, list(range(len(geo.masks))))
+    return vol, tuple(mom) if mom is not None else (Q(0),) * n
 
 
 class _Recursion:

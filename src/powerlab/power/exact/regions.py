@@ -17,20 +17,27 @@ are polytopes that tile the cube. This module returns :math:`\operatorname{vol}(
 
 Speed-ups that do not affect exactness:
 
-1. Floating-point linear programs find the candidates whose region has an interior point
-   (Chebyshev radius > 1e-10); Qhull (scipy's ``HalfspaceIntersection``) finds which of each
-   region's constraints are facets. Only those are passed to the exact integrator, and
-   coordinates that no facet mentions are integrated out in closed form (length 1, mean 1/2).
-2. Certificates. A candidate j left out is proved null exactly: by Ville's theorem of the
-   alternative, no y > 0 has :math:`d_{ji}^\top y > 0` for all i iff some
+1. A floating-point linear program finds whether each region has an interior point
+   (Chebyshev radius > 1e-10). Qhull (scipy's ``HalfspaceIntersection``) then proposes the
+   region's vertices, which are re-solved and checked in rational arithmetic together with
+   their incidences to every constraint (:func:`.facets.polytope_geometry`), and Lasserre's
+   recursion runs over the face lattice those incidences define (:func:`.facets.integrate_faces`).
+   Coordinates that no constraint mentions are integrated out in closed form (length 1,
+   mean 1/2).
+2. Regions integrated in one process share a cache: a face common to two regions (their
+   boundary, and its faces) is integrated once, since its projected measure depends only on
+   its vertex set, and vertices already solved exactly are reused (and re-checked).
+   Regions are analysed in parallel worker processes when there are many and they are big.
+3. Certificates. A candidate j with no interior point is proved null exactly: by Ville's
+   theorem of the alternative, no y > 0 has :math:`d_{ji}^\top y > 0` for all i iff some
    :math:`\mu \ge 0`, :math:`\sum_i \mu_i = 1`, has :math:`\sum_i \mu_i d_{ji} \le 0`
    componentwise; μ comes from a linear program and is re-solved and checked in rationals (a
-   candidate without a certificate is integrated like the others). Leaving constraints out can
-   only enlarge a region, so the computed :math:`\tilde Q_i \supseteq Q_i`; the exact identity
-   :math:`\sum_i \operatorname{vol}(\tilde Q_i) = 1 = \sum_i \operatorname{vol}(Q_i)` then forces
-   :math:`\operatorname{vol}(\tilde Q_i) = \operatorname{vol}(Q_i)` for every i, hence equal
-   integrals. It is checked exactly (with :math:`\sum_i \int_{\tilde Q_i} y = (1/2, \dots)`);
-   if it fails, the regions are recomputed from all their constraints.
+   candidate without a certificate is integrated like the others).
+4. The exact identities :math:`\sum_i \operatorname{vol}(Q_i) = 1` and
+   :math:`\sum_i \int_{Q_i} y = (1/2, \dots, 1/2)` are checked at the end. They would catch
+   a vertex that Qhull missed (the recursion relies on complete vertex lists); if they fail,
+   the regions are recomputed by the plain recursion over all their constraints
+   (:mod:`.polytope`), which needs no vertices.
 """
 
 from __future__ import annotations
@@ -174,7 +181,7 @@ def _integrate_region(
         where = tuple(active)
         ids = [cache.ids.setdefault((where, p), len(cache.ids)) for p in geo.points]
         memo = cache.moments if moments else cache.volumes
-        qv, qm = integrate_faces(geo, geo.full, budget=budget, moments=moments, memo=memo, ids=ids)
+        qv, qm = integrate_faces(geo, budget=budget, moments=moments, memo=memo, ids=ids)
         vol, mom = to_fraction(qv), tuple(to_fraction(x) for x in qm)
     else:
         vol, mom = integrate_polytope(cons, len(active), budget)

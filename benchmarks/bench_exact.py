@@ -9,7 +9,8 @@ call is one ``powerlab power --exact`` or ``powerlab optimality --exact`` query)
 from 4 until some call at that size is refused; the last size whose calls all finished is
 printed.
 
-Run: ``python benchmarks/bench_exact.py [--seeds 2] [--limit 60] [--max-states 10]``. The last
+Run: ``python benchmarks/bench_exact.py [--seeds 2] [--limit 60] [--min-states 4]
+[--max-states 10]``. The last
 line printed is ``largest_size_solved: S``.
 """
 
@@ -55,6 +56,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("--limit", type=float, default=60.0)
     ap.add_argument("--max-states", type=int, default=10)
+    ap.add_argument("--min-states", type=int, default=4)
     args = ap.parse_args()
 
     mdp = M.from_edges(FIG1, name="fig1")
@@ -69,7 +71,7 @@ def main() -> None:
     print(f"fig1_time_s: {t_fig1:.2f}")
 
     largest = 0
-    for S in range(4, args.max_states + 1):
+    for S in range(args.min_states, args.max_states + 1):
         ok = True
         for seed in range(args.seeds):
             m = random_mdp(S, seed)

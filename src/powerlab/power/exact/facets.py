@@ -181,6 +181,16 @@ def polytope_geometry(
     ints = [_integral(p) for p in points]
     full = (1 << len(points)) - 1
     first: dict[int, int] = {}
+    exact = _int64_slacks(rows, ints)
+    if exact is not None:  # every slack exactly, in machine integers
+        if np.any(exact < 0):
+            return None
+        bits = np.packbits(exact == 0, axis=1, bitorder="little")
+        for k in range(len(rows)):
+            mask = int.from_bytes(bits[k].tobytes(), "little")
+            if mask and mask != full:
+                first.setdefault(mask, k)
+        return Geometry(n, points, list(first), [rows[k] for k in first.values()])
     for k, (a, c) in enumerate(rows):
         mask = 0
         nz = [(j, x) for j, x in enumerate(a) if x]
@@ -194,6 +204,28 @@ def polytope_geometry(
         if mask and mask != full:
             first.setdefault(mask, k)
     return Geometry(n, points, list(first), [rows[k] for k in first.values()])
+
+
+def _int64_slacks(
+    rows: list[Constraint], ints: list[tuple[tuple[int, ...], int]]
+) -> np.ndarray | None:
+    """``a·num + b·den`` for every row and vertex ``[m, V]``, or None if int64 could overflow.
+
+    The vertices are ``num / den`` with integers; the sums are exact when
+    ``n·max|a|·max|num| + max|b|·max den < 2^62``, checked in Python integers first.
+    """
+    n = len(rows[0][0])
+    amax = max(max((abs(x) for x in a), default=0) for a, _ in rows)
+    bmax = max(abs(b) for _, b in rows)
+    nmax = max(max((abs(x) for x in num), default=0) for num, _ in ints)
+    dmax = max(den for _, den in ints)
+    if n * amax * nmax + bmax * dmax >= 2**62:
+        return None
+    A = np.array([a for a, _ in rows], dtype=np.int64).reshape(len(rows), n)
+    b = np.array([b for _, b in rows], dtype=np.int64)
+    NUM = np.array([num for num, _ in ints], dtype=np.int64).reshape(len(ints), n)
+    DEN = np.array([den for _, den in ints], dtype=np.int64)
+    return A @ NUM.T + b[:, None] * DEN[None, :]
 
 
 def exact_vertices(

@@ -318,7 +318,7 @@ class _Recursion:
         hit = self.local.get(G)
         if hit is not None:
             return hit
-        key = self._key(G) if self.ids is not None else G
+        key = self._key(G)
         hit = self.shared.get(key)
         if hit is not None:
             self.local[G] = hit

@@ -109,8 +109,8 @@ def _chebyshev(D: np.ndarray, n: int) -> tuple[float, np.ndarray]:
 class _Cache:
     """What regions of one subdivision share, within one process.
 
-    ``memo`` holds integrated faces keyed by their vertex sets (as vertex numbers from
-    ``ids``), valid for every region since a face's measure depends only on its vertices
+    ``moments`` and ``volumes`` (one per kind of run) hold integrated faces keyed by their
+    vertex sets (as vertex numbers from ``ids``), valid for every region since a face's measure depends only on its vertices
     (:mod:`.facets`); ``vertices`` maps rounded approximate vertices to exact ones already
     solved for (each is re-checked against the region's constraints).
     """
@@ -124,14 +124,14 @@ class _Cache:
 _WORKER_CACHE: _Cache | None = None
 
 
-def _regions_in_worker(
-    jobs: list[tuple[int, list[tuple[int, ...]]]], n: int, budget: Budget, moments: bool
-) -> list[tuple[int, Region | None]]:
-    """:func:`_region` for each job, with this worker process's cache (a fresh one per pool)."""
+def _region_in_worker(
+    rows: list[tuple[int, ...]], n: int, budget: Budget, moments: bool
+) -> Region | None:
+    """:func:`_region` with this worker process's cache (a fresh one per pool)."""
     global _WORKER_CACHE
     if _WORKER_CACHE is None:
         _WORKER_CACHE = _Cache()
-    return [(i, _region(rows, n, budget, moments, _WORKER_CACHE)) for i, rows in jobs]
+    return _region(rows, n, budget, moments, _WORKER_CACHE)
 
 
 def _region(
@@ -143,7 +143,7 @@ def _region(
 ) -> tuple[Fraction, tuple[Fraction, ...]] | None:
     """One candidate's region ``{y in [0,1]^n : row·y >= 0}``: exact (vol, moments), or None.
 
-    None means the region is certified null (module docstring, 2). A region with an interior
+    None means the region is certified null (module docstring, 3). A region with an interior
     point is integrated over its face lattice from its exact vertices
     (:mod:`.facets`); coordinates no row mentions are integrated out (length 1, mean 1/2).
     """
@@ -314,13 +314,12 @@ def _run_jobs(
     share = Budget(seconds=left, shown=budget.shown or budget.seconds)
     # One region per task keeps both workers busy to the end (runs of neighbouring regions
     # per task share more faces but balanced worse when measured).
-    chunks = [[job] for job in jobs]
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-        futures = [pool.submit(_regions_in_worker, chunk, n, share, moments) for chunk in chunks]
+        futures = [(i, pool.submit(_region_in_worker, rows, n, share, moments)) for i, rows in jobs]
         try:
-            return [pair for f in futures for pair in f.result()]
+            return [(i, f.result()) for i, f in futures]
         except BaseException:
-            for f in futures:
+            for _, f in futures:
                 f.cancel()
             raise
 

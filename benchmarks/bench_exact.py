@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
@@ -28,16 +29,7 @@ import powerlab.mdp as M
 from powerlab.errors import InputError
 from powerlab.power.exact import exact_optimality_probability, exact_power
 
-FIG1 = {
-    "start": ["l_mid", "r_mid", "dead"],
-    "l_mid": ["l_loop", "l_up"],
-    "l_loop": ["l_loop", "l_up"],
-    "l_up": ["l_loop"],
-    "dead": ["dead"],
-    "r_mid": ["r_down", "r_up"],
-    "r_down": ["r_down", "r_up"],
-    "r_up": ["r_up", "r_down"],
-}
+FIG1 = Path(__file__).resolve().parent.parent / "examples" / "fig1.yaml"
 GAMMAS = ["0", "1/2", "9/10", "1"]
 
 
@@ -59,7 +51,7 @@ def main() -> None:
     ap.add_argument("--min-states", type=int, default=4)
     args = ap.parse_args()
 
-    mdp = M.from_edges(FIG1, name="fig1")
+    mdp = M.load_mdp(FIG1)
     t0 = time.perf_counter()
     frame = exact_power(mdp, GAMMAS, time_limit=None)
     opt = exact_optimality_probability(mdp, "start", GAMMAS, time_limit=None)

@@ -63,18 +63,32 @@ class Budget:
         """Count one face; raise if over the limit."""
         self.faces += 1
         if self.max_faces is not None and self.faces > self.max_faces:
+            self.exceeded("faces")
+        if self.seconds is not None and self.faces % 64 == 0:
+            if time.perf_counter() - self.start > self.seconds:
+                self.exceeded("time")
+
+    def left(self) -> tuple[float | None, int | None]:
+        """(seconds, faces) still allowed; ``None`` where unlimited."""
+        seconds = None
+        if self.seconds is not None:
+            seconds = max(self.seconds - (time.perf_counter() - self.start), 0.0)
+        faces = None if self.max_faces is None else max(self.max_faces - self.faces, 0)
+        return seconds, faces
+
+    def exceeded(self, which: str) -> None:
+        """Raise the one-line error for the ``"time"`` or ``"faces"`` limit."""
+        if which == "faces":
             raise InputError(
                 f"exact integration exceeded its limit of {self.max_faces} faces; "
                 "use the Monte Carlo estimate (drop --exact)"
             )
-        if self.seconds is not None and self.faces % 64 == 0:
-            if time.perf_counter() - self.start > self.seconds:
-                raise InputError(
-                    f"exact integration exceeded its time limit of "
-                    f"{self.shown or self.seconds:g} s; this "
-                    "instance is too large for exact mode, use the Monte Carlo estimate "
-                    "(drop --exact)"
-                )
+        raise InputError(
+            f"exact integration exceeded its time limit of "
+            f"{self.shown or self.seconds:g} s; this "
+            "instance is too large for exact mode, use the Monte Carlo estimate "
+            "(drop --exact)"
+        )
 
 
 def _normalize(a: tuple[int, ...], b: int) -> Constraint:

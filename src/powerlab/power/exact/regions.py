@@ -59,7 +59,13 @@ from scipy.spatial import HalfspaceIntersection
 from powerlab.errors import InputError
 from powerlab.power.exact._linalg import solve_exact
 from powerlab.power.exact._rational import to_fraction
-from powerlab.power.exact.facets import FaceMemo, Geometry, integrate_faces, polytope_geometry
+from powerlab.power.exact.facets import (
+    FaceMemo,
+    Geometry,
+    integrate_faces,
+    new_memo,
+    polytope_geometry,
+)
 from powerlab.power.exact.polytope import Budget, Constraint, integrate_polytope
 
 __all__ = ["Region", "cube_regions"]
@@ -115,8 +121,8 @@ class _Cache:
     solved for (each is re-checked against the region's constraints).
     """
 
-    moments: FaceMemo = field(default_factory=dict)
-    volumes: FaceMemo = field(default_factory=dict)
+    moments: FaceMemo = field(default_factory=new_memo)
+    volumes: FaceMemo = field(default_factory=new_memo)
     ids: dict[Any, int] = field(default_factory=dict)
     vertices: dict[bytes, tuple[Any, ...]] = field(default_factory=dict)
 
@@ -257,9 +263,10 @@ def _region_geometry(
     H = np.vstack([H, np.hstack([-np.eye(n), np.zeros((n, 1))])])
     H /= np.linalg.norm(H[:, :n], axis=1)[:, None]
     try:
-        # "Qs" (search every point for the initial simplex) measured 40% faster on these
-        # degenerate cones (every region constraint passes through the origin).
-        V = HalfspaceIntersection(H, centre, qhull_options="Qx Qs" if n > 4 else "Qs").intersections
+        # These cones are very degenerate (every region constraint passes through 0 and 1).
+        # "Q9" (add the furthest of the furthest points first) measured 1.6-3x faster than
+        # "Qx Qs" on 10-state instances, with the same vertices; "Qs" for small n.
+        V = HalfspaceIntersection(H, centre, qhull_options="Qx Q9" if n > 4 else "Qs").intersections
     except Exception:  # Qhull precision trouble: integrate without vertex information
         return None
     return polytope_geometry(cons, n, V, known)

@@ -1,0 +1,810 @@
+// Lasserre's recursion over a polytope's face lattice, in exact GMP arithmetic.
+//
+// The same algorithm as facets._Recursion (see facets.py for the mathematics: Lasserre 1983,
+// faces as vertex sets, canonical free coordinates, projected measure, polygons fanned from
+// their vertices), compiled, because the Python version spends ~50 us of interpreter time per
+// face and a 10-state MDP has ~10^6 faces.  Two representation changes, neither affecting
+// the exact result:
+//
+//  * A face's parametrisation y_e = c_e + M_e . y_J is kept fraction-free: integer rows
+//    R_e = delta * [c_e, M_e] over one positive common denominator delta (content removed
+//    after each elimination).  The restricted hyperplane is then delta * (a~, b~), and the
+//    height ratio w = (a~ . p + b~) / |a~_m| is unchanged by that positive factor.
+//  * A face's subsets (its facets) are bitmasks over the face's own vertex list.
+//
+// Volumes and moments are GMP rationals (mpq).  Results are returned as "num/den" strings.
+// The memo (a Python capsule) maps a face's sorted global vertex numbers to its result, so
+// it can be shared by every polytope of a subdivision integrated in one process, as in
+// facets.integrate_faces.
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <gmp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace {
+
+// ---------------------------------------------------------------- small RAII wrappers
+struct Z {
+    mpz_t v;
+    Z() { mpz_init(v); }
+    Z(const Z& o) { mpz_init_set(v, o.v); }
+    Z& operator=(const Z& o) {
+        mpz_set(v, o.v);
+        return *this;
+    }
+    ~Z() { mpz_clear(v); }
+};
+
+struct R {
+    mpq_t v;
+    R() { mpq_init(v); }
+    R(const R& o) {
+        mpq_init(v);
+        mpq_set(v, o.v);
+    }
+    R& operator=(const R& o) {
+        mpq_set(v, o.v);
+        return *this;
+    }
+    ~R() { mpq_clear(v); }
+};
+
+struct Result {
+    R vol;
+    std::vector<R> mom;  // empty when moments were not asked for
+};
+
+struct Memo {
+    std::unordered_map<std::string, Result> map;
+};
+
+const char* const kMemoName = "powerlab.power.exact._faces.Memo";
+
+void memo_destructor(PyObject* capsule) {
+    auto* memo = static_cast<Memo*>(PyCapsule_GetPointer(capsule, kMemoName));
+    delete memo;
+}
+
+struct Abort {
+    int kind;  // 1: time limit, 2: face limit, 3: Python error set (a signal)
+};
+
+// A face's parametrisation: eliminated coordinates E, integer rows [|E| x (d+1)] over delta.
+struct Param {
+    std::vector<int> E;
+    std::vector<Z> rows;
+    Z delta;
+};
+
+// ---------------------------------------------------------------- the recursion
+class Recursion {
+   public:
+    int n = 0, V = 0, H = 0, W = 0;
+    std::vector<Z> num;           // [V * n] vertex numerators
+    std::vector<Z> den;           // [V] vertex denominators (> 0)
+    std::vector<R> pt;            // [V * n] vertex coordinates
+    std::vector<Z> ha;            // [H * n] hyperplane coefficients
+    std::vector<Z> hb;            // [H] hyperplane constants
+    std::vector<uint64_t> masks;  // [H * W] vertices on each hyperplane
+    std::vector<int32_t> ids;     // [V] global vertex numbers (memo keys)
+    bool moments = true;
+    Memo* memo = nullptr;
+    long long faces = 0;
+    long long max_faces = -1;
+    bool timed = false;
+    std::chrono::steady_clock::time_point deadline;
+
+    bool on(int k, int i) const { return (masks[(size_t)k * W + (i >> 6)] >> (i & 63)) & 1u; }
+
+    std::string key_of(const std::vector<int>& verts) const {
+        std::vector<int32_t> g(verts.size());
+        for (size_t i = 0; i < verts.size(); ++i) g[i] = ids[verts[i]];
+        std::sort(g.begin(), g.end());
+        return std::string(reinterpret_cast<const char*>(g.data()), g.size() * sizeof(int32_t));
+    }
+
+    void tick() {
+        ++faces;
+        if (max_faces >= 0 && faces > max_faces) throw Abort{2};
+        if ((faces & 255) == 0) {
+            if (timed && std::chrono::steady_clock::now() > deadline) throw Abort{1};
+            if ((faces & 4095) == 0 && PyErr_CheckSignals() != 0) throw Abort{3};
+        }
+    }
+
+    const Result* face(const std::vector<int>& verts, const std::vector<int>& J, const Param& phi,
+                       const std::vector<int>& rel, const std::string& key) {
+        auto it = memo->map.find(key);
+        if (it != memo->map.end()) return &it->second;
+        tick();
+        Result res;
+        compute(verts, J, phi, rel, res);
+        auto ins = memo->map.emplace(key, std::move(res));
+        return &ins.first->second;
+    }
+
+    void segment(const std::vector<int>& verts, int j, Result& res) {
+        const mpq_t& u = pt[(size_t)verts[0] * n + j].v;
+        const mpq_t& v = pt[(size_t)verts[1] * n + j].v;
+        mpq_sub(res.vol.v, u, v);
+        mpq_abs(res.vol.v, res.vol.v);
+        if (moments) {
+            res.mom.resize(1);
+            mpq_add(res.mom[0].v, u, v);
+            mpq_mul(res.mom[0].v, res.mom[0].v, res.vol.v);
+            mpq_div_2exp(res.mom[0].v, res.mom[0].v, 1);
+        }
+    }
+
+    void compute(const std::vector<int>& verts, const std::vector<int>& J, const Param& phi,
+                 const std::vector<int>& rel, Result& res) {
+        const int d = (int)J.size();
+        if (d == 1) {
+            if (verts.size() < 2) {  // a single point: measure 0
+                if (moments) res.mom.assign(1, R());
+                return;
+            }
+            segment(verts, J[0], res);
+            return;
+        }
+        const int g = (int)verts.size();
+        const int LW = (g + 63) >> 6;
+        // Sub-faces G ∩ H_k for the candidate hyperplanes, as masks over the face's vertices.
+        std::vector<uint64_t> sub;  // [count * LW]
+        std::vector<uint64_t> hashes;
+        std::vector<int> subk, pop;
+        std::vector<uint64_t> s(LW);
+        for (int k : rel) {
+            std::fill(s.begin(), s.end(), 0);
+            int cnt = 0;
+            for (int i = 0; i < g; ++i) {
+                if (on(k, verts[i])) {
+                    s[i >> 6] |= uint64_t(1) << (i & 63);
+                    ++cnt;
+                }
+            }
+            if (cnt == 0 || cnt == g) continue;
+            uint64_t h = 1469598103934665603ull;
+            for (int w = 0; w < LW; ++w) h = (h ^ s[w]) * 1099511628211ull;
+            bool dup = false;
+            for (size_t q = 0; q < subk.size() && !dup; ++q)
+                if (hashes[q] == h && std::equal(s.begin(), s.end(), sub.begin() + q * LW))
+                    dup = true;
+            if (dup) continue;
+            sub.insert(sub.end(), s.begin(), s.end());
+            hashes.push_back(h);
+            subk.push_back(k);
+            pop.push_back(cnt);
+        }
+        // Facets: the inclusion-maximal sub-faces (larger first, stable).
+        std::vector<int> order(subk.size());
+        for (size_t q = 0; q < order.size(); ++q) order[q] = (int)q;
+        std::stable_sort(order.begin(), order.end(), [&](int x, int y) { return pop[x] > pop[y]; });
+        std::vector<int> facets;
+        for (int q : order) {
+            const uint64_t* sq = &sub[(size_t)q * LW];
+            bool inside = false;
+            for (int o : facets) {
+                const uint64_t* so = &sub[(size_t)o * LW];
+                bool subset = true;
+                for (int w = 0; w < LW; ++w)
+                    if ((sq[w] & so[w]) != sq[w]) {
+                        subset = false;
+                        break;
+                    }
+                if (subset) {
+                    inside = true;
+                    break;
+                }
+            }
+            if (!inside) facets.push_back(q);
+        }
+        // Centre: the vertex on the most facets (lowest index among ties).
+        std::vector<int> count(g, 0);
+        for (int q : facets) {
+            const uint64_t* sq = &sub[(size_t)q * LW];
+            for (int i = 0; i < g; ++i)
+                if ((sq[i >> 6] >> (i & 63)) & 1u) ++count[i];
+        }
+        int apex = 0;
+        for (int i = 1; i < g; ++i)
+            if (count[i] > count[apex]) apex = i;
+        const int pv = verts[apex];
+        auto in_facet = [&](int q, int i) { return (sub[(size_t)q * LW + (i >> 6)] >> (i & 63)) & 1u; };
+
+        if (d == 2) {
+            polygon(verts, J, facets, sub, LW, apex, res);
+            return;
+        }
+
+        std::vector<int> child_rel;
+        child_rel.reserve(facets.size());
+        for (int q : facets) child_rel.push_back(subk[q]);
+
+        const int ne = (int)phi.E.size();
+        const int rw = d + 1;
+        std::vector<Z> at(d);
+        Z bt, wnum, tmp;
+        R w, acc, ym, t2;
+        mpq_set_ui(res.vol.v, 0, 1);
+        if (moments) res.mom.assign(d, R());
+        std::vector<int> cverts;
+        for (int q : facets) {
+            if (in_facet(q, apex)) continue;  // the centre is on this facet: h = 0
+            const int k = subk[q];
+            const Z* a = &ha[(size_t)k * n];
+            // delta * (a~, b~): the hyperplane restricted to this face's coordinates.
+            for (int t = 0; t < d; ++t) mpz_mul(at[t].v, phi.delta.v, a[J[t]].v);
+            mpz_mul(bt.v, phi.delta.v, hb[k].v);
+            for (int r = 0; r < ne; ++r) {
+                const mpz_t& ae = a[phi.E[r]].v;
+                if (mpz_sgn(ae) == 0) continue;
+                const Z* row = &phi.rows[(size_t)r * rw];
+                mpz_addmul(bt.v, ae, row[0].v);
+                for (int t = 0; t < d; ++t) mpz_addmul(at[t].v, ae, row[t + 1].v);
+            }
+            int m = 0;
+            while (m < d && mpz_sgn(at[m].v) == 0) ++m;
+            if (m == d) continue;  // cannot happen for a facet; skip defensively
+            // w = (a~ . p + b~) / |a~_m|, with p = num / den.
+            mpz_mul(wnum.v, bt.v, den[pv].v);
+            for (int t = 0; t < d; ++t) mpz_addmul(wnum.v, at[t].v, num[(size_t)pv * n + J[t]].v);
+            mpz_mul(tmp.v, den[pv].v, at[m].v);
+            mpz_abs(tmp.v, tmp.v);
+            mpq_set_num(w.v, wnum.v);
+            mpq_set_den(w.v, tmp.v);
+            mpq_canonicalize(w.v);
+
+            cverts.clear();
+            for (int i = 0; i < g; ++i)
+                if (in_facet(q, i)) cverts.push_back(verts[i]);
+            std::string ckey = key_of(cverts);
+            const Result* hit;
+            auto found = memo->map.find(ckey);
+            if (found != memo->map.end()) {
+                hit = &found->second;
+            } else {
+                std::vector<int> cJ;
+                cJ.reserve(d - 1);
+                for (int t = 0; t < d; ++t)
+                    if (t != m) cJ.push_back(J[t]);
+                Param cp;
+                eliminate(phi, J, at, bt, m, cp);
+                hit = face(cverts, cJ, cp, child_rel, ckey);
+            }
+            const Result& cf = *hit;
+            if (mpq_sgn(cf.vol.v) == 0) continue;
+            mpq_mul(acc.v, w.v, cf.vol.v);
+            mpq_add(res.vol.v, res.vol.v, acc.v);
+            if (moments && !cf.mom.empty()) {
+                // y_m on the facet = -(b~ + sum_{t != m} a~_t y_t) / a~_m (delta cancels).
+                mpq_set_z(t2.v, bt.v);
+                mpq_mul(ym.v, t2.v, cf.vol.v);
+                int i = 0;
+                for (int t = 0; t < d; ++t) {
+                    if (t == m) continue;
+                    mpq_mul(acc.v, w.v, cf.mom[i].v);
+                    mpq_add(res.mom[t].v, res.mom[t].v, acc.v);
+                    mpq_set_z(t2.v, at[t].v);
+                    mpq_mul(acc.v, t2.v, cf.mom[i].v);
+                    mpq_add(ym.v, ym.v, acc.v);
+                    ++i;
+                }
+                mpz_neg(tmp.v, at[m].v);
+                mpq_set_z(t2.v, tmp.v);
+                mpq_div(ym.v, ym.v, t2.v);
+                mpq_mul(acc.v, w.v, ym.v);
+                mpq_add(res.mom[m].v, res.mom[m].v, acc.v);
+            }
+        }
+        mpq_set_ui(t2.v, (unsigned long)d, 1);
+        mpq_div(res.vol.v, res.vol.v, t2.v);
+        if (!moments) return;
+        mpq_set_ui(t2.v, (unsigned long)(d + 1), 1);
+        for (int t = 0; t < d; ++t) {
+            mpq_mul(acc.v, pt[(size_t)pv * n + J[t]].v, res.vol.v);
+            mpq_add(res.mom[t].v, res.mom[t].v, acc.v);
+            mpq_div(res.mom[t].v, res.mom[t].v, t2.v);
+        }
+    }
+
+    // The facet's parametrisation: eliminate y_J[m] = -(b + sum_{t != m} a_t y_t) / a_m from
+    // the face's rows (all integer, over delta * a_m), then remove the common content.
+    void eliminate(const Param& phi, const std::vector<int>& J, const std::vector<Z>& at,
+                   const Z& bt, int m, Param& out) {
+        const int d = (int)J.size();
+        const int ne = (int)phi.E.size();
+        const int rw = d + 1, nw = d;  // old and new row widths
+        out.E = phi.E;
+        out.E.push_back(J[m]);
+        out.rows.assign((size_t)(ne + 1) * nw, Z());
+        for (int r = 0; r < ne; ++r) {
+            const Z* row = &phi.rows[(size_t)r * rw];
+            Z* o = &out.rows[(size_t)r * nw];
+            const mpz_t& rm = row[m + 1].v;
+            mpz_mul(o[0].v, row[0].v, at[m].v);
+            mpz_submul(o[0].v, rm, bt.v);
+            int c = 1;
+            for (int t = 0; t < d; ++t) {
+                if (t == m) continue;
+                mpz_mul(o[c].v, row[t + 1].v, at[m].v);
+                mpz_submul(o[c].v, rm, at[t].v);
+                ++c;
+            }
+        }
+        Z* o = &out.rows[(size_t)ne * nw];
+        mpz_mul(o[0].v, bt.v, phi.delta.v);
+        mpz_neg(o[0].v, o[0].v);
+        int c = 1;
+        for (int t = 0; t < d; ++t) {
+            if (t == m) continue;
+            mpz_mul(o[c].v, at[t].v, phi.delta.v);
+            mpz_neg(o[c].v, o[c].v);
+            ++c;
+        }
+        mpz_mul(out.delta.v, phi.delta.v, at[m].v);
+        if (mpz_sgn(out.delta.v) < 0) {
+            mpz_neg(out.delta.v, out.delta.v);
+            for (auto& z : out.rows) mpz_neg(z.v, z.v);
+        }
+        Z gg;
+        mpz_set(gg.v, out.delta.v);
+        for (auto& z : out.rows) {
+            if (mpz_cmp_ui(gg.v, 1) == 0) break;
+            if (mpz_sgn(z.v) != 0) mpz_gcd(gg.v, gg.v, z.v);
+        }
+        if (mpz_cmp_ui(gg.v, 1) > 0) {
+            mpz_divexact(out.delta.v, out.delta.v, gg.v);
+            for (auto& z : out.rows) mpz_divexact(z.v, z.v, gg.v);
+        }
+    }
+
+    // A polygon: triangles (p, u, v) over its edges uv not through the centre p.
+    void polygon(const std::vector<int>& verts, const std::vector<int>& J,
+                 const std::vector<int>& edges, const std::vector<uint64_t>& sub, int LW, int apex,
+                 Result& res) {
+        const int j0 = J[0], j1 = J[1];
+        const int g = (int)verts.size();
+        const int pv = verts[apex];
+        const mpq_t& p0 = pt[(size_t)pv * n + j0].v;
+        const mpq_t& p1 = pt[(size_t)pv * n + j1].v;
+        R area, m0, m1, x0, x1, y0, y1, tri, sum;
+        for (int q : edges) {
+            const uint64_t* sq = &sub[(size_t)q * LW];
+            if ((sq[apex >> 6] >> (apex & 63)) & 1u) continue;
+            int u = -1, v = -1;
+            for (int i = 0; i < g; ++i) {
+                if ((sq[i >> 6] >> (i & 63)) & 1u) {
+                    if (u < 0)
+                        u = verts[i];
+                    else
+                        v = verts[i];
+                }
+            }
+            if (v < 0) continue;
+            const mpq_t& u0 = pt[(size_t)u * n + j0].v;
+            const mpq_t& u1 = pt[(size_t)u * n + j1].v;
+            const mpq_t& v0 = pt[(size_t)v * n + j0].v;
+            const mpq_t& v1 = pt[(size_t)v * n + j1].v;
+            mpq_sub(x0.v, u0, p0);
+            mpq_sub(x1.v, u1, p1);
+            mpq_sub(y0.v, v0, p0);
+            mpq_sub(y1.v, v1, p1);
+            mpq_mul(tri.v, x0.v, y1.v);
+            mpq_mul(sum.v, x1.v, y0.v);
+            mpq_sub(tri.v, tri.v, sum.v);
+            mpq_abs(tri.v, tri.v);
+            mpq_add(area.v, area.v, tri.v);
+            if (moments) {
+                mpq_add(sum.v, p0, u0);
+                mpq_add(sum.v, sum.v, v0);
+                mpq_mul(sum.v, sum.v, tri.v);
+                mpq_add(m0.v, m0.v, sum.v);
+                mpq_add(sum.v, p1, u1);
+                mpq_add(sum.v, sum.v, v1);
+                mpq_mul(sum.v, sum.v, tri.v);
+                mpq_add(m1.v, m1.v, sum.v);
+            }
+        }
+        mpq_div_2exp(res.vol.v, area.v, 1);
+        if (!moments) return;
+        res.mom.resize(2);
+        mpq_set_ui(sum.v, 6, 1);
+        mpq_div(res.mom[0].v, m0.v, sum.v);
+        mpq_div(res.mom[1].v, m1.v, sum.v);
+    }
+};
+
+// ---------------------------------------------------------------- conversions
+bool to_mpz(PyObject* obj, mpz_t out) {
+    int overflow = 0;
+    long long x = PyLong_AsLongLongAndOverflow(obj, &overflow);
+    if (x == -1 && PyErr_Occurred()) return false;
+    if (!overflow) {
+        mpz_set_si(out, (long)x);
+        return true;
+    }
+    PyObject* s = PyNumber_ToBase(obj, 16);
+    if (s == nullptr) return false;
+    const char* c = PyUnicode_AsUTF8(s);
+    bool ok = c != nullptr;
+    if (ok) {
+        bool neg = c[0] == '-';
+        const char* body = c + (neg ? 3 : 2);  // skip "-0x" or "0x"
+        ok = mpz_set_str(out, body, 16) == 0;
+        if (ok && neg) mpz_neg(out, out);
+        if (!ok) PyErr_SetString(PyExc_ValueError, "_faces: bad integer");
+    }
+    Py_DECREF(s);
+    return ok;
+}
+
+bool read_ints(PyObject* seq, std::vector<Z>& out, Py_ssize_t expected, const char* what) {
+    PyObject* fast = PySequence_Fast(seq, what);
+    if (fast == nullptr) return false;
+    Py_ssize_t len = PySequence_Fast_GET_SIZE(fast);
+    if (len != expected) {
+        Py_DECREF(fast);
+        PyErr_Format(PyExc_ValueError, "_faces: %s has %zd entries, expected %zd", what, len,
+                     expected);
+        return false;
+    }
+    out.assign((size_t)len, Z());
+    PyObject** items = PySequence_Fast_ITEMS(fast);
+    for (Py_ssize_t i = 0; i < len; ++i) {
+        if (!to_mpz(items[i], out[(size_t)i].v)) {
+            Py_DECREF(fast);
+            return false;
+        }
+    }
+    Py_DECREF(fast);
+    return true;
+}
+
+PyObject* q_str(const mpq_t q) {
+    char* s = mpq_get_str(nullptr, 10, q);
+    PyObject* out = PyUnicode_FromString(s);
+    void (*freefunc)(void*, size_t);
+    mp_get_memory_functions(nullptr, nullptr, &freefunc);
+    freefunc(s, std::strlen(s) + 1);
+    return out;
+}
+
+// The unique point where the given rows hold with equality, if they have rank n.
+// rows: integer [a | -b] (a . y = -b); fraction-free elimination to echelon form, content
+// removed from each row, then exact back substitution.  Writes den and num (y = num / den,
+// den > 0 and minimal) and returns true, or returns false when the rank is below n or the
+// rows are inconsistent.
+bool solve_point(int n, std::vector<std::vector<Z>>& rows, Z& den, std::vector<Z>& num) {
+    std::vector<int> pivots;
+    std::vector<size_t> basis;
+    Z f, gcur, tmp;
+    for (size_t r = 0; r < rows.size() && (int)pivots.size() < n; ++r) {
+        std::vector<Z>& row = rows[r];
+        for (size_t q = 0; q < pivots.size(); ++q) {
+            const std::vector<Z>& b = rows[basis[q]];
+            const int p = pivots[q];
+            if (mpz_sgn(row[p].v) == 0) continue;
+            mpz_set(f.v, b[p].v);
+            mpz_set(gcur.v, row[p].v);
+            for (int j = 0; j <= n; ++j) {
+                mpz_mul(tmp.v, f.v, row[j].v);
+                mpz_submul(tmp.v, gcur.v, b[j].v);
+                mpz_swap(row[j].v, tmp.v);
+            }
+            mpz_set_ui(tmp.v, 0);
+            for (int j = 0; j <= n; ++j)
+                if (mpz_sgn(row[j].v) != 0) mpz_gcd(tmp.v, tmp.v, row[j].v);
+            if (mpz_cmp_ui(tmp.v, 1) > 0)
+                for (int j = 0; j <= n; ++j) mpz_divexact(row[j].v, row[j].v, tmp.v);
+        }
+        int lead = 0;
+        while (lead < n && mpz_sgn(row[lead].v) == 0) ++lead;
+        if (lead == n) {
+            if (mpz_sgn(row[n].v) != 0) return false;
+            continue;
+        }
+        basis.push_back(r);
+        pivots.push_back(lead);
+    }
+    if ((int)pivots.size() < n) return false;
+    std::vector<size_t> order(pivots.size());
+    for (size_t q = 0; q < order.size(); ++q) order[q] = q;
+    std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return pivots[x] > pivots[y]; });
+    std::vector<R> sol(n);
+    R acc, t;
+    for (size_t q : order) {
+        const std::vector<Z>& b = rows[basis[q]];
+        const int p = pivots[q];
+        mpq_set_z(acc.v, b[n].v);
+        for (int j = p + 1; j < n; ++j) {
+            if (mpz_sgn(b[j].v) == 0) continue;
+            mpq_set_z(t.v, b[j].v);
+            mpq_mul(t.v, t.v, sol[j].v);
+            mpq_sub(acc.v, acc.v, t.v);
+        }
+        mpq_set_z(t.v, b[p].v);
+        mpq_div(sol[p].v, acc.v, t.v);
+    }
+    mpz_set_ui(den.v, 1);
+    for (int j = 0; j < n; ++j) mpz_lcm(den.v, den.v, mpq_denref(sol[j].v));
+    num.assign(n, Z());
+    for (int j = 0; j < n; ++j) {
+        mpz_divexact(tmp.v, den.v, mpq_denref(sol[j].v));
+        mpz_mul(num[j].v, mpq_numref(sol[j].v), tmp.v);
+    }
+    return true;
+}
+
+PyObject* z_long(const mpz_t z) {
+    if (mpz_fits_slong_p(z)) return PyLong_FromLong(mpz_get_si(z));
+    char* s = mpz_get_str(nullptr, 16, z);
+    PyObject* out = PyLong_FromString(s, nullptr, 16);
+    void (*freefunc)(void*, size_t);
+    mp_get_memory_functions(nullptr, nullptr, &freefunc);
+    freefunc(s, std::strlen(s) + 1);
+    return out;
+}
+
+// solve_points(n, rows, tight, offsets)
+//   rows: [H * (n + 1)] ints, per row a_0..a_{n-1}, b (the hyperplane a . y + b = 0);
+//   tight: flat row indices, vertex i's being tight[offsets[i]:offsets[i + 1]].
+// Returns, per vertex, the tuple (den, num_0, ..., num_{n-1}) of the exact point where its
+// tight rows meet (den > 0 minimal), or None when they do not determine one point.
+PyObject* solve_points(PyObject*, PyObject* args) {
+    int n;
+    PyObject *rows_obj, *tight_obj, *off_obj;
+    if (!PyArg_ParseTuple(args, "iOOO", &n, &rows_obj, &tight_obj, &off_obj)) return nullptr;
+    PyObject* rows_fast = PySequence_Fast(rows_obj, "rows");
+    if (rows_fast == nullptr) return nullptr;
+    Py_ssize_t total = PySequence_Fast_GET_SIZE(rows_fast);
+    Py_DECREF(rows_fast);
+    if (n < 1 || total % (n + 1) != 0) {
+        PyErr_SetString(PyExc_ValueError, "_faces: rows must hold n + 1 ints per row");
+        return nullptr;
+    }
+    std::vector<Z> flat;
+    if (!read_ints(rows_obj, flat, total, "rows")) return nullptr;
+    const Py_ssize_t H = total / (n + 1);
+    std::vector<Z> tight, off;
+    PyObject* tf = PySequence_Fast(tight_obj, "tight");
+    if (tf == nullptr) return nullptr;
+    Py_ssize_t nt = PySequence_Fast_GET_SIZE(tf);
+    Py_DECREF(tf);
+    PyObject* of = PySequence_Fast(off_obj, "offsets");
+    if (of == nullptr) return nullptr;
+    Py_ssize_t no = PySequence_Fast_GET_SIZE(of);
+    Py_DECREF(of);
+    if (no < 1) {
+        PyErr_SetString(PyExc_ValueError, "_faces: offsets must be nonempty");
+        return nullptr;
+    }
+    if (!read_ints(tight_obj, tight, nt, "tight") || !read_ints(off_obj, off, no, "offsets"))
+        return nullptr;
+    PyObject* out = PyList_New(no - 1);
+    if (out == nullptr) return nullptr;
+    Z den;
+    std::vector<Z> num;
+    for (Py_ssize_t i = 0; i + 1 < no; ++i) {
+        long lo = mpz_get_si(off[i].v), hi = mpz_get_si(off[i + 1].v);
+        if (lo < 0 || hi < lo || hi > nt) {
+            Py_DECREF(out);
+            PyErr_SetString(PyExc_ValueError, "_faces: offsets out of range");
+            return nullptr;
+        }
+        std::vector<std::vector<Z>> rows;
+        rows.reserve(hi - lo);
+        bool bad = false;
+        for (long t = lo; t < hi; ++t) {
+            long k = mpz_get_si(tight[t].v);
+            if (k < 0 || k >= H) {
+                bad = true;
+                break;
+            }
+            std::vector<Z> row(n + 1);
+            for (int j = 0; j < n; ++j) row[j] = flat[(size_t)k * (n + 1) + j];
+            mpz_neg(row[n].v, flat[(size_t)k * (n + 1) + n].v);
+            rows.push_back(std::move(row));
+        }
+        if (bad) {
+            Py_DECREF(out);
+            PyErr_SetString(PyExc_ValueError, "_faces: a tight row index is out of range");
+            return nullptr;
+        }
+        PyObject* item;
+        if (solve_point(n, rows, den, num)) {
+            item = PyTuple_New(n + 1);
+            if (item == nullptr) {
+                Py_DECREF(out);
+                return nullptr;
+            }
+            PyTuple_SET_ITEM(item, 0, z_long(den.v));
+            for (int j = 0; j < n; ++j) PyTuple_SET_ITEM(item, j + 1, z_long(num[j].v));
+        } else {
+            item = Py_NewRef(Py_None);
+        }
+        PyList_SET_ITEM(out, i, item);
+    }
+    return out;
+}
+
+PyObject* new_memo(PyObject*, PyObject*) {
+    return PyCapsule_New(new Memo(), kMemoName, memo_destructor);
+}
+
+PyObject* memo_size(PyObject*, PyObject* capsule) {
+    auto* memo = static_cast<Memo*>(PyCapsule_GetPointer(capsule, kMemoName));
+    if (memo == nullptr) return nullptr;
+    return PyLong_FromSize_t(memo->map.size());
+}
+
+// integrate(n, V, points, hyps, masks, ids, moments, memo, seconds, max_faces)
+//   points: [V * (n + 1)] ints, per vertex its denominator then its n numerators;
+//   hyps:   [H * (n + 1)] ints, per hyperplane a_0..a_{n-1}, b (a . y + b >= 0);
+//   masks:  bytes, H blocks of W * 8 little-endian bytes (vertices on each hyperplane);
+//   ids:    [V] global vertex numbers; seconds: float or None; max_faces: int (< 0: none).
+// Returns (volume, [moments] or None, faces computed) with rationals as strings, or
+// ("time", None, faces) / ("faces", None, faces) when a limit was hit.
+PyObject* integrate(PyObject*, PyObject* args) {
+    int n, V, moments;
+    PyObject *points, *hyps, *ids_obj, *capsule, *seconds;
+    Py_buffer masks_buf;
+    long long max_faces;
+    if (!PyArg_ParseTuple(args, "iiOOy*OpOOL", &n, &V, &points, &hyps, &masks_buf, &ids_obj,
+                          &moments, &capsule, &seconds, &max_faces))
+        return nullptr;
+    std::unique_ptr<Py_buffer, void (*)(Py_buffer*)> guard(&masks_buf, PyBuffer_Release);
+    auto* memo = static_cast<Memo*>(PyCapsule_GetPointer(capsule, kMemoName));
+    if (memo == nullptr) return nullptr;
+    if (n < 1 || V < 1) {
+        PyErr_SetString(PyExc_ValueError, "_faces: need n >= 1 and at least one vertex");
+        return nullptr;
+    }
+    Recursion run;
+    run.n = n;
+    run.V = V;
+    run.W = (V + 63) >> 6;
+    run.moments = moments != 0;
+    run.memo = memo;
+    run.max_faces = max_faces;
+    if (seconds != Py_None) {
+        double s = PyFloat_AsDouble(seconds);
+        if (s == -1.0 && PyErr_Occurred()) return nullptr;
+        run.timed = true;
+        run.deadline = std::chrono::steady_clock::now() +
+                       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                           std::chrono::duration<double>(s));
+    }
+    Py_ssize_t block = (Py_ssize_t)run.W * 8;
+    if (masks_buf.len % block != 0) {
+        PyErr_SetString(PyExc_ValueError, "_faces: masks length is not a multiple of the block");
+        return nullptr;
+    }
+    run.H = (int)(masks_buf.len / block);
+    run.masks.resize((size_t)run.H * run.W);
+    const auto* bytes = static_cast<const unsigned char*>(masks_buf.buf);
+    for (size_t w = 0; w < run.masks.size(); ++w) {
+        uint64_t x = 0;
+        for (int b = 7; b >= 0; --b) x = (x << 8) | bytes[w * 8 + b];
+        run.masks[w] = x;
+    }
+    std::vector<Z> praw, hraw;
+    if (!read_ints(points, praw, (Py_ssize_t)V * (n + 1), "points")) return nullptr;
+    if (!read_ints(hyps, hraw, (Py_ssize_t)run.H * (n + 1), "hyps")) return nullptr;
+    run.num.assign((size_t)V * n, Z());
+    run.den.assign((size_t)V, Z());
+    run.pt.assign((size_t)V * n, R());
+    for (int i = 0; i < V; ++i) {
+        const Z* p = &praw[(size_t)i * (n + 1)];
+        if (mpz_sgn(p[0].v) <= 0) {
+            PyErr_SetString(PyExc_ValueError, "_faces: a vertex denominator is not positive");
+            return nullptr;
+        }
+        run.den[i] = p[0];
+        for (int j = 0; j < n; ++j) {
+            run.num[(size_t)i * n + j] = p[j + 1];
+            mpq_set_num(run.pt[(size_t)i * n + j].v, p[j + 1].v);
+            mpq_set_den(run.pt[(size_t)i * n + j].v, p[0].v);
+            mpq_canonicalize(run.pt[(size_t)i * n + j].v);
+        }
+    }
+    run.ha.assign((size_t)run.H * n, Z());
+    run.hb.assign((size_t)run.H, Z());
+    for (int k = 0; k < run.H; ++k) {
+        for (int j = 0; j < n; ++j) run.ha[(size_t)k * n + j] = hraw[(size_t)k * (n + 1) + j];
+        run.hb[k] = hraw[(size_t)k * (n + 1) + n];
+    }
+    std::vector<int32_t> gids;
+    {
+        PyObject* fast = PySequence_Fast(ids_obj, "ids");
+        if (fast == nullptr) return nullptr;
+        if (PySequence_Fast_GET_SIZE(fast) != V) {
+            Py_DECREF(fast);
+            PyErr_SetString(PyExc_ValueError, "_faces: ids must have one entry per vertex");
+            return nullptr;
+        }
+        for (Py_ssize_t i = 0; i < V; ++i) {
+            long x = PyLong_AsLong(PySequence_Fast_GET_ITEM(fast, i));
+            if (x == -1 && PyErr_Occurred()) {
+                Py_DECREF(fast);
+                return nullptr;
+            }
+            gids.push_back((int32_t)x);
+        }
+        Py_DECREF(fast);
+    }
+    run.ids = std::move(gids);
+
+    std::vector<int> verts(V), J(n), rel(run.H);
+    for (int i = 0; i < V; ++i) verts[i] = i;
+    for (int j = 0; j < n; ++j) J[j] = j;
+    for (int k = 0; k < run.H; ++k) rel[k] = k;
+    Param top;
+    mpz_set_ui(top.delta.v, 1);
+    const Result* res = nullptr;
+    const char* stopped = nullptr;
+    try {
+        res = run.face(verts, J, top, rel, run.key_of(verts));
+    } catch (const Abort& a) {
+        if (a.kind == 3) return nullptr;
+        stopped = a.kind == 1 ? "time" : "faces";
+    } catch (const std::bad_alloc&) {
+        return PyErr_NoMemory();
+    }
+    if (stopped != nullptr) return Py_BuildValue("(sOL)", stopped, Py_None, run.faces);
+    PyObject* vol = q_str(res->vol.v);
+    if (vol == nullptr) return nullptr;
+    PyObject* mom;
+    if (run.moments) {
+        mom = PyList_New((Py_ssize_t)res->mom.size());
+        if (mom == nullptr) {
+            Py_DECREF(vol);
+            return nullptr;
+        }
+        for (size_t t = 0; t < res->mom.size(); ++t) {
+            PyObject* s = q_str(res->mom[t].v);
+            if (s == nullptr) {
+                Py_DECREF(vol);
+                Py_DECREF(mom);
+                return nullptr;
+            }
+            PyList_SET_ITEM(mom, (Py_ssize_t)t, s);
+        }
+    } else {
+        mom = Py_NewRef(Py_None);
+    }
+    return Py_BuildValue("(NNL)", vol, mom, run.faces);
+}
+
+PyMethodDef methods[] = {
+    {"new_memo", new_memo, METH_NOARGS, "A new, empty face memo (shared between calls)."},
+    {"memo_size", memo_size, METH_O, "Number of faces stored in a memo."},
+    {"solve_points", solve_points, METH_VARARGS,
+     "Exact points where given sets of rows meet (one n x n system per vertex)."},
+    {"integrate", integrate, METH_VARARGS,
+     "Exact volume and moments of a polytope from its vertices and incidences."},
+    {nullptr, nullptr, 0, nullptr},
+};
+
+PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_faces",
+    "Compiled Lasserre recursion over a face lattice (see powerlab.power.exact.facets).", -1,
+    methods,
+    nullptr,
+    nullptr,
+    nullptr,
+    nullptr,
+};
+
+}  // namespace
+
+PyMODINIT_FUNC PyInit__faces(void) { return PyModule_Create(&module); }

@@ -9,10 +9,11 @@ export MPLBACKEND ?= Agg
 
 .PHONY: run test venv lint bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py src/powerlab/power/exact/_faces.cpp
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/python -c "import powerlab.power.exact.facets as f; print('compiled face recursion:', f.NATIVE)"
 	touch $(STAMP)
 
 venv: $(STAMP)

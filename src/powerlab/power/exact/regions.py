@@ -46,7 +46,6 @@ import multiprocessing as mp
 import os
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import lcm
@@ -320,15 +319,27 @@ def _run_jobs(
         left = max(budget.seconds - (time.perf_counter() - budget.start), 0.1)
     share = Budget(seconds=left, shown=budget.shown or budget.seconds)
     # One region per task keeps both workers busy to the end (runs of neighbouring regions
-    # per task share more faces but balanced worse when measured).
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-        futures = [(i, pool.submit(_region_in_worker, rows, n, share, moments)) for i, rows in jobs]
-        try:
-            return [(i, f.result()) for i, f in futures]
-        except BaseException:
-            for _, f in futures:
-                f.cancel()
-            raise
+    # per task share more faces but balanced worse when measured). The pool is terminated,
+    # not drained, when done or refused: a worker inside one long Qhull call cannot check
+    # the budget, and waiting for it overran the time limit by seconds.
+    pool = mp.get_context("fork").Pool(workers)
+    try:
+        pending = [
+            (i, pool.apply_async(_region_in_worker, (rows, n, share, moments))) for i, rows in jobs
+        ]
+        out: list[tuple[int, Region | None]] = []
+        for i, res in pending:
+            wait = None
+            if budget.seconds is not None:
+                wait = max(budget.seconds - (time.perf_counter() - budget.start), 0.0) + 0.5
+            try:
+                out.append((i, res.get(wait)))
+            except mp.TimeoutError:
+                budget.exceeded("time")
+        return out
+    finally:
+        pool.terminate()
+        pool.join()
 
 
 def _tiles(regions: list[Region], n: int, moments: bool = True) -> bool:

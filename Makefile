@@ -10,6 +10,10 @@ export MPLBACKEND ?= Agg
 .PHONY: run test venv lint bench clean
 
 $(STAMP): pyproject.toml setup.py src/powerlab/power/exact/_faces.cpp
+	@# GMP headers for the compiled exact-mode recursion (on the image already; else from Debian).
+	@echo '#include <gmp.h>' | $(CXX) -x c++ -E - >/dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq libgmp-dev) || \
+		echo "warning: libgmp-dev missing; exact mode will use its slower Python recursion"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

@@ -627,8 +627,15 @@ PyObject* solve_points(PyObject*, PyObject* args) {
                 Py_DECREF(out);
                 return nullptr;
             }
-            PyTuple_SET_ITEM(item, 0, z_long(den.v));
-            for (int j = 0; j < n; ++j) PyTuple_SET_ITEM(item, j + 1, z_long(num[j].v));
+            for (int j = 0; j <= n; ++j) {
+                PyObject* x = z_long(j == 0 ? den.v : num[j - 1].v);
+                if (x == nullptr) {
+                    Py_DECREF(item);
+                    Py_DECREF(out);
+                    return nullptr;
+                }
+                PyTuple_SET_ITEM(item, j, x);
+            }
         } else {
             item = Py_NewRef(Py_None);
         }

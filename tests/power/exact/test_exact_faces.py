@@ -129,8 +129,12 @@ def test_compiled_solve_points_matches_python():
             for _ in range(m)
         ]
         idx = list(range(m))
-        compiled = F._solve_points(rows, n, [idx])[0]
+        solved = F._solve_points(rows, n, [idx])[0]
+        compiled = None if solved is None else solved[0]
         assert compiled == F._solve_tight(rows, n)
+        if solved is not None:
+            num, den = solved[1]
+            assert tuple(Fr(x, den) for x in num) == compiled
         if compiled is not None and m == n:  # (extra rows past rank n are not consulted)
             for a, b in rows:
                 assert sum(Fr(int(x)) * Fr(y) for x, y in zip(a, compiled, strict=True)) + b == 0
@@ -145,3 +149,36 @@ def test_compiled_respects_budget():
         F.integrate_faces(geo, budget=Budget(max_faces=3), native=True)
     with pytest.raises(InputError, match="time limit"):
         F.integrate_faces(geo, budget=Budget(seconds=0.0), native=True)
+
+
+@needs_native
+def test_compiled_incidences_match_python_integers():
+    """Exact tight/violated decisions for random rows and rational points, entries beyond
+    int64: bit i of mask k is set iff a_k·num_i + b_k·den_i == 0; None iff some is < 0."""
+    rng = np.random.default_rng(11)
+    for trial in range(60):
+        n, m, V = int(rng.integers(1, 5)), int(rng.integers(1, 6)), int(rng.integers(1, 70))
+        big = 2**70 if trial % 2 else 1
+        low = -2 if trial % 3 == 0 else 0  # some trials with violations
+        rows = [
+            (tuple(int(x) * big for x in rng.integers(low, 3, size=n)), int(rng.integers(0, 3)))
+            for _ in range(m)
+        ]
+        pts = [
+            (tuple(int(x) for x in rng.integers(0, 3, size=n)), int(rng.integers(1, 3)))
+            for _ in range(V)
+        ]
+        slack = [
+            [sum(a * x for a, x in zip(r[0], num, strict=True)) + r[1] * den for num, den in pts]
+            for r in rows
+        ]
+        flat_rows = [x for a, b in rows for x in (*a, b)]
+        flat_pts = [x for num, den in pts for x in (den, *num)]
+        raw = F._faces.incidences(n, flat_rows, flat_pts)
+        if any(s < 0 for row in slack for s in row):
+            assert raw is None
+            continue
+        width = 8 * ((V + 63) // 64)
+        for k, row in enumerate(slack):
+            mask = int.from_bytes(raw[k * width : (k + 1) * width], "little")
+            assert mask == sum(1 << i for i, s in enumerate(row) if s == 0)

@@ -644,6 +644,49 @@ PyObject* solve_points(PyObject*, PyObject* args) {
     return out;
 }
 
+// incidences(n, rows, points)
+//   rows: [H * (n + 1)] ints (a . y + b >= 0); points: [V * (n + 1)] ints, den then nums.
+// Returns the bytes of H little-endian bitmasks of W = ceil(V / 64) words each, bit i of
+// mask k set when row k is tight at vertex i (exactly), or None when some vertex violates a
+// row.
+PyObject* incidences(PyObject*, PyObject* args) {
+    int n;
+    PyObject *rows_obj, *pts_obj;
+    if (!PyArg_ParseTuple(args, "iOO", &n, &rows_obj, &pts_obj)) return nullptr;
+    if (n < 1) {
+        PyErr_SetString(PyExc_ValueError, "_faces: need n >= 1");
+        return nullptr;
+    }
+    Py_ssize_t nr = PyObject_Length(rows_obj), np_ = PyObject_Length(pts_obj);
+    if (nr < 0 || np_ < 0) return nullptr;
+    if (nr % (n + 1) != 0 || np_ % (n + 1) != 0) {
+        PyErr_SetString(PyExc_ValueError, "_faces: rows and points need n + 1 ints each");
+        return nullptr;
+    }
+    std::vector<Z> rows, pts;
+    if (!read_ints(rows_obj, rows, nr, "rows") || !read_ints(pts_obj, pts, np_, "points"))
+        return nullptr;
+    const Py_ssize_t H = nr / (n + 1), V = np_ / (n + 1), W = (V + 63) / 64;
+    std::vector<uint64_t> masks((size_t)(H * W), 0);
+    Z acc;
+    for (Py_ssize_t k = 0; k < H; ++k) {
+        const Z* a = &rows[(size_t)k * (n + 1)];
+        for (Py_ssize_t i = 0; i < V; ++i) {
+            const Z* p = &pts[(size_t)i * (n + 1)];
+            mpz_mul(acc.v, a[n].v, p[0].v);
+            for (int j = 0; j < n; ++j)
+                if (mpz_sgn(a[j].v) != 0) mpz_addmul(acc.v, a[j].v, p[j + 1].v);
+            int sg = mpz_sgn(acc.v);
+            if (sg < 0) Py_RETURN_NONE;
+            if (sg == 0) masks[(size_t)(k * W + i / 64)] |= uint64_t(1) << (i % 64);
+        }
+    }
+    std::string out(masks.size() * 8, '\0');
+    for (size_t w = 0; w < masks.size(); ++w)
+        for (int b = 0; b < 8; ++b) out[w * 8 + b] = (char)((masks[w] >> (8 * b)) & 0xff);
+    return PyBytes_FromStringAndSize(out.data(), (Py_ssize_t)out.size());
+}
+
 PyObject* new_memo(PyObject*, PyObject*) {
     return PyCapsule_New(new Memo(), kMemoName, memo_destructor);
 }
@@ -797,6 +840,8 @@ PyMethodDef methods[] = {
     {"memo_size", memo_size, METH_O, "Number of faces stored in a memo."},
     {"solve_points", solve_points, METH_VARARGS,
      "Exact points where given sets of rows meet (one n x n system per vertex)."},
+    {"incidences", incidences, METH_VARARGS,
+     "Exact vertex-row incidence bitmasks, or None if a vertex violates a row."},
     {"integrate", integrate, METH_VARARGS,
      "Exact volume and moments of a polytope from its vertices and incidences."},
     {nullptr, nullptr, 0, nullptr},

@@ -93,7 +93,8 @@ _SURE = 1e-11
 class Geometry:
     """A polytope ``{y in [0,1]^n : a·y + b >= 0}`` described by its exact vertices.
 
-    ``points[i]`` is vertex i (a tuple of exact rationals ``[n]``); ``masks[k]`` is the set of
+    ``points[i]`` is vertex i (a tuple of exact rationals ``[n]``; ``ints[i]``, when given, is
+    the same point as integer numerators over one denominator); ``masks[k]`` is the set of
     vertices (bitmask over ``points``) on hyperplane k, one entry per distinct set that is
     neither empty nor every vertex; ``hyps[k]`` is a hyperplane ``(a, b)`` with that incidence.
     Hyperplanes with the same incidence are interchangeable on every face, so one is kept.
@@ -103,6 +104,7 @@ class Geometry:
     points: list[tuple[Any, ...]]
     masks: list[int]
     hyps: list[Constraint]
+    ints: list[tuple[tuple[int, ...], int]] | None = None  # points as (numerators, den)
     full: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -150,13 +152,18 @@ def _solve_tight(tight: list[Constraint], n: int) -> tuple[Any, ...] | None:
     return tuple(sol)
 
 
-def _solve_points(
-    rows: list[Constraint], n: int, tight: list[list[int]]
-) -> list[tuple[Any, ...] | None]:
+Solved = tuple[tuple[Any, ...], tuple[tuple[int, ...], int]]  # a point, and its _integral
+
+
+def _solve_points(rows: list[Constraint], n: int, tight: list[list[int]]) -> list[Solved | None]:
     """:func:`_solve_tight` for many vertices, ``tight[i]`` indexing the rows tight at the i-th
-    (compiled when the extension is built)."""
+    (compiled when the extension is built); each point comes with its :func:`_integral`."""
     if _faces is None:
-        return [_solve_tight([rows[k] for k in idx], n) for idx in tight]
+        out_py: list[Solved | None] = []
+        for idx in tight:
+            x = _solve_tight([rows[k] for k in idx], n)
+            out_py.append(None if x is None else (x, _integral(x)))
+        return out_py
     flat: list[int] = []
     for a, c in rows:
         flat.extend(a)
@@ -164,9 +171,9 @@ def _solve_points(
     offsets = [0]
     for idx in tight:
         offsets.append(offsets[-1] + len(idx))
-    out: list[tuple[Any, ...] | None] = []
+    out: list[Solved | None] = []
     for x in _faces.solve_points(n, flat, [k for idx in tight for k in idx], offsets):
-        out.append(None if x is None else tuple(Q(c, x[0]) for c in x[1:]))
+        out.append(None if x is None else (tuple(Q(c, x[0]) for c in x[1:]), (x[1:], x[0])))
     return out
 
 
@@ -174,7 +181,7 @@ def polytope_geometry(
     constraints: list[Constraint],
     n: int,
     approx: np.ndarray,
-    known: dict[bytes, tuple[Any, ...]] | None = None,
+    known: dict[bytes, Solved] | None = None,
 ) -> Geometry | None:
     """Exact vertices and hyperplane incidences of ``{y in [0,1]^n : a·y + b >= 0}``.
 
@@ -187,7 +194,8 @@ def polytope_geometry(
 
     ``known`` maps approximate vertices (rounded to 1e-9) to exact ones solved before, for
     polytopes that share vertices (such as the regions of a subdivision); a point taken from
-    it goes through the same exact checks.
+    it goes through the same exact checks. Incidences are computed in int64 when a bound
+    shows they cannot overflow, else in the compiled extension (GMP) or Python integers.
     """
     rows = sorted(unit_box(n) | {normalize(tuple(a), b) for a, b in constraints if any(a)})
     A = np.array([a for a, _ in rows], dtype=np.float64).reshape(len(rows), n)
@@ -206,26 +214,25 @@ def polytope_geometry(
             if x is None:
                 return None
             known[keys[i]] = x
-    points = sorted(dict.fromkeys(known[key] for key in keys))
+    solved = dict(known[key] for key in keys)
+    points = sorted(solved)
     if not points:
         return None
     X = np.array([[float(c) for c in p] for p in points])  # [V, n]
     slack = A @ X.T + b[:, None]  # [m, V]
     if np.any(slack < -_SURE):
         return None
-    ints = [_integral(p) for p in points]
+    ints = [solved[p] for p in points]
     full = (1 << len(points)) - 1
     first: dict[int, int] = {}
-    exact = _int64_slacks(rows, ints)
-    if exact is not None:  # every slack exactly, in machine integers
-        if np.any(exact < 0):
+    masks = _incidence_masks(rows, ints)
+    if masks is not None:
+        if masks is _VIOLATED:
             return None
-        bits = np.packbits(exact == 0, axis=1, bitorder="little")
-        for k in range(len(rows)):
-            mask = int.from_bytes(bits[k].tobytes(), "little")
+        for k, mask in enumerate(masks):
             if mask and mask != full:
                 first.setdefault(mask, k)
-        return Geometry(n, points, list(first), [rows[k] for k in first.values()])
+        return Geometry(n, points, list(first), [rows[k] for k in first.values()], ints)
     for k, (a, c) in enumerate(rows):
         mask = 0
         nz = [(j, x) for j, x in enumerate(a) if x]
@@ -238,7 +245,39 @@ def polytope_geometry(
                 mask |= 1 << int(i)
         if mask and mask != full:
             first.setdefault(mask, k)
-    return Geometry(n, points, list(first), [rows[k] for k in first.values()])
+    return Geometry(n, points, list(first), [rows[k] for k in first.values()], ints)
+
+
+_VIOLATED: list[int] = []  # sentinel: some vertex violates some row
+
+
+def _incidence_masks(
+    rows: list[Constraint], ints: list[tuple[tuple[int, ...], int]]
+) -> list[int] | None:
+    """Per row, the bitmask of vertices where it is tight, exactly; ``_VIOLATED`` if a vertex
+    violates a row; None if neither int64 nor the compiled extension can decide."""
+    V = len(ints)
+    exact = _int64_slacks(rows, ints)
+    if exact is not None:  # every slack exactly, in machine integers
+        if np.any(exact < 0):
+            return _VIOLATED
+        bits = np.packbits(exact == 0, axis=1, bitorder="little")
+        return [int.from_bytes(bits[k].tobytes(), "little") for k in range(len(rows))]
+    if _faces is None:
+        return None
+    flat_rows: list[int] = []
+    for a, c in rows:
+        flat_rows.extend(a)
+        flat_rows.append(c)
+    flat_pts: list[int] = []
+    for num, den in ints:
+        flat_pts.append(den)
+        flat_pts.extend(num)
+    raw = _faces.incidences(len(rows[0][0]), flat_rows, flat_pts)
+    if raw is None:
+        return _VIOLATED
+    width = 8 * ((V + 63) // 64)
+    return [int.from_bytes(raw[k * width : (k + 1) * width], "little") for k in range(len(rows))]
 
 
 def _int64_slacks(
@@ -346,8 +385,7 @@ def _integrate_native(
     """:func:`integrate_faces` through the compiled recursion (``_faces.cpp``)."""
     n, V = geo.n, len(geo.points)
     points: list[int] = []
-    for p in geo.points:
-        num, den = _integral(p)
+    for num, den in geo.ints or [_integral(p) for p in geo.points]:
         points.append(den)
         points.extend(num)
     hyps: list[int] = []

@@ -61,6 +61,7 @@ from powerlab.power.exact._rational import to_fraction
 from powerlab.power.exact.facets import (
     FaceMemo,
     Geometry,
+    Solved,
     integrate_faces,
     new_memo,
     polytope_geometry,
@@ -123,7 +124,7 @@ class _Cache:
     moments: FaceMemo = field(default_factory=new_memo)
     volumes: FaceMemo = field(default_factory=new_memo)
     ids: dict[Any, int] = field(default_factory=dict)
-    vertices: dict[bytes, tuple[Any, ...]] = field(default_factory=dict)
+    vertices: dict[bytes, Solved] = field(default_factory=dict)
 
 
 _WORKER_CACHE: _Cache | None = None
@@ -252,7 +253,7 @@ def cube_regions(
 
 
 def _region_geometry(
-    cons: list[Constraint], n: int, centre: np.ndarray, known: dict[bytes, tuple[Any, ...]]
+    cons: list[Constraint], n: int, centre: np.ndarray, known: dict[bytes, Solved]
 ) -> Geometry | None:
     A = np.array([a for a, _ in cons], dtype=np.float64)
     A /= np.maximum(np.linalg.norm(A, axis=1), 1e-300)[:, None]

@@ -32,10 +32,13 @@ vertex). An answer that cannot be certified raises :class:`~powerlab.errors.Inpu
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from math import lcm
+from typing import Any
 
 import numpy as np
 from scipy.optimize import linprog
@@ -272,13 +275,42 @@ def nondominated(
     for i, p in enumerate(P):
         groups.setdefault(p, []).append(i)
     sampled = _sampled_vertices(P_int, Pf)
-    keep = []
-    for i, p in enumerate(P):
-        if len(groups[p]) > 1:
-            continue  # equal to another function's value at γ0: never strictly optimal
-        if i in sampled or _is_vertex(i, P, Pf, P_int, sorted(sampled)):
-            keep.append(F[i])
-    return keep
+    hull = sorted(sampled)
+    todo = [i for i, p in enumerate(P) if len(groups[p]) == 1 and i not in sampled]
+    # (points equal to another function's value at γ0 are never strictly optimal)
+    vertex = dict(zip(todo, _classify(todo, P, Pf, P_int, hull), strict=True))
+    return [F[i] for i, p in enumerate(P) if len(groups[p]) == 1 and (i in sampled or vertex[i])]
+
+
+_SHARED: tuple[Any, ...] = ()  # (P, Pf, P_int, hull) for forked workers of _classify
+
+
+def _classify_chunk(chunk: list[int]) -> list[bool]:
+    P, Pf, P_int, hull = _SHARED
+    return [_is_vertex(i, P, Pf, P_int, hull) for i in chunk]
+
+
+def _classify(
+    todo: list[int],
+    P: list[tuple[Fraction, ...]],
+    Pf: np.ndarray,
+    P_int: list[tuple[int, ...]],
+    hull: list[int],
+) -> list[bool]:
+    """:func:`_is_vertex` for each point of ``todo``, in two forked processes when many."""
+    global _SHARED
+    workers = min(2, os.cpu_count() or 1)
+    if len(todo) < 64 or workers < 2 or "fork" not in mp.get_all_start_methods():
+        return [_is_vertex(i, P, Pf, P_int, hull) for i in todo]
+    chunks = [todo[k : k + 16] for k in range(0, len(todo), 16)]
+    _SHARED = (P, Pf, P_int, hull)
+    pool = mp.get_context("fork").Pool(workers)
+    try:
+        return [x for part in pool.map(_classify_chunk, chunks) for x in part]
+    finally:
+        _SHARED = ()
+        pool.terminate()
+        pool.join()
 
 
 def _sampled_vertices(P_int: list[tuple[int, ...]], Pf: np.ndarray) -> set[int]:
@@ -334,13 +366,25 @@ def _is_vertex(
 
     Points not found by sampling are mostly inside the hull, so exact convex weights are
     tried first, over the known vertices ``hull`` (conv(P) is their hull once all are
-    known) and then over every other point; then a separating direction.
+    known) and then over every other point; then a separating direction (trying it second
+    was measured slower: its LP has a row per point).
     """
-    n, S = Pf.shape
+    n = Pf.shape[0]
     others = np.delete(np.arange(n), i)
     for pool in (np.array([k for k in hull if k != i], dtype=int), others):
         if len(pool) and _in_hull_of(i, pool, P, Pf):
             return False
+    if _separated(i, others, Pf, P_int):
+        return True
+    raise InputError(
+        "could not certify non-domination exactly for one visit distribution; "
+        "use the Monte Carlo estimate (drop --exact)"
+    )
+
+
+def _separated(i: int, others: np.ndarray, Pf: np.ndarray, P_int: list[tuple[int, ...]]) -> bool:
+    """A direction r with f_i·r > f_k·r for every other k, found by an LP and checked exactly."""
+    S = Pf.shape[1]
     D = Pf[i][None, :] - Pf[others]  # [n-1, S]
     scale = np.maximum(np.abs(D).max(axis=1, keepdims=True), 1e-300)
     # Separation: max t s.t. D r >= t, r in [-1, 1]^S.
@@ -360,7 +404,4 @@ def _is_vertex(
         vi = sum(a * b for a, b in zip(P_int[i], r, strict=True))
         if all(vi > sum(a * b for a, b in zip(P_int[int(k)], r, strict=True)) for k in others):
             return True
-    raise InputError(
-        "could not certify non-domination exactly for one visit distribution; "
-        "use the Monte Carlo estimate (drop --exact)"
-    )
+    return False

@@ -102,3 +102,24 @@ def test_functions_equal_at_one_gamma_are_kept_apart():
 
     for g in (Fr(1, 2), Fr(1, 3), Fr(1)):
         assert power_at(mdp, "s", g) == Fr(2, 3)
+
+
+def test_careful_hull_lp_certifies_a_point_the_plain_lp_cannot():
+    """On the 10-state circulant MDP s -> s+1, s+2, s+4 (mod 10), one visit distribution is
+    inside the hull of the others, but the plain LP's basis is feasible only to its tolerance,
+    so its support has no exact weights; the centred, tighter LP finds exact ones, and F_nd is
+    certified instead of refused."""
+    from powerlab.power.exact import visits as V
+
+    S = 10
+    mdp = M.from_edges({f"x{s}": sorted({f"x{(s + k) % S}" for k in (1, 2, 4)}) for s in range(S)})
+    F = V.visit_functions(mdp, 0)
+    P = [f.at(V._GAMMA0) for f in F]
+    Pf = np.array([[float(x) for x in p] for p in P])
+    i = 806  # found by scanning every point once; F(s) is enumerated in a fixed order
+    others = np.delete(np.arange(len(P)), i)
+    assert not V._in_hull_of(i, others, P, Pf)
+    assert V._in_hull_of(i, others, P, Pf, careful=True)
+    P_int = V._scaled(P)
+    assert not V._separated(i, others, Pf, P_int)  # not a vertex: no strict separation
+    assert V._is_vertex(i, P, Pf, P_int) is False

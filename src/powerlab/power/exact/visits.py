@@ -335,12 +335,38 @@ def _sampled_vertices(P_int: list[tuple[int, ...]], Pf: np.ndarray) -> set[int]:
     return out
 
 
-def _in_hull_of(i: int, pool: np.ndarray, P: list[tuple[Fraction, ...]], Pf: np.ndarray) -> bool:
-    """Exact convex weights lambda >= 0, sum 1, reproducing P[i] from the points ``pool``."""
+def _in_hull_of(
+    i: int,
+    pool: np.ndarray,
+    P: list[tuple[Fraction, ...]],
+    Pf: np.ndarray,
+    careful: bool = False,
+) -> bool:
+    """Exact convex weights lambda >= 0, sum 1, reproducing P[i] from the points ``pool``.
+
+    A floating-point LP proposes the support, and the weights on it are solved exactly. With
+    ``careful`` the LP is posed centred at P[i] (``sum lambda_k (P_k - P[i]) = 0``), scaled,
+    with a 1e-10 feasibility tolerance: slower, but it finds an exact support where the plain
+    LP's basis was only feasible to its default tolerance (seen on a 10-state circulant MDP).
+    """
     S = Pf.shape[1]
-    A_eq = np.vstack([Pf[pool].T, np.ones((1, len(pool)))])
-    b_eq = np.concatenate([Pf[i], [1.0]])
-    res = linprog(np.zeros(len(pool)), A_eq=A_eq, b_eq=b_eq, bounds=(0, None), method="highs-ds")
+    options = None
+    if careful:
+        centred = (Pf[pool] - Pf[i]).T  # [S, pool]
+        A_eq = np.vstack([centred / max(float(np.abs(centred).max()), 1e-300), np.ones(len(pool))])
+        b_eq = np.concatenate([np.zeros(S), [1.0]])
+        options = {"primal_feasibility_tolerance": 1e-10}
+    else:
+        A_eq = np.vstack([Pf[pool].T, np.ones((1, len(pool)))])
+        b_eq = np.concatenate([Pf[i], [1.0]])
+    res = linprog(
+        np.zeros(len(pool)),
+        A_eq=A_eq,
+        b_eq=b_eq,
+        bounds=(0, None),
+        method="highs-ds",
+        options=options,
+    )
     if res.status != 0:
         return False
     support = [int(pool[k]) for k in np.flatnonzero(res.x > 1e-12)]
@@ -376,6 +402,8 @@ def _is_vertex(
             return False
     if _separated(i, others, Pf, P_int):
         return True
+    if _in_hull_of(i, others, P, Pf, careful=True):
+        return False
     raise InputError(
         "could not certify non-domination exactly for one visit distribution; "
         "use the Monte Carlo estimate (drop --exact)"

@@ -9,9 +9,13 @@ call is one ``powerlab power --exact`` or ``powerlab optimality --exact`` query)
 from 4 until some call at that size is refused; the last size whose calls all finished is
 printed.
 
+(3) With ``--circulant``, also the 10-state circulant MDPs s → s+a, s+b, s+c (mod 10) for
+several offset triples: structured worst cases with many more non-dominated visit
+distributions than the random family (POWER of x0 at γ = 9/10 only, same time limit).
+
 Run: ``python benchmarks/bench_exact.py [--seeds 2] [--limit 60] [--min-states 4]
-[--max-states 10]``. The last
-line printed is ``largest_size_solved: S``.
+[--max-states 10] [--circulant]``. The last line printed is ``largest_size_solved: S`` (from
+the random family).
 """
 
 from __future__ import annotations
@@ -43,12 +47,22 @@ def random_mdp(S: int, seed: int, actions: int = 3) -> M.MDP:
     return M.from_edges(edges, name=f"random{S}_{seed}")
 
 
+CIRCULANT_OFFSETS = [(1, 2, 3), (1, 2, 4), (1, 2, 5), (1, 3, 4), (1, 3, 5), (1, 4, 5), (1, 2, 7)]
+
+
+def circulant_mdp(S: int, offsets: tuple[int, ...]) -> M.MDP:
+    """S states on a ring, state s moving to s + k (mod S) for each offset k."""
+    edges = {f"x{s}": sorted({f"x{(s + k) % S}" for k in offsets}) for s in range(S)}
+    return M.from_edges(edges, name=f"circulant{S}_{'_'.join(map(str, offsets))}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=2)
     ap.add_argument("--limit", type=float, default=60.0)
     ap.add_argument("--max-states", type=int, default=10)
     ap.add_argument("--min-states", type=int, default=4)
+    ap.add_argument("--circulant", action="store_true")
     args = ap.parse_args()
 
     mdp = M.load_mdp(FIG1)
@@ -87,6 +101,18 @@ def main() -> None:
         if not ok:
             break
         largest = S
+    if args.circulant:
+        for offsets in CIRCULANT_OFFSETS:
+            m = circulant_mdp(10, offsets)
+            t = time.perf_counter()
+            try:
+                p = exact_power(m, "9/10", states=["x0"], time_limit=args.limit).power[0]
+                status = f"POWER ≈ {float(p):.6f}"
+            except InputError as exc:
+                status = f"refused: {exc}"
+            print(
+                f"circulant {offsets}: power {time.perf_counter() - t:.2f} s  {status}", flush=True
+            )
     print(f"largest_size_solved: {largest}")
 
 

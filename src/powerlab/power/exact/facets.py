@@ -38,7 +38,7 @@ the exact tiling identities and falls back to the plain recursion when they fail
 
 **Compiled recursion.** The same recursion is compiled in ``_faces.cpp`` (GMP rationals; a
 face's parametrisation kept as integer rows over one common denominator, which leaves every
-height ratio unchanged), about ten times faster than this module's Python version, which
+height ratio unchanged), about three times faster than this module's Python version, which
 :func:`integrate_faces` uses only when the extension was not built (``NATIVE`` is False) or
 when asked to (``native=False``; the tests compare the two).
 """

@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import gcd
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -76,7 +76,7 @@ class Budget:
         faces = None if self.max_faces is None else max(self.max_faces - self.faces, 0)
         return seconds, faces
 
-    def exceeded(self, which: str) -> None:
+    def exceeded(self, which: str) -> NoReturn:
         """Raise the one-line error for the ``"time"`` or ``"faces"`` limit."""
         if which == "faces":
             raise InputError(

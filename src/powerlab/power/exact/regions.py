@@ -265,8 +265,12 @@ def _region_geometry(
     try:
         # These cones are very degenerate (every region constraint passes through 0 and 1).
         # "Q9" (add the furthest of the furthest points first) measured 1.6-3x faster than
-        # "Qx Qs" on 10-state instances, with the same vertices; "Qs" for small n.
-        V = HalfspaceIntersection(H, centre, qhull_options="Qx Q9" if n > 4 else "Qs").intersections
+        # "Qx Qs" on 10-state instances, with the same vertices; "Qs" for small n. Feeding
+        # the cube's halfspaces first (the rows reversed) measured 7% and 24% faster again on
+        # two 10-state instances (a random one and a circulant), same vertices.
+        V = HalfspaceIntersection(
+            H[::-1].copy(), centre, qhull_options="Qx Q9" if n > 4 else "Qs"
+        ).intersections
     except Exception:  # Qhull precision trouble: integrate without vertex information
         return None
     return polytope_geometry(cons, n, V, known)

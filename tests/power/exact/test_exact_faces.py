@@ -21,31 +21,7 @@ def test_compiled_recursion_is_built():
     assert F.NATIVE
 
 
-def _geometry(cons, n):
-    """Exact geometry of {y in [0,1]^n : a·y + b >= 0} from Qhull's vertices, or None."""
-    from scipy.optimize import linprog
-    from scipy.spatial import HalfspaceIntersection
-
-    A = np.array([a for a, _ in cons], dtype=float).reshape(-1, n)
-    b = np.array([float(b) for _, b in cons])
-    norm = np.linalg.norm(A, axis=1)
-    A, b, norm = A / norm[:, None], b / norm, np.ones(len(norm))  # well scaled for the LP
-    res = linprog(
-        np.r_[np.zeros(n), -1.0],
-        A_ub=np.vstack(
-            [np.c_[-A, norm], np.c_[np.eye(n), np.ones(n)], np.c_[-np.eye(n), np.ones(n)]]
-        ),
-        b_ub=np.r_[b, np.ones(n), np.zeros(n)],
-        bounds=[(None, None)] * n + [(0, None)],
-    )
-    if res.status != 0 or res.x[-1] < 1e-6:
-        return None
-    H = np.vstack([np.c_[-A, -b], np.c_[np.eye(n), -np.ones(n)], np.c_[-np.eye(n), np.zeros(n)]])
-    V = HalfspaceIntersection(H, res.x[:n]).intersections
-    return F.polytope_geometry(cons, n, V)
-
-
-def _random_polytopes(seed, count, dims=(2, 7)):
+def _random_polytopes(geometry, seed, count, dims=(2, 7)):
     rng = np.random.default_rng(seed)
     out = []
     while len(out) < count:
@@ -55,18 +31,18 @@ def _random_polytopes(seed, count, dims=(2, 7)):
             a = tuple(int(x) for x in rng.integers(-5, 6, size=n))
             if any(a):
                 cons.append((a, int(rng.integers(-4, 5)) if rng.random() < 0.6 else 0))
-        if cons and (geo := _geometry(cons, n)) is not None:
+        if cons and (geo := geometry(cons, n)) is not None:
             out.append((cons, n, geo))
     return out
 
 
 @needs_native
 @pytest.mark.parametrize("seed", [0, 1])
-def test_compiled_agrees_with_python_on_random_polytopes(seed):
+def test_compiled_agrees_with_python_on_random_polytopes(seed, geometry):
     """Random polytopes in 2-6 dimensions with affine cuts: the compiled recursion's volume and
     moments are exactly the Python recursion's, with and without moments, and both equal the
     plain recursion over constraints (no vertices)."""
-    for cons, n, geo in _random_polytopes(seed, 20):
+    for cons, n, geo in _random_polytopes(geometry, seed, 20):
         native = F.integrate_faces(geo, native=True)
         python = F.integrate_faces(geo, native=False)
         assert native == python
@@ -76,7 +52,7 @@ def test_compiled_agrees_with_python_on_random_polytopes(seed):
 
 
 @needs_native
-def test_compiled_shared_memo_tiles_the_cube():
+def test_compiled_shared_memo_tiles_the_cube(geometry):
     """The regions of max(c_i·y) over [0,1]^5, integrated with one compiled memo shared through
     global vertex numbers, give each region's stand-alone numbers and tile the cube exactly."""
     n = 5
@@ -89,7 +65,7 @@ def test_compiled_shared_memo_tiles_the_cube():
             for j in range(len(c))
             if j != i
         ]
-        geo = _geometry(cons, n)
+        geo = geometry(cons, n)
         number = [ids.setdefault(p, len(ids)) for p in geo.points]
         shared = F.integrate_faces(geo, memo=memo, ids=number)
         assert shared == F.integrate_faces(geo, native=False)
@@ -100,13 +76,13 @@ def test_compiled_shared_memo_tiles_the_cube():
 
 
 @needs_native
-def test_compiled_handles_integers_beyond_64_bits():
+def test_compiled_handles_integers_beyond_64_bits(geometry):
     """The cube cut by α y_0 + β y_1 <= c with α = 2^70 + 1, β = 2^70, c = 3·2^69 (vertex
     denominators beyond int64): the corner triangle at (1, 1) with legs 1 - y0*, 1 - y1*
     (y0* = (c - β)/α, y1* = (c - α)/β) is cut off, so vol = 1 - (1 - y0*)(1 - y1*)/2; both
     recursions give exactly that."""
     alpha, beta, c = 2**70 + 1, 2**70, 3 * 2**69
-    geo = _geometry([((-alpha, -beta, 0), c)], 3)
+    geo = geometry([((-alpha, -beta, 0), c)], 3)
     assert geo is not None
     native = F.integrate_faces(geo, native=True)
     assert native == F.integrate_faces(geo, native=False)
@@ -141,10 +117,10 @@ def test_compiled_solve_points_matches_python():
 
 
 @needs_native
-def test_compiled_respects_budget():
+def test_compiled_respects_budget(geometry):
     """The compiled recursion stops with the same one-line errors as the Python one."""
     cons = [((1, 1, -1, -1, 1), 0), ((1, -1, 1, -1, 0), 0), ((0, 1, 1, -2, 1), 1)]
-    geo = _geometry(cons, 5)
+    geo = geometry(cons, 5)
     with pytest.raises(InputError, match="limit of 3 faces"):
         F.integrate_faces(geo, budget=Budget(max_faces=3), native=True)
     with pytest.raises(InputError, match="time limit"):

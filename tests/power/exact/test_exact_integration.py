@@ -100,31 +100,7 @@ def test_parallel_regions_agree_with_serial():
     assert sum(r[0] for r in serial if r is not None) == 1
 
 
-def _geometry(cons, n, seed=0):
-    """Exact geometry of {y in [0,1]^n : a·y + b >= 0} from Qhull's vertices."""
-    from scipy.optimize import linprog
-    from scipy.spatial import HalfspaceIntersection
-
-    from powerlab.power.exact.facets import polytope_geometry
-
-    A = np.array([a for a, _ in cons], dtype=float)
-    b = np.array([b for _, b in cons], dtype=float)
-    # Chebyshev centre: the interior point Qhull needs.
-    norm = np.linalg.norm(A, axis=1)
-    res = linprog(
-        np.r_[np.zeros(n), -1.0],
-        A_ub=np.vstack(
-            [np.c_[-A, norm], np.c_[np.eye(n), np.ones(n)], np.c_[-np.eye(n), np.ones(n)]]
-        ),
-        b_ub=np.r_[b, np.ones(n), np.zeros(n)],
-        bounds=[(None, None)] * n + [(0, None)],
-    )
-    H = np.vstack([np.c_[-A, -b], np.c_[np.eye(n), -np.ones(n)], np.c_[-np.eye(n), np.zeros(n)]])
-    V = HalfspaceIntersection(H, res.x[:n]).intersections
-    return polytope_geometry(cons, n, V)
-
-
-def test_shared_face_cache_agrees_and_tiles():
+def test_shared_face_cache_agrees_and_tiles(geometry):
     """Three cones tiling [0,1]^4, integrated with one shared face cache: the same exact numbers
     as integrating each alone, volumes summing to 1 and moments to 1/2 (the cube's)."""
     from powerlab.power.exact.facets import integrate_faces
@@ -137,7 +113,7 @@ def test_shared_face_cache_agrees_and_tiles():
         cons = [
             (tuple(x - y for x, y in zip(c[i], c[j], strict=True)), 0) for j in range(3) if j != i
         ]
-        geos.append(_geometry(cons, n))
+        geos.append(geometry(cons, n))
     memo, ids = {}, {}
     shared = []
     alone = []
@@ -164,7 +140,7 @@ def test_shared_face_cache_agrees_and_tiles():
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_face_lattice_agrees_with_plain_on_random_polytopes(seed):
+def test_face_lattice_agrees_with_plain_on_random_polytopes(seed, geometry):
     """Random polytopes in 2-5 dimensions with affine cuts (b != 0, so no common centre): the
     face-lattice recursion gives exactly the plain recursion's volume and moments."""
     rng = np.random.default_rng(seed)
@@ -178,11 +154,8 @@ def test_face_lattice_agrees_with_plain_on_random_polytopes(seed):
                 cons.append((a, int(rng.integers(-3, 4)) if rng.random() < 0.6 else 0))
         if not cons:
             continue
-        try:
-            geo = _geometry(cons, n)
-        except Exception:  # no interior point: nothing for Qhull to start from
-            continue
-        if geo is None:
+        geo = geometry(cons, n)
+        if geo is None:  # no interior point, or vertices Qhull could not certify
             continue
         verts = exact_vertices(cons, n, np.array([[float(c) for c in p] for p in geo.points]))
         assert integrate_with_vertices(cons, n, verts) == integrate_polytope(cons, n)

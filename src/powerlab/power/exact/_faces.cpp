@@ -23,6 +23,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
+#include <cmath>
+#include <stdexcept>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -37,8 +40,16 @@ struct Z {
     mpz_t v;
     Z() { mpz_init(v); }
     Z(const Z& o) { mpz_init_set(v, o.v); }
+    Z(Z&& o) noexcept {
+        mpz_init(v);
+        mpz_swap(v, o.v);
+    }
     Z& operator=(const Z& o) {
         mpz_set(v, o.v);
+        return *this;
+    }
+    Z& operator=(Z&& o) noexcept {
+        mpz_swap(v, o.v);
         return *this;
     }
     ~Z() { mpz_clear(v); }
@@ -687,6 +698,331 @@ PyObject* incidences(PyObject*, PyObject* args) {
     return PyBytes_FromStringAndSize(out.data(), (Py_ssize_t)out.size());
 }
 
+// ---------------------------------------------------------------- vertex enumeration
+// Double description (Motzkin et al. 1953; Fukuda & Prodon 1996) of
+// P = {y in [0,1]^n : a_k . y + b_k >= 0}, in exact integers, through its homogenisation
+// C = {(x0, Y) : x0 >= 0, b_k x0 + a_k . Y >= 0}: P's vertices are C's extreme rays with
+// x0 > 0, scaled to y = Y / x0.  A ray is kept as a primitive integer vector (x0, Y),
+// with a float copy scaled to max |entry| = 1 (a sign filter) and the set of processed
+// rows tight at it.  The start is the orthant x0 >= 0, y >= 0: the ray (1, 0) (the origin)
+// and the n rays (0, e_j).  Each further row k, in the order given, splits the rays by the
+// sign of s = b_k x0 + a_k . Y; a row no ray violates is redundant and skipped.
+// Otherwise the violating rays are dropped, and for each pair p (s > 0), q (s < 0) that
+// is adjacent the ray s_p q - s_q p (on the 2-face pq, where row k is tight) is added.
+// Adjacency is the combinatorial test, exact for the extreme rays of a pointed cone
+// (Fukuda & Prodon 1996, Prop. 7): p and q are adjacent iff their common tight set S has
+// at least n - 1 rows and no other ray is tight on every row of S.  Signs come from the
+// floats when |s| > 1e-9 (rows scaled to max |entry| = 1: round-off is below 1e-13), and
+// from exact integers otherwise.  The row order decides only the cost: the caller puts
+// the likely facets first (regions.py).
+struct Enumeration {
+    int n = 0, H = 0, WH = 0;   // rows 0..H-1 as given; row H is x0 >= 0
+    std::vector<Z> rows;        // [H * (n + 1)]: a_0..a_{n-1}, b
+    std::vector<double> frows;  // the same, scaled to max |entry| = 1
+    std::vector<Z> h;           // [V * (n + 1)]: x0, Y_1..Y_n
+    std::vector<double> f;      // [V * (n + 1)]: the same, scaled to max |entry| = 1
+    std::vector<uint64_t> z;    // [V * WH]: tight processed rows
+    size_t V = 0;
+    bool timed = false;
+    std::chrono::steady_clock::time_point deadline;
+    long long max_vertices = 0;
+
+    double fslack(int k, size_t i) const {
+        const double* a = &frows[(size_t)k * (n + 1)];
+        const double* p = &f[i * (n + 1)];
+        double s = a[n] * p[0];
+        for (int j = 0; j < n; ++j) s += a[j] * p[j + 1];
+        return s;
+    }
+    void slack(int k, size_t i, Z& out) const {
+        const Z* a = &rows[(size_t)k * (n + 1)];
+        const Z* p = &h[i * (n + 1)];
+        mpz_mul(out.v, a[n].v, p[0].v);
+        for (int j = 0; j < n; ++j)
+            if (mpz_sgn(a[j].v) != 0) mpz_addmul(out.v, a[j].v, p[j + 1].v);
+    }
+    int sign(int k, size_t i, Z& tmp) const {
+        double s = fslack(k, i);
+        if (s > 1e-9) return 1;
+        if (s < -1e-9) return -1;
+        slack(k, i, tmp);
+        return mpz_sgn(tmp.v);
+    }
+    void floats(size_t i) {
+        const Z* p = &h[i * (n + 1)];
+        long top = LONG_MIN;
+        for (int j = 0; j <= n; ++j)
+            if (mpz_sgn(p[j].v) != 0) top = std::max(top, (long)mpz_sizeinbase(p[j].v, 2));
+        for (int j = 0; j <= n; ++j) {
+            long e;
+            double d = mpz_get_d_2exp(&e, p[j].v);
+            f[i * (n + 1) + j] = d == 0.0 ? 0.0 : std::ldexp(d, (int)(e - top));
+        }
+        double big = 0.0;
+        for (int j = 0; j <= n; ++j) big = std::max(big, std::fabs(f[i * (n + 1) + j]));
+        for (int j = 0; j <= n; ++j) f[i * (n + 1) + j] /= big;
+    }
+    void tighten(size_t i, int k) { z[i * WH + k / 64] |= uint64_t(1) << (k % 64); }
+    void check_time() const {
+        if (timed && std::chrono::steady_clock::now() > deadline) throw Abort{1};
+        if (PyErr_CheckSignals() != 0) throw Abort{3};
+    }
+
+    // Enumerate; returns false when the ray count would pass max_vertices.
+    bool run() {
+        std::vector<int> lower(n, -1);
+        for (int k = 0; k < H; ++k) {
+            const Z* a = &rows[(size_t)k * (n + 1)];
+            int nz = -1, count = 0;
+            for (int j = 0; j < n; ++j)
+                if (mpz_sgn(a[j].v) != 0) {
+                    nz = j;
+                    ++count;
+                }
+            if (count == 1 && lower[nz] < 0 && mpz_cmp_si(a[nz].v, 1) == 0 &&
+                mpz_sgn(a[n].v) == 0)
+                lower[nz] = k;
+        }
+        std::vector<char> done(H, 0);
+        for (int j = 0; j < n; ++j) {
+            if (lower[j] < 0) throw std::invalid_argument("missing cube rows");
+            done[lower[j]] = 1;
+        }
+        V = (size_t)n + 1;
+        h.assign(V * (n + 1), Z());
+        f.assign(V * (n + 1), 0.0);
+        z.assign(V * WH, 0);
+        for (size_t i = 0; i < V; ++i) {  // ray 0: (1, 0); ray j: (0, e_j)
+            mpz_set_ui(h[i * (n + 1) + i].v, 1);
+            f[i * (n + 1) + i] = 1.0;
+            for (int j = 0; j < n; ++j)
+                if ((size_t)j + 1 != i) tighten(i, lower[j]);
+            if (i > 0) tighten(i, H);
+        }
+        Z tmp, t1;
+        std::vector<int> sg;
+        std::vector<size_t> plus, minus;
+        std::vector<uint64_t> col, acc(WH), nzb;
+        std::vector<int> S;
+        std::vector<Z> nh, splus, sminus, h2;
+        std::vector<double> f2;
+        std::vector<uint64_t> z2;
+        for (int k = 0; k < H; ++k) {
+            if (done[k]) continue;
+            check_time();
+            sg.assign(V, 0);
+            plus.clear();
+            minus.clear();
+            for (size_t i = 0; i < V; ++i) {
+                sg[i] = sign(k, i, tmp);
+                if (sg[i] > 0) plus.push_back(i);
+                if (sg[i] < 0) minus.push_back(i);
+            }
+            if (minus.empty()) {  // redundant: only record where it is tight
+                for (size_t i = 0; i < V; ++i)
+                    if (sg[i] == 0) tighten(i, k);
+                continue;
+            }
+            // column bitsets over the current rays, for every processed row
+            const size_t WV = (V + 63) / 64;
+            col.assign((size_t)(H + 1) * WV, 0);
+            for (size_t i = 0; i < V; ++i)
+                for (int w = 0; w < WH; ++w) {
+                    uint64_t bits = z[i * WH + w];
+                    while (bits) {
+                        int r = w * 64 + __builtin_ctzll(bits);
+                        bits &= bits - 1;
+                        col[(size_t)r * WV + i / 64] |= uint64_t(1) << (i % 64);
+                    }
+                }
+            const uint64_t last = V % 64 ? (uint64_t(1) << (V % 64)) - 1 : ~uint64_t(0);
+            nh.clear();
+            nzb.clear();
+            size_t added = 0;
+            splus.resize(plus.size());
+            sminus.resize(minus.size());
+            for (size_t a = 0; a < plus.size(); ++a) slack(k, plus[a], splus[a]);
+            for (size_t b = 0; b < minus.size(); ++b) slack(k, minus[b], sminus[b]);
+            long long pairs = 0;
+            for (size_t a = 0; a < plus.size(); ++a) {
+                const size_t p = plus[a];
+                for (size_t b = 0; b < minus.size(); ++b) {
+                    const size_t q = minus[b];
+                    if ((++pairs & 0xFFFF) == 0) check_time();
+                    int common = 0;
+                    for (int w = 0; w < WH; ++w) {
+                        acc[w] = z[p * WH + w] & z[q * WH + w];
+                        common += __builtin_popcountll(acc[w]);
+                    }
+                    if (common < n - 1) continue;
+                    S.clear();
+                    for (int w = 0; w < WH; ++w) {
+                        uint64_t bits = acc[w];
+                        while (bits) {
+                            S.push_back(w * 64 + __builtin_ctzll(bits));
+                            bits &= bits - 1;
+                        }
+                    }
+                    int found = 0;
+                    for (size_t w = 0; w < WV && found <= 2; ++w) {
+                        uint64_t m = w == WV - 1 ? last : ~uint64_t(0);
+                        for (int r : S) {
+                            m &= col[(size_t)r * WV + w];
+                            if (!m) break;
+                        }
+                        found += __builtin_popcountll(m);
+                    }
+                    if (found != 2) continue;
+                    // the new ray s_p q - s_q p, made primitive
+                    size_t base = nh.size();
+                    nh.resize(base + n + 1);
+                    mpz_set_ui(t1.v, 0);
+                    for (int j = 0; j <= n; ++j) {
+                        Z& c = nh[base + j];
+                        mpz_mul(c.v, splus[a].v, h[q * (n + 1) + j].v);
+                        mpz_submul(c.v, sminus[b].v, h[p * (n + 1) + j].v);
+                        mpz_gcd(t1.v, t1.v, c.v);
+                    }
+                    if (mpz_cmp_ui(t1.v, 1) > 0)
+                        for (int j = 0; j <= n; ++j)
+                            mpz_divexact(nh[base + j].v, nh[base + j].v, t1.v);
+                    for (int w = 0; w < WH; ++w) nzb.push_back(acc[w]);
+                    nzb[added * WH + k / 64] |= uint64_t(1) << (k % 64);
+                    ++added;
+                }
+            }
+            // rays with s = 0 are now tight on k; keep the non-negative ones, add the new
+            const size_t keep = V - minus.size();
+            if ((long long)(keep + added) > max_vertices) return false;
+            h2.clear();
+            f2.clear();
+            z2.clear();
+            h2.reserve((keep + added) * (n + 1));
+            f2.reserve((keep + added) * (n + 1));
+            z2.reserve((keep + added) * WH);
+            for (size_t i = 0; i < V; ++i) {
+                if (sg[i] < 0) continue;
+                for (int j = 0; j <= n; ++j) h2.push_back(std::move(h[i * (n + 1) + j]));
+                for (int j = 0; j <= n; ++j) f2.push_back(f[i * (n + 1) + j]);
+                for (int w = 0; w < WH; ++w) z2.push_back(z[i * WH + w]);
+                if (sg[i] == 0) z2[z2.size() - WH + k / 64] |= uint64_t(1) << (k % 64);
+            }
+            for (size_t t = 0; t < added; ++t) {
+                for (int j = 0; j <= n; ++j) h2.push_back(std::move(nh[t * (n + 1) + j]));
+                for (int j = 0; j <= n; ++j) f2.push_back(0.0);
+                for (int w = 0; w < WH; ++w) z2.push_back(nzb[t * WH + w]);
+            }
+            h.swap(h2);
+            f.swap(f2);
+            z.swap(z2);
+            V = keep + added;
+            for (size_t t = keep; t < V; ++t) floats(t);
+            if (V == 0) return true;
+        }
+        for (size_t i = 0; i < V; ++i)
+            if (mpz_sgn(h[i * (n + 1)].v) <= 0) throw std::domain_error("unbounded");
+        return true;
+    }
+};
+
+// vertices(n, rows, max_vertices, seconds)
+//   rows: [H * (n + 1)] ints, per row a_0..a_{n-1}, b (a . y + b >= 0). They must include
+//   y_j >= 0 ((e_j, 0)) for every j, because the enumeration starts from that orthant, and
+//   they must bound a polytope (ValueError otherwise). Rows are inserted in the order given.
+// Returns (points, masks): every vertex as a tuple (den, num_0, ..., num_{n-1}) with
+// den > 0 minimal, and the bytes of H little-endian bitmasks of ceil(V / 64) words (bit i
+// of mask k set when row k is tight at vertex i, for every row, exactly); or None when
+// more than max_vertices vertices would be held at once; or "time" past the deadline.
+PyObject* vertices(PyObject*, PyObject* args) {
+    int n;
+    PyObject *rows_obj, *seconds;
+    long long max_vertices;
+    if (!PyArg_ParseTuple(args, "iOLO", &n, &rows_obj, &max_vertices, &seconds)) return nullptr;
+    if (n < 1) {
+        PyErr_SetString(PyExc_ValueError, "_faces: need n >= 1");
+        return nullptr;
+    }
+    Py_ssize_t nr = PyObject_Length(rows_obj);
+    if (nr < 0) return nullptr;
+    if (nr % (n + 1) != 0) {
+        PyErr_SetString(PyExc_ValueError, "_faces: rows need n + 1 ints each");
+        return nullptr;
+    }
+    Enumeration e;
+    e.n = n;
+    e.H = (int)(nr / (n + 1));
+    e.WH = (e.H + 64) / 64;  // one more bit: x0 >= 0
+    e.max_vertices = max_vertices;
+    if (!read_ints(rows_obj, e.rows, nr, "rows")) return nullptr;
+    e.frows.assign((size_t)nr, 0.0);
+    for (int k = 0; k < e.H; ++k) {
+        double big = 0.0;
+        for (int j = 0; j <= n; ++j) {
+            double d = mpz_get_d(e.rows[(size_t)k * (n + 1) + j].v);
+            e.frows[(size_t)k * (n + 1) + j] = d;
+            big = std::max(big, std::fabs(d));
+        }
+        if (big > 0)
+            for (int j = 0; j <= n; ++j) e.frows[(size_t)k * (n + 1) + j] /= big;
+    }
+    if (seconds != Py_None) {
+        double s = PyFloat_AsDouble(seconds);
+        if (s == -1.0 && PyErr_Occurred()) return nullptr;
+        e.timed = true;
+        e.deadline = std::chrono::steady_clock::now() +
+                     std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                         std::chrono::duration<double>(s));
+    }
+    try {
+        if (!e.run()) Py_RETURN_NONE;
+    } catch (const Abort& a) {
+        if (a.kind == 3) return nullptr;
+        return PyUnicode_FromString("time");
+    } catch (const std::invalid_argument&) {
+        PyErr_SetString(PyExc_ValueError, "_faces: rows must include y_j >= 0 for every j");
+        return nullptr;
+    } catch (const std::domain_error&) {
+        PyErr_SetString(PyExc_ValueError, "_faces: the rows do not bound a polytope");
+        return nullptr;
+    } catch (const std::bad_alloc&) {
+        return PyErr_NoMemory();
+    }
+    const size_t V = e.V, W = (V + 63) / 64;
+    std::vector<uint64_t> masks((size_t)e.H * W, 0);
+    Z tmp;
+    for (int k = 0; k < e.H; ++k)
+        for (size_t i = 0; i < V; ++i) {
+            int sg = e.sign(k, i, tmp);
+            if (sg < 0) {
+                PyErr_SetString(PyExc_RuntimeError, "_faces: an enumerated vertex violates a row");
+                return nullptr;
+            }
+            if (sg == 0) masks[(size_t)k * W + i / 64] |= uint64_t(1) << (i % 64);
+        }
+    PyObject* pts = PyList_New((Py_ssize_t)V);
+    if (pts == nullptr) return nullptr;
+    for (size_t i = 0; i < V; ++i) {
+        PyObject* item = PyTuple_New(n + 1);
+        if (item == nullptr) {
+            Py_DECREF(pts);
+            return nullptr;
+        }
+        PyList_SET_ITEM(pts, (Py_ssize_t)i, item);
+        for (int j = 0; j <= n; ++j) {
+            PyObject* x = z_long(e.h[i * (n + 1) + j].v);
+            if (x == nullptr) {
+                Py_DECREF(pts);
+                return nullptr;
+            }
+            PyTuple_SET_ITEM(item, j, x);
+        }
+    }
+    std::string out(masks.size() * 8, '\0');
+    for (size_t w = 0; w < masks.size(); ++w)
+        for (int b = 0; b < 8; ++b) out[w * 8 + b] = (char)((masks[w] >> (8 * b)) & 0xff);
+    return Py_BuildValue("(Ny#)", pts, out.data(), (Py_ssize_t)out.size());
+}
+
 PyObject* new_memo(PyObject*, PyObject*) {
     return PyCapsule_New(new Memo(), kMemoName, memo_destructor);
 }
@@ -842,6 +1178,8 @@ PyMethodDef methods[] = {
      "Exact points where given sets of rows meet (one n x n system per vertex)."},
     {"incidences", incidences, METH_VARARGS,
      "Exact vertex-row incidence bitmasks, or None if a vertex violates a row."},
+    {"vertices", vertices, METH_VARARGS,
+     "Exact vertices of a polytope in the unit cube (double description), and incidences."},
     {"integrate", integrate, METH_VARARGS,
      "Exact volume and moments of a polytope from its vertices and incidences."},
     {nullptr, nullptr, 0, nullptr},

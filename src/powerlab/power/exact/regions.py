@@ -18,10 +18,14 @@ are polytopes that tile the cube. This module returns :math:`\operatorname{vol}(
 Speed-ups that do not affect exactness:
 
 1. A floating-point linear program finds whether each region has an interior point
-   (Chebyshev radius > 1e-10). Qhull (scipy's ``HalfspaceIntersection``) then proposes the
-   region's vertices, which are re-solved and checked in rational arithmetic together with
-   their incidences to every constraint (:func:`.facets.polytope_geometry`), and Lasserre's
-   recursion runs over the face lattice those incidences define (:func:`.facets.integrate_faces`).
+   (Chebyshev radius > 1e-10). The region's vertices and their incidences to every
+   constraint then come from an exact double-description enumeration in the compiled
+   extension (:func:`.facets.enumerated_geometry`; GMP integers, floating point only as a
+   filter), with constraints inserted nearest-to-the-Chebyshev-centre first. Without the
+   extension, Qhull (scipy's ``HalfspaceIntersection``) proposes the vertices, which are
+   re-solved and checked in rational arithmetic (:func:`.facets.polytope_geometry`). Either
+   way Lasserre's recursion runs over the face lattice those incidences define
+   (:func:`.facets.integrate_faces`).
    Coordinates that no constraint mentions are integrated out in closed form (length 1,
    mean 1/2).
 2. Regions integrated in one process share a cache: a face common to two regions (their
@@ -35,7 +39,7 @@ Speed-ups that do not affect exactness:
    candidate without a certificate is integrated like the others).
 4. The exact identities :math:`\sum_i \operatorname{vol}(Q_i) = 1` and
    :math:`\sum_i \int_{Q_i} y = (1/2, \dots, 1/2)` are checked at the end. They would catch
-   a vertex that Qhull missed (the recursion relies on complete vertex lists); if they fail,
+   a missed vertex (the recursion relies on complete vertex lists); if they fail,
    the regions are recomputed by the plain recursion over all their constraints
    (:mod:`.polytope`), which needs no vertices.
 """
@@ -59,9 +63,11 @@ from powerlab.errors import InputError
 from powerlab.power.exact._linalg import solve_exact
 from powerlab.power.exact._rational import to_fraction
 from powerlab.power.exact.facets import (
+    NATIVE,
     FaceMemo,
     Geometry,
     Solved,
+    enumerated_geometry,
     integrate_faces,
     new_memo,
     polytope_geometry,
@@ -182,7 +188,7 @@ def _integrate_region(
     geo = None
     cache = cache or _Cache()
     if centre is not None and len(active) >= 2:
-        geo = _region_geometry(cons, len(active), centre[active], cache.vertices)
+        geo = _region_geometry(cons, len(active), centre[active], cache.vertices, budget)
     if geo is not None:
         where = tuple(active)
         ids = [cache.ids.setdefault((where, p), len(cache.ids)) for p in geo.points]
@@ -253,8 +259,17 @@ def cube_regions(
 
 
 def _region_geometry(
-    cons: list[Constraint], n: int, centre: np.ndarray, known: dict[bytes, Solved]
+    cons: list[Constraint],
+    n: int,
+    centre: np.ndarray,
+    known: dict[bytes, Solved],
+    budget: Budget | None = None,
 ) -> Geometry | None:
+    """A region's exact vertices and incidences: by the compiled double description when it
+    is built (:func:`.facets.enumerated_geometry`), else from Qhull's approximate vertices
+    re-solved in rationals (:func:`.facets.polytope_geometry`)."""
+    if NATIVE:
+        return enumerated_geometry(cons, n, centre, budget)
     A = np.array([a for a, _ in cons], dtype=np.float64)
     A /= np.maximum(np.linalg.norm(A, axis=1), 1e-300)[:, None]
     H = np.vstack(

@@ -46,6 +46,7 @@ when asked to (``native=False``; the tests compare the two).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from math import gcd, lcm
@@ -91,6 +92,23 @@ FaceMemo = Any
 _SURE = 1e-11
 
 
+class _Rationals(Sequence[tuple[Any, ...]]):
+    """Vertices ``(numerators, den)`` read as tuples of exact rationals, converted on first use
+    (the compiled recursion needs only the integers, and a 10-state instance has ~10^5)."""
+
+    def __init__(self, ints: list[tuple[tuple[int, ...], int]]) -> None:
+        self._ints = ints
+        self._points: list[tuple[Any, ...]] | None = None
+
+    def __len__(self) -> int:
+        return len(self._ints)
+
+    def __getitem__(self, k: Any) -> Any:
+        if self._points is None:
+            self._points = [tuple(Q(x, den) for x in num) for num, den in self._ints]
+        return self._points[k]
+
+
 @dataclass
 class Geometry:
     """A polytope ``{y in [0,1]^n : a·y + b >= 0}`` described by its exact vertices.
@@ -103,7 +121,7 @@ class Geometry:
     """
 
     n: int
-    points: list[tuple[Any, ...]]
+    points: Sequence[tuple[Any, ...]]
     masks: list[int]
     hyps: list[Constraint]
     ints: list[tuple[tuple[int, ...], int]] | None = None  # points as (numerators, den)
@@ -276,7 +294,9 @@ def enumerated_geometry(
     slower than this one.
 
     Returns ``None`` when the enumeration would hold more than ``MAX_ENUMERATED`` vertices, or
-    the polytope is empty; raises the budget's time error past its deadline.
+    the polytope is empty; raises the budget's time error past its deadline. The geometry's
+    ``ints`` are canonical (``den > 0`` and the numerators coprime to it), so they identify a
+    vertex exactly, like ``points``.
     """
     if _faces is None:
         raise RuntimeError("the compiled vertex enumeration (_faces) is not built")
@@ -299,7 +319,7 @@ def enumerated_geometry(
         return None
     raw_points, raw_masks = out
     ints = [(tuple(p[1:]), p[0]) for p in raw_points]
-    points = [tuple(Q(x, den) for x in num) for num, den in ints]
+    points = _Rationals(ints)
     width = 8 * ((len(points) + 63) // 64)
     full = (1 << len(points)) - 1
     first: dict[int, int] = {}

@@ -191,7 +191,9 @@ def _integrate_region(
         geo = _region_geometry(cons, len(active), centre[active], cache.vertices, budget)
     if geo is not None:
         where = tuple(active)
-        ids = [cache.ids.setdefault((where, p), len(cache.ids)) for p in geo.points]
+        # The enumerated geometry's integer vertices are canonical, cheaper keys than rationals.
+        keys = geo.ints if NATIVE and geo.ints is not None else geo.points
+        ids = [cache.ids.setdefault((where, p), len(cache.ids)) for p in keys]
         memo = cache.moments if moments else cache.volumes
         qv, qm = integrate_faces(geo, budget=budget, moments=moments, memo=memo, ids=ids)
         vol, mom = to_fraction(qv), tuple(to_fraction(x) for x in qm)

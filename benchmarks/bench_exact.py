@@ -11,10 +11,16 @@ printed.
 
 (3) With ``--circulant``, also the 10-state circulant MDPs s → s+a, s+b, s+c (mod 10) for
 several offset triples: structured worst cases with many more non-dominated visit
-distributions than the random family (POWER of x0 at γ = 9/10 only, same time limit).
+distributions than the random family (POWER of x0 at γ = 9/10 only, same time limit). The
+offsets are the seven largest of the 32 isomorphism classes of such circulants by |F_nd(x0)|
+(580 down to 322), plus (1,3,5), and (1,5,6), the class with the most lassos (2,357).
+
+(4) With ``--dense``, the same query on two 10-state graphs with 3 successors per state that
+have the most non-dominated lassos among 20,000 random ones drawn for lasso count
+(``DENSE``: 2,235 and 2,093 lassos, 332 and 331 of them non-dominated).
 
 Run: ``python benchmarks/bench_exact.py [--seeds 2] [--limit 60] [--min-states 4]
-[--max-states 10] [--circulant]``. The last line printed is ``largest_size_solved: S`` (from
+[--max-states 10] [--circulant] [--dense]``. The last line printed is ``largest_size_solved: S`` (from
 the random family).
 """
 
@@ -47,7 +53,54 @@ def random_mdp(S: int, seed: int, actions: int = 3) -> M.MDP:
     return M.from_edges(edges, name=f"random{S}_{seed}")
 
 
-CIRCULANT_OFFSETS = [(1, 2, 3), (1, 2, 4), (1, 2, 5), (1, 3, 4), (1, 3, 5), (1, 4, 5), (1, 2, 7)]
+CIRCULANT_OFFSETS = [
+    (1, 2, 3),
+    (1, 2, 4),
+    (1, 2, 5),
+    (1, 3, 4),
+    (1, 3, 5),
+    (1, 4, 5),
+    (1, 2, 7),
+    (2, 4, 5),
+    (1, 6, 8),
+    (1, 5, 6),
+]
+
+# Successor lists of states x0..x9: the two graphs with the largest |F_nd(x0)| among the 16
+# with the most lassos from x0, out of 20,000 random 3-successor graphs (seeded search, half
+# of them with self-loops allowed).
+DENSE = [
+    [
+        [1, 2, 6],
+        [2, 5, 6],
+        [6, 7, 8],
+        [2, 4, 7],
+        [1, 7, 9],
+        [2, 3, 4],
+        [3, 5, 7],
+        [5, 8, 9],
+        [3, 7, 9],
+        [4, 6, 8],
+    ],
+    [
+        [3, 4, 5],
+        [0, 2, 9],
+        [1, 3, 8],
+        [5, 6, 9],
+        [2, 3, 8],
+        [4, 6, 7],
+        [4, 7, 8],
+        [1, 2, 8],
+        [1, 4, 9],
+        [3, 5, 6],
+    ],
+]
+
+
+def dense_mdp(k: int) -> M.MDP:
+    """``DENSE[k]`` as an MDP (state xi moves to each of its listed successors)."""
+    edges = {f"x{s}": [f"x{j}" for j in succ] for s, succ in enumerate(DENSE[k])}
+    return M.from_edges(edges, name=f"dense10_{k}")
 
 
 def circulant_mdp(S: int, offsets: tuple[int, ...]) -> M.MDP:
@@ -63,6 +116,7 @@ def main() -> None:
     ap.add_argument("--max-states", type=int, default=10)
     ap.add_argument("--min-states", type=int, default=4)
     ap.add_argument("--circulant", action="store_true")
+    ap.add_argument("--dense", action="store_true")
     args = ap.parse_args()
 
     mdp = M.load_mdp(FIG1)
@@ -101,18 +155,19 @@ def main() -> None:
         if not ok:
             break
         largest = S
+    hard = []
     if args.circulant:
-        for offsets in CIRCULANT_OFFSETS:
-            m = circulant_mdp(10, offsets)
-            t = time.perf_counter()
-            try:
-                p = exact_power(m, "9/10", states=["x0"], time_limit=args.limit).power[0]
-                status = f"POWER ≈ {float(p):.6f}"
-            except InputError as exc:
-                status = f"refused: {exc}"
-            print(
-                f"circulant {offsets}: power {time.perf_counter() - t:.2f} s  {status}", flush=True
-            )
+        hard += [(f"circulant {o}", circulant_mdp(10, o)) for o in CIRCULANT_OFFSETS]
+    if args.dense:
+        hard += [(f"dense {k}", dense_mdp(k)) for k in range(len(DENSE))]
+    for label, m in hard:
+        t = time.perf_counter()
+        try:
+            p = exact_power(m, "9/10", states=["x0"], time_limit=args.limit).power[0]
+            status = f"POWER ≈ {float(p):.6f}"
+        except InputError as exc:
+            status = f"refused: {exc}"
+        print(f"{label}: power {time.perf_counter() - t:.2f} s  {status}", flush=True)
     print(f"largest_size_solved: {largest}")
 
 

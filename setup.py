@@ -5,7 +5,24 @@ Everything else about the package is declared in ``pyproject.toml``. The extensi
 uses the pure-Python recursion in ``powerlab.power.exact.facets``.
 """
 
+import platform
+
 from setuptools import Extension, setup
+
+
+def _cpu_flags() -> list[str]:
+    """``-mpopcnt`` when the building machine's x86-64 CPU has the instruction (the extension
+    is built on the machine that runs it). Without it every bitset popcount in the vertex
+    enumeration is a libgcc call: measured as 38% of the enumeration's time."""
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return []
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = f.read()
+    except OSError:
+        return []
+    return ["-mpopcnt"] if " popcnt" in cpu else []
+
 
 setup(
     ext_modules=[
@@ -14,7 +31,7 @@ setup(
             sources=["src/powerlab/power/exact/_faces.cpp"],
             libraries=["gmp"],
             language="c++",
-            extra_compile_args=["-O2", "-std=c++17"],
+            extra_compile_args=["-O2", "-std=c++17", *_cpu_flags()],
             optional=True,
         )
     ]

@@ -90,6 +90,25 @@ struct Abort {
 };
 
 // A face's parametrisation: eliminated coordinates E, integer rows [|E| x (d+1)] over delta.
+
+// A wall-clock limit read from Python's ``seconds`` (None: unlimited).
+struct Deadline {
+    bool timed = false;
+    std::chrono::steady_clock::time_point at;
+
+    // false with a Python error set when ``seconds`` is not a number
+    bool read(PyObject* seconds) {
+        if (seconds == Py_None) return true;
+        double s = PyFloat_AsDouble(seconds);
+        if (s == -1.0 && PyErr_Occurred()) return false;
+        timed = true;
+        at = std::chrono::steady_clock::now() +
+             std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                 std::chrono::duration<double>(s));
+        return true;
+    }
+    bool passed() const { return timed && std::chrono::steady_clock::now() > at; }
+};
 struct Param {
     std::vector<int> E;
     std::vector<Z> rows;
@@ -111,8 +130,7 @@ class Recursion {
     Memo* memo = nullptr;
     long long faces = 0;
     long long max_faces = -1;
-    bool timed = false;
-    std::chrono::steady_clock::time_point deadline;
+    Deadline clock;
 
     bool on(int k, int i) const { return (masks[(size_t)k * W + (i >> 6)] >> (i & 63)) & 1u; }
 
@@ -127,7 +145,7 @@ class Recursion {
         ++faces;
         if (max_faces >= 0 && faces > max_faces) throw Abort{2};
         if ((faces & 255) == 1) {  // the first face, then every 256th
-            if (timed && std::chrono::steady_clock::now() > deadline) throw Abort{1};
+            if (clock.passed()) throw Abort{1};
             if ((faces & 4095) == 0 && PyErr_CheckSignals() != 0) throw Abort{3};
         }
     }
@@ -723,8 +741,7 @@ struct Enumeration {
     std::vector<double> f;      // [V * (n + 1)]: the same, scaled to max |entry| = 1
     std::vector<uint64_t> z;    // [V * WH]: tight processed rows
     size_t V = 0;
-    bool timed = false;
-    std::chrono::steady_clock::time_point deadline;
+    Deadline clock;
     long long max_vertices = 0;
 
     double fslack(int k, size_t i) const {
@@ -764,7 +781,7 @@ struct Enumeration {
     }
     void tighten(size_t i, int k) { z[i * WH + k / 64] |= uint64_t(1) << (k % 64); }
     void check_time() const {
-        if (timed && std::chrono::steady_clock::now() > deadline) throw Abort{1};
+        if (clock.passed()) throw Abort{1};
         if (PyErr_CheckSignals() != 0) throw Abort{3};
     }
 
@@ -965,14 +982,7 @@ PyObject* vertices(PyObject*, PyObject* args) {
         if (big > 0)
             for (int j = 0; j <= n; ++j) e.frows[(size_t)k * (n + 1) + j] /= big;
     }
-    if (seconds != Py_None) {
-        double s = PyFloat_AsDouble(seconds);
-        if (s == -1.0 && PyErr_Occurred()) return nullptr;
-        e.timed = true;
-        e.deadline = std::chrono::steady_clock::now() +
-                     std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                         std::chrono::duration<double>(s));
-    }
+    if (!e.clock.read(seconds)) return nullptr;
     try {
         if (!e.run()) Py_RETURN_NONE;
     } catch (const Abort& a) {
@@ -1062,14 +1072,7 @@ PyObject* integrate(PyObject*, PyObject* args) {
     run.moments = moments != 0;
     run.memo = memo;
     run.max_faces = max_faces;
-    if (seconds != Py_None) {
-        double s = PyFloat_AsDouble(seconds);
-        if (s == -1.0 && PyErr_Occurred()) return nullptr;
-        run.timed = true;
-        run.deadline = std::chrono::steady_clock::now() +
-                       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                           std::chrono::duration<double>(s));
-    }
+    if (!run.clock.read(seconds)) return nullptr;
     Py_ssize_t block = (Py_ssize_t)run.W * 8;
     if (masks_buf.len % block != 0) {
         PyErr_SetString(PyExc_ValueError, "_faces: masks length is not a multiple of the block");

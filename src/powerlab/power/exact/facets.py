@@ -243,26 +243,37 @@ def polytope_geometry(
     if np.any(slack < -_SURE):
         return None
     ints = [solved[p] for p in points]
+    masks = _incidence_masks(rows, ints)
+    if masks is _VIOLATED:
+        return None
+    if masks is None:
+        masks = []
+        for k, (a, c) in enumerate(rows):
+            mask = 0
+            nz = [(j, x) for j, x in enumerate(a) if x]
+            for i in np.flatnonzero(np.abs(slack[k]) <= _SURE).tolist():
+                num, den = ints[i]
+                s = sum(x * num[j] for j, x in nz) + c * den
+                if s < 0:
+                    return None
+                if s == 0:
+                    mask |= 1 << int(i)
+            masks.append(mask)
+    return _from_incidences(n, points, rows, masks, ints)
+
+
+def _from_incidences(
+    n: int,
+    points: Sequence[tuple[Any, ...]],
+    rows: list[Constraint],
+    masks: list[int],
+    ints: list[tuple[tuple[int, ...], int]],
+) -> Geometry:
+    """The geometry with one hyperplane per distinct incidence mask (``masks[k]``: the vertices
+    on ``rows[k]``) that is neither empty nor every vertex (see :class:`Geometry`)."""
     full = (1 << len(points)) - 1
     first: dict[int, int] = {}
-    masks = _incidence_masks(rows, ints)
-    if masks is not None:
-        if masks is _VIOLATED:
-            return None
-        for k, mask in enumerate(masks):
-            if mask and mask != full:
-                first.setdefault(mask, k)
-        return Geometry(n, points, list(first), [rows[k] for k in first.values()], ints)
-    for k, (a, c) in enumerate(rows):
-        mask = 0
-        nz = [(j, x) for j, x in enumerate(a) if x]
-        for i in np.flatnonzero(np.abs(slack[k]) <= _SURE).tolist():
-            num, den = ints[i]
-            s = sum(x * num[j] for j, x in nz) + c * den
-            if s < 0:
-                return None
-            if s == 0:
-                mask |= 1 << int(i)
+    for k, mask in enumerate(masks):
         if mask and mask != full:
             first.setdefault(mask, k)
     return Geometry(n, points, list(first), [rows[k] for k in first.values()], ints)
@@ -319,15 +330,11 @@ def enumerated_geometry(
         return None
     raw_points, raw_masks = out
     ints = [(tuple(p[1:]), p[0]) for p in raw_points]
-    points = _Rationals(ints)
-    width = 8 * ((len(points) + 63) // 64)
-    full = (1 << len(points)) - 1
-    first: dict[int, int] = {}
-    for k in range(len(rows)):
-        mask = int.from_bytes(raw_masks[k * width : (k + 1) * width], "little")
-        if mask and mask != full:
-            first.setdefault(mask, k)
-    return Geometry(n, points, list(first), [rows[k] for k in first.values()], ints)
+    width = 8 * ((len(ints) + 63) // 64)
+    masks = [
+        int.from_bytes(raw_masks[k * width : (k + 1) * width], "little") for k in range(len(rows))
+    ]
+    return _from_incidences(n, _Rationals(ints), rows, masks, ints)
 
 
 _VIOLATED: list[int] = []  # sentinel: some vertex violates some row

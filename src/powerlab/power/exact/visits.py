@@ -453,7 +453,8 @@ def _is_vertex(
 
 
 def _separated(i: int, others: np.ndarray, Pf: np.ndarray, P_int: list[tuple[int, ...]]) -> bool:
-    """A direction r with f_i·r > f_k·r for every other k, found by an LP and checked exactly."""
+    """A direction r with f_i·r > f_k·r for every other k (``others``: every point but i), found
+    by an LP and checked exactly (:func:`_strict_maximiser`)."""
     S = Pf.shape[1]
     D = Pf[i][None, :] - Pf[others]  # [n-1, S]
     scale = np.maximum(np.abs(D).max(axis=1, keepdims=True), 1e-300)
@@ -471,7 +472,5 @@ def _separated(i: int, others: np.ndarray, Pf: np.ndarray, P_int: list[tuple[int
         # An integer direction r near the LP's; exact test f_i·r > f_k·r for every k, on
         # the points scaled to integers (a common positive factor keeps every comparison).
         r = [round(float(x) * 2**24) for x in res.x[:S]]
-        vi = sum(a * b for a, b in zip(P_int[i], r, strict=True))
-        if all(vi > sum(a * b for a, b in zip(P_int[int(k)], r, strict=True)) for k in others):
-            return True
+        return _strict_maximiser(r, P_int, Pf) == i
     return False

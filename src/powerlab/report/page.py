@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from powerlab._io import atomic_write, atomic_write_text
+from powerlab._figures import save_figure as _save
+from powerlab._io import atomic_write_text
+from powerlab._resources import examples_dir
 
 __all__ = ["Section", "examples_dir", "figure_html", "render_page", "save_figure", "table_html"]
 
@@ -37,12 +39,7 @@ class Section:
 
 def save_figure(fig: Any, outdir: Path, name: str) -> str:
     """Save a matplotlib figure atomically as ``outdir/name`` (PNG) and close it; return ``name``."""
-    import matplotlib.pyplot as plt
-
-    atomic_write(
-        outdir / name, lambda p: fig.savefig(p, dpi=110, bbox_inches="tight", format="png")
-    )
-    plt.close(fig)
+    _save(fig, outdir / name)
     return name
 
 
@@ -88,17 +85,3 @@ def render_page(sections: list[Section], outdir: Path, title: str = "powerlab re
             parts.append(f"<p>Reproduce with: <code>{html.escape(s.command)}</code></p>")
     parts.append("</body></html>")
     return atomic_write_text(outdir / "index.html", "\n".join(parts))
-
-
-def examples_dir() -> Path:
-    """The bundled ``examples/`` folder (``$POWERLAB_EXAMPLES`` overrides it)."""
-    import os
-
-    env = os.environ.get("POWERLAB_EXAMPLES")
-    if env:
-        return Path(env)
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "examples").is_dir() and (parent / "pyproject.toml").is_file():
-            return parent / "examples"
-    return Path.cwd() / "examples"

@@ -68,9 +68,10 @@ def register(app: typer.Typer) -> None:
                 progress=advance,
             )
         if plot:
-            from powerlab.report.figures import plot_power, save
+            from powerlab._figures import save_figure
+            from powerlab.report.figures import plot_power
 
-            save(plot_power(mdp, frame), plot)
+            save_figure(plot_power(mdp, frame), plot)
         if json_out:
             cols = ["state", "gamma", "power", "stderr", "samples"]
             emit_json({"env": mdp.name, "results": frame[cols].to_dict(orient="records")})
@@ -120,9 +121,10 @@ def register(app: typer.Typer) -> None:
                 mdp, state, gammas, samples=samples, rng=seed, dist=dist, progress=advance
             )
         if plot:
-            from powerlab.report.figures import plot_optimality, save
+            from powerlab._figures import save_figure
+            from powerlab.report.figures import plot_optimality
 
-            save(plot_optimality(frame), plot)
+            save_figure(plot_optimality(frame), plot)
         if json_out:
             cols = ["state", "action", "gamma", "probability", "stderr", "samples"]
             emit_json({"env": mdp.name, "results": frame[cols].to_dict(orient="records")})

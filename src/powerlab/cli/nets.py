@@ -194,9 +194,10 @@ def register(app: typer.Typer) -> None:
                 momentum=momentum,
             )
         if plot is not None:
-            from powerlab.nets.plot import figure_tangent, save_plot
+            from powerlab._figures import save_figure
+            from powerlab.nets.plot import figure_tangent
 
-            save_plot(figure_tangent(doc), plot)
+            save_figure(figure_tangent(doc), plot)
         if json_out:
             emit_json(doc)
             return
@@ -243,9 +244,10 @@ def register(app: typer.Typer) -> None:
                 dataset, method, ws, ks, arch, n_epochs, seed, dense=dense, progress=advance
             )
         if plot is not None:
-            from powerlab.nets.plot import figure_tickets, save_plot
+            from powerlab._figures import save_figure
+            from powerlab.nets.plot import figure_tickets
 
-            save_plot(figure_tickets(doc), plot)
+            save_figure(figure_tickets(doc), plot)
         if json_out:
             emit_json(doc)
             return

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from powerlab._io import atomic_write
+from powerlab._figures import pyplot, save_figure
 from powerlab.forecast.curve import Forecast
 
 __all__ = ["plot_forecasts"]
@@ -17,10 +16,7 @@ def plot_forecasts(
     curves: Mapping[str, Forecast], path: str | os.PathLike[str] | None = None
 ) -> Any:
     """Plot each forecast's ``by_year`` curve (label -> Forecast); save as PNG if ``path``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     fig, ax = plt.subplots(figsize=(6.5, 3.5))
     for label, fc in curves.items():
@@ -31,8 +27,5 @@ def plot_forecasts(
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     if path is not None:
-        atomic_write(
-            Path(path), lambda p: fig.savefig(p, dpi=110, bbox_inches="tight", format="png")
-        )
-        plt.close(fig)
+        save_figure(fig, path)
     return fig

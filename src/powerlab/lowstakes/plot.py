@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
-from powerlab._io import atomic_write
+from powerlab._figures import pyplot, save_figure
 
 __all__ = ["plot_regret"]
 
 
 def plot_regret(result: dict[str, Any], path: str | os.PathLike[str] | None = None) -> Any:
     """Log-log regret vs T from :func:`low_stakes_experiment`'s ``curve``; PNG if ``path``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     curve = result["curve"]
     T = [r["T"] for r in curve]
@@ -39,8 +35,5 @@ def plot_regret(result: dict[str, Any], path: str | os.PathLike[str] | None = No
     ax.set_title(f"low stakes: delay D = {result['delay']}, {shifted}")
     ax.legend(fontsize=7)
     if path is not None:
-        atomic_write(
-            Path(path), lambda p: fig.savefig(p, dpi=110, bbox_inches="tight", format="png")
-        )
-        plt.close(fig)
+        save_figure(fig, path)
     return fig

@@ -1,4 +1,4 @@
-"""Figures for the tangent and ticket sweeps (matplotlib, Agg backend). No mathematics here.
+"""Figures for the tangent and ticket sweeps (matplotlib). No mathematics here.
 
 Both take the dicts returned by :func:`powerlab.nets.tangent.tangent_sweep` and
 :func:`powerlab.nets.tickets.tickets_sweep`.
@@ -6,35 +6,20 @@ Both take the dicts returned by :func:`powerlab.nets.tangent.tangent_sweep` and
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from powerlab._io import atomic_write
+from powerlab._figures import pyplot
 
-__all__ = ["figure_tangent", "figure_tickets", "save_plot"]
-
-
-def save_plot(fig: Any, path: str | os.PathLike[str]) -> Path:
-    """Save ``fig`` atomically to ``path`` (format from the suffix, PNG by default); close it."""
-    import matplotlib.pyplot as plt
-
-    p = Path(path)
-    fmt = p.suffix.lstrip(".").lower() or "png"
-    out = atomic_write(p, lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches="tight", format=fmt))
-    plt.close(fig)
-    return out
+__all__ = ["figure_tangent", "figure_tickets"]
 
 
 def figure_tangent(doc: dict[str, Any]) -> Any:
     """Left: test-output gap vs width (log-log) with the fitted power law; right: accuracies."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.ticker import NullFormatter
+
+    plt = pyplot()
 
     rows = doc["rows"]
     w = np.array([r["width"] for r in rows], dtype=float)
@@ -67,10 +52,7 @@ def figure_tangent(doc: dict[str, Any]) -> Any:
 
 def figure_tickets(doc: dict[str, Any]) -> Any:
     """Left: test accuracy vs kept fraction per width (dense dashed); right: accuracy vs bits."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     rows = doc["rows"]
     widths = sorted({r["width"] for r in rows})

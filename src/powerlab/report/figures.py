@@ -1,34 +1,24 @@
-"""Figures for the CLI's ``--plot`` and the demo report (matplotlib, Agg backend). No mathematics."""
+"""Figures for the CLI's ``--plot`` and the demo report (matplotlib). No mathematics.
+
+Save them with :func:`powerlab._figures.save_figure`.
+"""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from powerlab._io import atomic_write
+from powerlab._figures import pyplot
 from powerlab.mdp.model import MDP
 
-__all__ = ["plot_optimality", "plot_power", "save"]
+__all__ = ["plot_optimality", "plot_power"]
 
 
-def save(fig: plt.Figure, path: str | os.PathLike[str]) -> Path:
-    """Save ``fig`` atomically to ``path`` (format from the suffix, PNG by default) and close it."""
-    p = Path(path)
-    fmt = p.suffix.lstrip(".").lower() or "png"
-    out = atomic_write(p, lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches="tight", format=fmt))
-    plt.close(fig)
-    return out
-
-
-def plot_power(mdp: MDP, frame: pd.DataFrame) -> plt.Figure:
+def plot_power(mdp: MDP, frame: pd.DataFrame) -> Any:
     """POWER per state: a heatmap per γ on grid environments, otherwise a bar chart with ±2 SE."""
+    plt = pyplot()
     gammas = list(dict.fromkeys(frame["gamma"]))
     if mdp.grid_shape is not None and mdp.grid_cells is not None:
         fig, axes = plt.subplots(1, len(gammas), figsize=(4.2 * len(gammas), 3.6), squeeze=False)
@@ -58,8 +48,9 @@ def plot_power(mdp: MDP, frame: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def plot_optimality(frame: pd.DataFrame) -> plt.Figure:
+def plot_optimality(frame: pd.DataFrame) -> Any:
     """Optimality probability of each action, one bar group per γ, with ±2 SE error bars."""
+    plt = pyplot()
     gammas = list(dict.fromkeys(frame["gamma"]))
     actions = list(dict.fromkeys(frame["action"]))
     fig, ax = plt.subplots(figsize=(max(4.0, 0.7 * len(actions) * len(gammas)), 3.5))

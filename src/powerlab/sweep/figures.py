@@ -1,4 +1,4 @@
-"""Figures of a sweep's combined results (matplotlib, Agg). No mathematics.
+"""Figures of a sweep's combined results (matplotlib). No mathematics.
 
 One figure per cell (environment x distribution): the estimate against γ with ±2 standard
 error bands for the items with the largest and smallest estimates at the largest γ and, for POWER on a grid
@@ -11,22 +11,19 @@ import re
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from powerlab.report.figures import save
+from powerlab._figures import pyplot, save_figure
 
 __all__ = ["cell_figure", "write_figures"]
 
 
 def cell_figure(
     frame: pd.DataFrame, cell: dict[str, Any], item_col: str, est_col: str, top: int = 8
-) -> plt.Figure:
+) -> Any:
     """The figure of one cell; ``frame`` holds that cell's rows of the combined table."""
+    plt = pyplot()
     gammas = sorted(frame["gamma"].unique())
     last = frame[frame["gamma"] == gammas[-1]].sort_values(est_col, ascending=False)
     ranked = list(last[item_col])
@@ -75,5 +72,5 @@ def write_figures(
             continue
         slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{cell['env']}-{cell['dist']}")
         path = outdir / f"{prefix}cell{cell['cell']:03d}-{slug}.png"
-        paths.append(save(cell_figure(sub, cell, item_col, est_col, top), path))
+        paths.append(save_figure(cell_figure(sub, cell, item_col, est_col, top), path))
     return paths

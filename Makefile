@@ -3,11 +3,15 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+CORE   := .venv-core
+CORE_STAMP := $(CORE)/.installed
+# The test subset that needs nothing but the core install (no extras).
+CORE_TESTS := tests/mdp tests/power tests/retarget tests/goals tests/forecast tests/imitation tests/lowstakes
 
 export OPENBLAS_NUM_THREADS ?= 1
 export MPLBACKEND ?= Agg
 
-.PHONY: run test venv lint bench clean
+.PHONY: run test test-core venv lint bench clean
 
 $(STAMP): pyproject.toml setup.py src/powerlab/power/exact/_faces.cpp
 	@# GMP headers for the compiled exact-mode recursion (on the image already; else from Debian).
@@ -16,7 +20,7 @@ $(STAMP): pyproject.toml setup.py src/powerlab/power/exact/_faces.cpp
 		echo "warning: libgmp-dev missing; exact mode will use its slower Python recursion"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[all,dev]'
 	$(BIN)/python -c "import powerlab.power.exact.facets as f; print('compiled face recursion:', f.NATIVE)"
 	touch $(STAMP)
 
@@ -30,11 +34,22 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy src
 
-test: $(STAMP) lint
+$(CORE_STAMP): pyproject.toml setup.py
+	$(PYTHON) -m venv $(CORE)
+	$(CORE)/bin/pip install --quiet --upgrade pip
+	$(CORE)/bin/pip install --quiet -e . 'pytest>=8.0' 'pytest-timeout>=2.2' 'hypothesis>=6.100'
+	touch $(CORE_STAMP)
+
+# A core-only install (no extras) runs the main command and the core tests.
+test-core: $(CORE_STAMP)
+	$(CORE)/bin/powerlab power examples/fig1.yaml --samples 2000 --json > /dev/null
+	$(CORE)/bin/python -m pytest -q -p no:cacheprovider $(CORE_TESTS)
+
+test: $(STAMP) lint test-core
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_power.py
 
 clean:
-	rm -rf $(VENV) powerlab-report .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CORE) powerlab-report .mypy_cache .ruff_cache

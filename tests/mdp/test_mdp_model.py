@@ -1,6 +1,5 @@
 """The MDP model and its builders: storage forms, terminal states, gymnasium import."""
 
-import gymnasium
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -56,6 +55,7 @@ def test_from_arrays_dense_and_sparse():
 
 @pytest.mark.parametrize("env_id", ["FrozenLake-v1", "CliffWalking-v1", "Taxi-v4"])
 def test_gymnasium_import_matches_the_p_table(env_id):
+    gymnasium = pytest.importorskip("gymnasium", reason="needs the [gym] extra")
     env = gymnasium.make(env_id)
     table = env.unwrapped.P
     mdp = M.from_gymnasium(env)
@@ -71,6 +71,7 @@ def test_gymnasium_import_matches_the_p_table(env_id):
 
 
 def test_frozenlake_holes_and_goal_are_terminal():
+    gymnasium = pytest.importorskip("gymnasium", reason="needs the [gym] extra")
     mdp = M.from_gymnasium(gymnasium.make("FrozenLake-v1"))
     desc = "SFFFFHFHFFFHHFFG"
     assert [mdp.states[i] for i in np.flatnonzero(mdp.terminal)] == [

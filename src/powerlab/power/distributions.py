@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeAlias, runtime_checkable
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from powerlab.errors import InputError
 __all__ = [
     "Bernoulli",
     "Beta",
+    "DistributionLike",
     "FromCallable",
     "PerState",
     "RewardDistribution",
@@ -218,9 +219,15 @@ def parse_dist(spec: str, state_index: Callable[[str], int] | None = None) -> Re
     return PerState(base, overrides, names)
 
 
+DistributionLike: TypeAlias = (
+    RewardDistribution | Callable[[np.random.Generator], np.ndarray] | str | None
+)
+"""What the estimators accept as ``dist``: a distribution, a callable ``rng -> R``, a spec or None."""
+
+
 def as_distribution(
-    dist: RewardDistribution | Callable | str | None, state_index=None
-) -> RewardDistribution:  # type: ignore[no-untyped-def, type-arg]
+    dist: DistributionLike, state_index: Callable[[str], int] | None = None
+) -> RewardDistribution:
     """Coerce ``None`` (Uniform[0,1]), a spec string, a distribution or a callable ``rng -> R``."""
     if dist is None:
         return Uniform()

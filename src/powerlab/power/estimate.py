@@ -11,29 +11,32 @@ average reward) from :mod:`powerlab.mdp.limits`. Optimality probability of actio
 \pi^* \in \Pi^*(R,\gamma): \pi^*(s) = a)`, so tied actions all count.
 
 Estimates average ``samples`` iid draws of ``R: [K, S]``; each carries its standard error
-(sample standard deviation over √K) and the sample count, plus ``solver_error``, the bound on
+(sample standard deviation, with the n-1 divisor, over √K; one convention for POWER and for
+optimality probability, :mod:`powerlab.power.moments`) and the sample count, plus
+``solver_error``, the bound on
 the error of the integrand from the solver: :math:`\frac{1-\gamma}{\gamma}\varepsilon_V`,
 where the solver is run with :math:`\varepsilon_V \le` ``tol`` · γ/(1-γ) so that a small γ
 cannot amplify it. The same reward draws are used at every γ (common random numbers), so
 differences across γ are estimated with less noise. Samples are processed in batches whose
 arrays stay within ``max_batch_bytes`` (16 MiB by default: small enough that the allocator
-reuses the same pages from batch to batch, which measured faster than one large batch), so
-memory does not grow with ``samples``.
+reuses the same pages from batch to batch, which measured faster than one large batch; the
+rule is :func:`powerlab.power.moments.batch_size`), so memory does not grow with ``samples``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from powerlab._random import Seed, as_generator
 from powerlab.errors import InputError
 from powerlab.mdp.limits import blackwell_optimal, myopic_optimal
 from powerlab.mdp.model import MDP
 from powerlab.mdp.solvers import solve
-from powerlab.power.distributions import RewardDistribution, as_distribution
+from powerlab.power.distributions import DistributionLike, as_distribution
+from powerlab.power.moments import Moments, batch_size, moments_of
 
 __all__ = ["optimal_actions_at", "optimality_probability", "power", "power_integrand"]
 
@@ -48,42 +51,6 @@ def _gammas(gamma: float | Iterable[float]) -> list[float]:
         if not 0.0 <= g <= 1.0:
             raise InputError(f"gamma must be in [0, 1], got {g}")
     return gs
-
-
-def _rng(rng: int | np.random.Generator | None) -> np.random.Generator:
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-
-
-def _batch_size(S: int, A: int, samples: int, max_batch_bytes: float, per_sa: bool) -> int:
-    per_sample = 8.0 * S * (6 + (2 * A if per_sa else 0))
-    return int(max(1, min(samples, max_batch_bytes // per_sample)))
-
-
-@dataclass
-class _Moments:
-    """Running sums for a mean and its standard error (shifted by the first batch's mean)."""
-
-    n: int = 0
-    shift: np.ndarray | None = None
-    s1: np.ndarray | None = None
-    s2: np.ndarray | None = None
-
-    def add(self, x: np.ndarray) -> None:
-        """Accumulate the rows of ``x: [k, n]``; ``x`` is overwritten (shifted in place)."""
-        if self.shift is None:
-            self.shift = x.mean(axis=0)
-            self.s1 = np.zeros_like(self.shift)
-            self.s2 = np.zeros_like(self.shift)
-        x -= self.shift
-        self.s1 = self.s1 + x.sum(axis=0)  # type: ignore[operator]
-        self.s2 = self.s2 + np.einsum("ij,ij->j", x, x)  # type: ignore[operator]
-        self.n += x.shape[0]
-
-    def mean_stderr(self) -> tuple[np.ndarray, np.ndarray]:
-        assert self.shift is not None and self.s1 is not None and self.s2 is not None
-        m = self.s1 / self.n
-        var = np.maximum(self.s2 / self.n - m * m, 0.0) * (self.n / max(self.n - 1, 1))
-        return self.shift + m, np.sqrt(var / self.n)
 
 
 def power_integrand(
@@ -113,8 +80,8 @@ def power(
     gamma: float | Sequence[float] = 0.9,
     *,
     samples: int = 10_000,
-    rng: int | np.random.Generator | None = 0,
-    dist: RewardDistribution | Callable | str | None = None,  # type: ignore[type-arg]
+    rng: Seed = 0,
+    dist: DistributionLike = None,
     states: Sequence[str | int] | None = None,
     tol: float = 1e-9,
     max_batch_bytes: float = 2**24,
@@ -142,12 +109,12 @@ def power(
         raise InputError(f"samples must be at least 2 for a standard error, got {samples}")
     idx = mdp.state_indices(states)
     D = as_distribution(dist, mdp.state_index)
-    gen = _rng(rng)
+    gen = as_generator(rng)
     S = mdp.n_states
     all_states = len(idx) == S and bool(np.all(idx == np.arange(S)))
     per_sa = any(g in (0.0, 1.0) for g in gs)
-    B = _batch_size(S, mdp.n_actions, samples, max_batch_bytes, per_sa)
-    moments = [_Moments() for _ in gs]
+    B = batch_size(S, mdp.n_actions, samples, max_batch_bytes, per_action=per_sa)
+    acc = [Moments.empty() for _ in gs]
     errs = [0.0 for _ in gs]
     done = 0
     while done < samples:
@@ -155,14 +122,14 @@ def power(
         R = D.sample(gen, k, S)
         for j, g in enumerate(gs):
             X, err = power_integrand(mdp, R, g, tol=tol)
-            moments[j].add(X if all_states else X[:, idx])
+            acc[j] = acc[j].combine(moments_of(X if all_states else X[:, idx]))
             errs[j] = max(errs[j], err)
         done += k
         if progress is not None:
             progress(k)
     rows = []
-    for j, g in enumerate(gs):
-        mean, se = moments[j].mean_stderr()
+    for j, (g, m) in enumerate(zip(gs, acc, strict=True)):
+        mean, se = m.mean, m.stderr
         for i, s in enumerate(idx):
             rows.append((mdp.states[s], g, float(mean[i]), float(se[i]), samples, errs[j]))
     return pd.DataFrame(
@@ -194,8 +161,8 @@ def optimality_probability(
     gamma: float | Sequence[float] = 0.9,
     *,
     samples: int = 10_000,
-    rng: int | np.random.Generator | None = 0,
-    dist: RewardDistribution | Callable | str | None = None,  # type: ignore[type-arg]
+    rng: Seed = 0,
+    dist: DistributionLike = None,
     max_batch_bytes: float = 2**24,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
@@ -206,34 +173,35 @@ def optimality_probability(
 
     Returns:
         DataFrame with one row per (action, gamma): ``state, action, gamma, probability,
-        stderr, samples``; ``stderr = sqrt(p(1-p)/K)``.
+        stderr, samples``; ``stderr = sqrt(p(1-p)/(K-1))``, the sample standard error of
+        the indicator's mean (one convention with :func:`power`; :mod:`.moments`).
     """
     gs = _gammas(gamma)
     if samples < 2:
         raise InputError(f"samples must be at least 2 for a standard error, got {samples}")
     s = mdp.state_index(state)
     D = as_distribution(dist, mdp.state_index)
-    gen = _rng(rng)
+    gen = as_generator(rng)
     S, A = mdp.n_states, mdp.n_actions
     per_sa = any(g in (0.0, 1.0) for g in gs)
-    B = _batch_size(S, A, samples, max_batch_bytes, per_sa)
-    counts = np.zeros((len(gs), A))
+    B = batch_size(S, A, samples, max_batch_bytes, per_action=per_sa)
+    n_avail = len(mdp.action_labels[s])
+    acc = [Moments.empty() for _ in gs]
     done = 0
     while done < samples:
         k = min(B, samples - done)
         R = D.sample(gen, k, S)
         for j, g in enumerate(gs):
-            counts[j] += optimal_actions_at(mdp, R, s, g).sum(axis=0)
+            hits = optimal_actions_at(mdp, R, s, g)[:, :n_avail]
+            acc[j] = acc[j].combine(moments_of(hits))
         done += k
         if progress is not None:
             progress(k)
     rows = []
-    n_avail = len(mdp.action_labels[s])
-    for j, g in enumerate(gs):
+    for g, m in zip(gs, acc, strict=True):
         for a in range(n_avail):
-            p = counts[j, a] / samples
-            se = float(np.sqrt(p * (1 - p) / samples))
-            rows.append((mdp.states[s], mdp.action_labels[s][a], g, float(p), se, samples))
+            p, se = float(m.mean[a]), float(m.stderr[a])
+            rows.append((mdp.states[s], mdp.action_labels[s][a], g, p, se, samples))
     return pd.DataFrame(
         rows, columns=["state", "action", "gamma", "probability", "stderr", "samples"]
     )

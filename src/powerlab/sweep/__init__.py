@@ -3,7 +3,7 @@
 * :mod:`~powerlab.sweep.spec`: the YAML specification, validated before anything runs.
 * :mod:`~powerlab.sweep.analyses`: the adapters (``power``, ``optimality``) a sweep can run.
 * :mod:`~powerlab.sweep.plan`: chunks, their ``SeedSequence`` seeds, the pure chunk function.
-* :mod:`~powerlab.sweep.moments`: chunk summaries ``(n, mean, M2)`` and their combination.
+* chunk summaries ``(n, mean, M2)`` and their combination are :mod:`powerlab.power.moments`.
 * :mod:`~powerlab.sweep.executors`: in-process and ``dask.distributed`` executors.
 * :mod:`~powerlab.sweep.store`: the Parquet result store with atomic per-chunk commits.
 * :mod:`~powerlab.sweep.run`, :mod:`~powerlab.sweep.results`: running, resuming, combining.
@@ -11,9 +11,9 @@
 See docs/sweep.md.
 """
 
+from powerlab.power.moments import Moments, combine_all, moments_of
 from powerlab.sweep.analyses import ANALYSES, Analysis, get_analysis
 from powerlab.sweep.executors import DaskExecutor, InProcessExecutor, make_executor
-from powerlab.sweep.moments import Moments, combine_all, moments_of
 from powerlab.sweep.plan import ChunkResult, ChunkTask, chunk_seed, compute_chunk, plan_chunks
 from powerlab.sweep.results import combine, status
 from powerlab.sweep.run import SweepOutcome, run_sweep

@@ -119,8 +119,8 @@ class PowerAnalysis:
 class OptimalityAnalysis:
     """Optimality probability of each action at ``state:`` (Turner et al., Defs 4.3-4.4).
 
-    The standard error is the sample one, ``sqrt(p(1-p)/(n-1))`` for an indicator, where
-    :func:`powerlab.power.optimality_probability` reports ``sqrt(p(1-p)/n)``.
+    The standard error is the sample one, ``sqrt(p(1-p)/(n-1))`` for an indicator, as
+    :func:`powerlab.power.optimality_probability` reports (:mod:`powerlab.power.moments`).
     """
 
     name = "optimality"

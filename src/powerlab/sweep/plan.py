@@ -9,7 +9,7 @@ appends the child's index to ``spawn_key``). Its numbers depend only on ``(seed,
 on which process runs it, when, or after which other chunk, so every executor gives the same
 bits. Inside a chunk the ``n`` samples are drawn and evaluated in batches of the spec's
 ``batch_size`` (fixed by the spec, not by the machine), every γ on the same rewards, and summarised
-as :class:`~powerlab.sweep.moments.Moments` per γ.
+as :class:`~powerlab.power.moments.Moments` per γ.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ import numpy as np
 
 from powerlab.mdp.model import MDP
 from powerlab.power.distributions import parse_dist
+from powerlab.power.moments import Moments, moments_of
 from powerlab.sweep.analyses import get_analysis
-from powerlab.sweep.moments import Moments, moments_of
 from powerlab.sweep.spec import SweepSpec
 
 __all__ = ["ChunkResult", "ChunkTask", "chunk_seed", "compute_chunk", "plan_chunks"]

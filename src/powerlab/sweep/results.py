@@ -1,7 +1,7 @@
 """Reading a store back: the combined estimates, and how far a sweep has got.
 
 For each cell the committed chunks are combined in chunk order ``k = 0, 1, ...`` with
-:class:`~powerlab.sweep.moments.Moments` (Chan et al. 1979, eq. 2.1), so the result does not
+:class:`~powerlab.power.moments.Moments` (Chan et al. 1979, eq. 2.1), so the result does not
 depend on the order in which chunks finished, and equals the mean and standard error of one
 run over all the chunk's samples (up to rounding).
 """
@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from powerlab.sweep.moments import Moments
+from powerlab.power.moments import Moments
 from powerlab.sweep.store import ResultStore, chunk_name
 
 __all__ = ["combine", "planned", "status"]

@@ -38,6 +38,7 @@ from powerlab.errors import InputError
 from powerlab.mdp.io import load_env, read_document
 from powerlab.mdp.model import MDP
 from powerlab.power.distributions import parse_dist
+from powerlab.power.moments import batch_size
 from powerlab.sweep.analyses import get_analysis
 
 __all__ = ["FORMAT", "EnvEntry", "SweepSpec", "load_spec", "spec_from_dict"]
@@ -225,8 +226,7 @@ def _digest(source: str) -> str:
 
 
 def _default_batch(mdp: MDP, chunk_size: int) -> int:
-    per_sample = 8.0 * mdp.n_states * (6 + 2 * mdp.n_actions)
-    return int(max(1, min(chunk_size, BATCH_BYTES // per_sample)))
+    return batch_size(mdp.n_states, mdp.n_actions, chunk_size, BATCH_BYTES, per_action=True)
 
 
 def spec_from_dict(

@@ -71,7 +71,46 @@ def test_mdp_json_contract():
     assert KEYS <= set(doc)
     assert (doc["orbit_size"], doc["B_over_A"], doc["A_over_B"]) == (24, 16, 8)
     assert doc["fraction_B_at_least_A"] == "2/3"
+    assert doc["measured_share_B"] == "2/3"  # 16 / (16 + 8)
     assert doc["retargeting"]["n"] == 2 and doc["retargeting"]["theorem1_conclusion"] is True
+
+
+def test_mdp_every_gamma_kept_in_order():
+    """Repeated --gamma (and its short form -g) runs once per value, in the order given."""
+    res = _run(
+        "mdp", str(THREE), "--state", "start", "--A", "dead", "--B", "a", "b",
+        "-g", "0.5", "--gamma", "0.9", "-g", "1/10", "--json",
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    docs = json.loads(res.stdout)
+    assert [d["gamma"] for d in docs] == [0.5, 0.9, 0.1]
+    assert all(KEYS <= set(d) for d in docs)
+
+
+def test_mdp_gamma_values_after_one_flag():
+    res = _run(
+        "mdp", str(THREE), "--state", "start", "--A", "dead", "--B", "a", "b",
+        "--gamma", "0.2", "0.7", "--json",
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert [d["gamma"] for d in json.loads(res.stdout)] == [0.2, 0.7]
+
+
+def test_bound_and_measured_share_are_both_printed():
+    """Five outcomes with distinct utilities, A = {d, e}, B = {a, b, c}, optimal rule: over the
+    5! orbit points the best outcome is in B for 3/5 of them and in A for 2/5, so
+    |B>A| : |A>B| = 72 : 48, the largest integer n is 1 and the bound n/(n+1) is 1/2, while
+    the measured share is 72/120 = 3/5."""
+    res = _run(
+        "outcomes", "--utility", "0", "1", "2", "3", "4", "--labels", *"deabc",
+        "--A", "d", "e", "--B", "a", "b", "c",
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    bound = next(x for x in lines if "fraction_B_at_least_A (bound n/(n+1))" in x)
+    measured = next(x for x in lines if "measured_share_B" in x)
+    assert bound.rstrip(" │").endswith("1/2"), bound
+    assert measured.rstrip(" │").endswith("3/5 = 0.600"), measured
 
 
 @pytest.mark.parametrize(
@@ -102,6 +141,10 @@ def test_mdp_json_contract():
         (["mdp", str(THREE), "--state", "start", "--A", "dead", "--B", "a",
           "--reward", "1", "2"], "--reward"),
         (["mdp", "no-such-file.yaml", "--state", "s", "--A", "a", "--B", "b"], "no-such-file"),
+        (["mdp", str(THREE), "--state", "start", "--A", "dead", "--B", "a",
+          "-g", "0.5", "-g", "1/2"], "more than once"),
+        (["mdp", str(THREE), "--state", "start", "--A", "dead", "--B", "a",
+          "-g", "x"], "not a number"),
     ],
 )  # fmt: skip
 def test_bad_input_one_line_exit_2(args, needle):

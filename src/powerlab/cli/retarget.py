@@ -1,7 +1,13 @@
 """``powerlab retarget outcomes|mdp``: orbit counts, n-majority and retargetability (RDSP).
 
 Thin over :mod:`powerlab.retarget.analysis`. Options that take several values accept them
-after one flag (``--utility 0 1 2``) or by repeating the flag (``--utility 0 --utility 1``).
+after one flag (``--utility 0 1 2``) or by repeating the flag (``--utility 0 --utility 1``);
+``retarget mdp`` runs once per ``--gamma``/``-g`` value, in the order given.
+
+Each result shows two shares of B, which are different numbers: ``fraction_B_at_least_A``
+is Theorem 3.6's guaranteed share n/(n+1) for the largest integer n with
+|B>A| >= n |A>B| (Turner & Tadepalli 2022, Def. 3.2), and ``measured_share_B`` is the share
+actually counted, |B>A| / (|B>A| + |A>B|) over the orbit points where f differs.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from powerlab.retarget.orbits import DEFAULT_MAX_ORBIT
 
 __all__ = ["register", "retarget_app"]
 
-_MULTI = ("--utility", "--labels", "--A", "--B", "--reward")
+_MULTI = ("--utility", "--labels", "--A", "--B", "--reward", "--gamma", "-g")
 
 
 _MultiValueCommand = multi_value_command(*_MULTI)
@@ -41,18 +47,17 @@ retarget_app = typer.Typer(
 RULE_HELP = "optimal, fracoptimal, antiopt, boltzmann:T, bestof:k, satisfice:t or quantilizer:q."
 
 
-def _parse_gamma(text: str) -> float:
-    return parse_number(text, "--gamma", low=0.0, high=1.0, open_high=True)
+def _parse_gammas(texts: list[str]) -> list[float]:
+    """Every ``--gamma`` value, in order; a value given twice is refused."""
+    gammas = [parse_number(t, "--gamma", low=0.0, high=1.0, open_high=True) for t in texts]
+    repeated = sorted({g for g in gammas if gammas.count(g) > 1})
+    if repeated:
+        raise InputError(f"--gamma: {repeated[0]:g} is given more than once")
+    return gammas
 
 
 def _floats(values: list[str], flag: str) -> list[float]:
-    out = []
-    for v in values:
-        try:
-            out.append(float(Fraction(v.strip())))
-        except (ValueError, ZeroDivisionError):
-            raise InputError(f"{flag}: {v!r} is not a number") from None
-    return out
+    return [parse_number(v, flag) for v in values]
 
 
 def _render(doc: dict[str, Any], title: str) -> None:
@@ -63,7 +68,12 @@ def _render(doc: dict[str, Any], title: str) -> None:
     table.add_column("value", justify="right")
     for key in ("orbit_size", "B_over_A", "A_over_B", "ties", "largest_n"):
         table.add_row(key, "unbounded" if d[key] is None else str(d[key]))
-    table.add_row("fraction_B_at_least_A", str(d["fraction_B_at_least_A"]))
+    table.add_row("fraction_B_at_least_A (bound n/(n+1))", str(d["fraction_B_at_least_A"]))
+    measured = d["measured_share_B"]
+    table.add_row(
+        "measured_share_B (|B>A| / (|B>A|+|A>B|))",
+        f"{measured} = {float(Fraction(measured)):.3f}",
+    )
     table.add_row("ratio_B_to_A", "unbounded" if d["ratio_B_to_A"] is None else d["ratio_B_to_A"])
     if not d["exact"]:
         table.add_row("samples", str(d["samples"]))
@@ -125,7 +135,10 @@ def mdp_cmd(
     state: Annotated[str, typer.Option("--state", help="The state s where f_s chooses.")],
     A: Annotated[list[str], typer.Option("--A", help="Action labels at s in set A.")],
     B: Annotated[list[str], typer.Option("--B", help="Action labels at s in set B.")],
-    gamma: Annotated[str, typer.Option("--gamma", help="Discount in [0, 1).")] = "0.9",
+    gamma: Annotated[
+        list[str] | None,
+        typer.Option("--gamma", "-g", help="Discount in [0, 1); several values: one run each."),
+    ] = None,
     rule: Annotated[str, typer.Option("--rule", help=RULE_HELP)] = "optimal",
     reward: Annotated[
         list[str] | None,
@@ -147,25 +160,30 @@ def mdp_cmd(
     from powerlab.mdp import load_env
     from powerlab.retarget.analysis import analyze_mdp
 
-    g = _parse_gamma(gamma)
+    gammas = _parse_gammas(gamma or ["0.9"])
+    theta = _floats(reward, "--reward") if reward else None
     mdp = load_env(env)
-    doc = analyze_mdp(
-        mdp,
-        state,
-        A,
-        B,
-        g,
-        rule=rule,
-        reward=_floats(reward, "--reward") if reward else None,
-        sample=sample,
-        rng=seed,
-        max_size=max_orbit,
-        search=search,
-    )
+    docs = [
+        analyze_mdp(
+            mdp,
+            state,
+            A,
+            B,
+            g,
+            rule=rule,
+            reward=theta,
+            sample=sample,
+            rng=seed,
+            max_size=max_orbit,
+            search=search,
+        )
+        for g in gammas
+    ]
     if json_out:
-        emit_json(doc)
+        emit_json(docs[0] if len(docs) == 1 else docs)
         return
-    _render(doc, f"{mdp.name} at {state!r}, γ = {g:g}, f = {doc['rule']}: B = {B} vs A = {A}")
+    for g, doc in zip(gammas, docs, strict=True):
+        _render(doc, f"{mdp.name} at {state!r}, γ = {g:g}, f = {doc['rule']}: B = {B} vs A = {A}")
 
 
 def register(app: typer.Typer) -> None:

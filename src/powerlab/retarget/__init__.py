@@ -1,6 +1,7 @@
 """Orbits, n-majority and retargetable decision rules (Turner & Tadepalli 2022, "RDSP").
 
-Implements Definitions 1-4 and Theorem 1 of the shutdown seed (RDSP Defs. 3.1-3.5, Thm. 3.6):
+Implements RDSP Defs. 3.1, 3.2 and 3.5 and Thm. 3.6, which Krakovna & Kramár (2023) restate as
+their Definitions 1-4 and Theorem 1:
 
 * :mod:`.permutations` and :mod:`.orbits`: coordinate permutations, orbits (Def. 1), sampling,
   restriction to Θ;

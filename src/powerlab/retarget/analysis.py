@@ -6,11 +6,17 @@ state of an MDP (θ = R over states). Both return a JSON-ready dict whose first 
 
 ``orbit_size``, ``B_over_A``, ``A_over_B``, ``ties``
     the sizes of :math:`\mathrm{Orbit}(\theta)` (distinct points) and of its subsets where f
-    prefers B, prefers A, or ties (seed Def. 2; sample counts with ``sample=``);
+    prefers B, prefers A, or ties (Krakovna & Kramár 2023, Def. 2; sample counts with
+    ``sample=``);
 ``largest_n``
-    the largest integer n with :math:`|B>A| \ge n|A>B|` (seed Def. 3), ``None`` if unbounded;
+    the largest integer n with :math:`|B>A| \ge n|A>B|` (RDSP Def. 3.2), ``None`` if
+    unbounded;
 ``fraction_B_at_least_A``
-    :math:`n/(n+1)` as a ``Fraction`` (1 when unbounded),
+    the guaranteed share :math:`n/(n+1)` for that n, as a ``Fraction`` (1 when unbounded):
+    a bound, not a count;
+``measured_share_B``
+    the share counted, :math:`|B>A|/(|B>A|+|A>B|)` as a ``Fraction`` (1 when f never
+    differs); it is at least ``fraction_B_at_least_A``,
 
 followed by ``ratio_B_to_A`` (:math:`|B>A|/|A>B|` as a ``Fraction``, ``None`` if unbounded),
 ``rule``, ``exact``, ``samples`` and ``standard_error`` (of
@@ -46,6 +52,7 @@ def counts_document(counts: OrbitCounts, rule: str) -> dict[str, Any]:
         "ties": counts.ties,
         "largest_n": counts.largest_n,
         "fraction_B_at_least_A": n_fraction(counts.largest_n),
+        "measured_share_B": counts.fraction_b_over_a,
         "ratio_B_to_A": counts.ratio,
         "rule": rule,
         "exact": counts.exact,

@@ -1,9 +1,9 @@
-r"""Orbit subsets and n-majority (RDSP Defs. 3.2 and 3.5; seed Defs. 2-3), with exact counts.
+r"""Orbit subsets and n-majority (RDSP Defs. 3.2, 3.5; Krakovna & Kramár 2023, Defs. 2-3).
 
-Let :math:`f(X\mid\theta)` be a decision function evaluated on two sets of choices, A (the
-seed's :math:`A_0`, e.g. "shut down") and B (:math:`A_1`, e.g. "stay alive"). For an orbit
+Let :math:`f(X\mid\theta)` be a decision function evaluated on two sets of choices, A
+(Krakovna & Kramár's :math:`A_0`, e.g. "shut down") and B (:math:`A_1`, "stay alive"). For an orbit
 :math:`\mathrm{Orbit}_\Theta(\theta) = (S_d\cdot\theta)\cap\Theta`
-(:mod:`powerlab.retarget.orbits`) the seed's Def. 2 splits it into
+(:mod:`powerlab.retarget.orbits`) Krakovna & Kramár (2023, Def. 2) split it into
 
 .. math::
    \mathrm{Orbit}_{\Theta,B>A}(\theta) = \{\theta' : f(B\mid\theta') > f(A\mid\theta')\},\quad
@@ -75,7 +75,7 @@ def classify(compare: Comparison, points: np.ndarray, tol: float = COMPARE_TOL) 
 
 @dataclass(frozen=True)
 class OrbitCounts:
-    """Counts of one orbit's subsets (seed Def. 2), exact or sampled.
+    """Counts of one orbit's subsets (Krakovna & Kramár 2023, Def. 2), exact or sampled.
 
     Attributes:
         orbit_size: distinct points of :math:`\\mathrm{Orbit}_\\Theta(\\theta)` (exact), or

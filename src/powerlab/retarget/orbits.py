@@ -1,10 +1,10 @@
-r"""Orbits of parameter vectors under coordinate permutations (RDSP Def. 3.1; seed Def. 1).
+r"""Orbits of parameter vectors under coordinate permutations (RDSP Def. 3.1; Krakovna & Kramár 2023, Def. 1).
 
 For :math:`\theta \in \mathbb R^d` the orbit is :math:`S_d \cdot \theta =
 \{\phi\cdot\theta : \phi \in S_d\}` and, for a set :math:`\Theta \subseteq \mathbb R^d`,
 :math:`\mathrm{Orbit}_\Theta(\theta) := (S_d\cdot\theta) \cap \Theta` (Turner & Tadepalli,
 "Parametrically Retargetable Decision-Makers Tend To Seek Power", arXiv 2206.13477, Def.
-3.1; Krakovna & Kramár's seed, Def. 1). The action is :math:`(\phi\cdot\theta)_{\phi(i)} =
+3.1; Krakovna & Kramár 2023, Def. 1). The action is :math:`(\phi\cdot\theta)_{\phi(i)} =
 \theta_i` (:mod:`powerlab.retarget.permutations`).
 
 Repeated entries: two conventions, both supported.
@@ -117,7 +117,7 @@ def _distinct_points(theta: np.ndarray) -> np.ndarray:
 def orbit(
     theta: object, *, distinct: bool = False, max_size: int | None = DEFAULT_MAX_ORBIT
 ) -> np.ndarray:
-    r"""Enumerate the orbit :math:`S_d\cdot\theta` (RDSP Def. 3.1; seed Def. 1).
+    r"""Enumerate the orbit :math:`S_d\cdot\theta` (RDSP Def. 3.1; Krakovna & Kramár 2023, Def. 1).
 
     Args:
         theta: ``[d]`` parameter vector.

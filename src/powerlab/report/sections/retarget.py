@@ -94,7 +94,7 @@ def build(outdir: Path, quick: bool) -> Section:
         "can die (A) or reach one of three other outcomes (B); u = "
         f"{spec['utility']} over {spec['labels']}. Counts are exact over the 24 points of the "
         "orbit of u; the retargeting permutations are the transpositions of RDSP's copies "
-        "construction, verified against Def. 4 (seed Def. 4), and Theorem 1's conclusion "
+        "construction, verified against RDSP Def. 3.5 (Krakovna &amp; Kramár 2023, Def. 4), and Theorem 1's conclusion "
         "|B&gt;A| ≥ n |A&gt;B| is checked with that n.</p>"
         + table_html(header, out_rows)
         + figure_html(name, "How each decision rule splits the orbit of u")

@@ -11,7 +11,7 @@ is right):
 * model 0 is the demonstrator μ = π^d;
 * ``deceptive`` models agree with μ until their trigger step τ_j (uniform in [T/10, T/2]),
   then put probability ``epsilon`` on the catastrophic action and (1 − ε) μ(a | x) on the others
-  (the deceptively aligned mesa-optimizer of the seed's summary);
+  (the deceptively aligned mesa-optimizer of Xu's 2021 summary of the paper);
 * the remaining models are honest but wrong: their own random policies over the safe actions.
 
 With ``prior="countable"`` the prior is instead that of a truncated countable class

@@ -38,8 +38,9 @@ main results):
    Hence with probability ≥ 1 − α/w(μ) the demonstrator's model never leaves the top set, and
    by 1. the imitator never takes an action the demonstrator would never take.
 
-Exact statement of the paper's top-set definition: I could not re-read the paper's definition
-text while writing this module; both rules above satisfy guarantee 2 and are selectable.
+Both top-set rules satisfy guarantee 2. Which of them is the paper's definition is not
+confirmed: the paper's opening pages (abstract, start of Sec. 1) state the min-probability
+imitator with queries and the realizable setting used here, but not the top-set definition.
 """
 
 from __future__ import annotations

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from powerlab._io import atomic_write
+from powerlab._figures import pyplot, save_figure
 from powerlab.imitation.harness import ImitationRun
 
 __all__ = ["plot_run"]
@@ -16,11 +15,7 @@ __all__ = ["plot_run"]
 
 def plot_run(run: ImitationRun, path: str | os.PathLike[str] | None = None) -> Any:
     """Three panels over steps t: queries, KL(π^d ‖ p), p(catastrophic action); PNG if ``path``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     t = np.arange(run.theta_q.shape[0])
     fig, axes = plt.subplots(1, 3, figsize=(11, 3.2))
     axes[0].plot(t, np.cumsum(run.queried), label="queries")
@@ -43,8 +38,5 @@ def plot_run(run: ImitationRun, path: str | os.PathLike[str] | None = None) -> A
         ax.legend(fontsize=7)
     fig.tight_layout()
     if path is not None:
-        atomic_write(
-            Path(path), lambda p: fig.savefig(p, dpi=110, bbox_inches="tight", format="png")
-        )
-        plt.close(fig)
+        save_figure(fig, path)
     return fig

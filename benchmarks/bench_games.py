@@ -1,6 +1,6 @@
 """Benchmark: solve random Bayesian games with Gambit and report POWER at the equilibrium.
 
-Cases (issue 5): 2 players with 8 types x 3 actions each (lcp on the tree, float payoffs),
+Cases: 2 players with 8 types x 3 actions each (lcp on the tree, float payoffs),
 and 3 players with 2 types x 2 actions each (logit on the tree). Per game the timed work is
 ``powerlab.games.solve`` (tree construction, Gambit in a subprocess, mapping back, our
 ε-BNE check, POWER) plus each player's best-case POWER. Prints the median seconds per game;

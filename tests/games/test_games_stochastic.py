@@ -45,7 +45,7 @@ def _constant_sum_game(seed: int, horizon: int = 2, c: int = 1):  # type: ignore
 
 
 def test_one_stage_is_the_seed_power() -> None:
-    """H = 1 and one state: first-stage POWER is the seed's POWER of the Bayesian game."""
+    """H = 1 and one state: first-stage POWER is the paper's POWER of the Bayesian game."""
     gen = np.random.default_rng(3)
     prior = np.array([[F(1, 6), F(1, 3)], [F(1, 4), F(1, 4)]], dtype=object)
     pay = gen.integers(-3, 4, size=(2, 2, 2, 2, 3)).astype(object)

@@ -9,7 +9,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from powerlab.cli._common import console, emit_json, guarded, progress_bar, to_jsonable
+from powerlab.cli._common import (
+    console,
+    emit_json,
+    guarded,
+    parse_number,
+    progress_bar,
+    to_jsonable,
+)
 from powerlab.errors import InputError
 
 __all__ = ["register"]
@@ -33,34 +40,74 @@ def _fmt_strategies(strategies: dict[str, dict[str, dict[str, Any]]]) -> str:
     return "  ".join(parts)
 
 
+ALL_HELP = (
+    "Ask for all equilibria. With two players who choose (one-action players are removed) "
+    "and a small strategic form this is complete: Gambit's enummixed gives every extreme "
+    "equilibrium and the cliques that join them into components. Otherwise enumpoly is used, "
+    "which finds isolated equilibria only and can miss a continuum; the output then says "
+    "'complete: no' with the reason (JSON: \"complete\": false)."
+)
+
+
+def _timeout(text: str) -> Any:
+    from powerlab.games._deadline import MAX_SECONDS, Deadline
+
+    return Deadline(parse_number(text, "--timeout", low=0.0, open_low=True, high=MAX_SECONDS))
+
+
+def _print_completeness(res: Any) -> None:
+    if res.complete:
+        console.print(
+            "complete: yes (every equilibrium lies in the convex hull of a clique of the "
+            "extreme equilibria above)"
+        )
+    else:
+        console.print(f"complete: no ({escape(res.reason)})")
+    for c in res.components or []:
+        if len(c.members) > 1:
+            console.print(
+                f"component {c.index + 1}: extreme equilibria "
+                + ", ".join(str(m + 1) for m in c.members)
+                + f"; Σ POWER ranges over [{_fmt(c.power_sum_min)}, {_fmt(c.power_sum_max)}]"
+            )
+
+
 def game(
     file: Annotated[Path, typer.Argument(help="Game file (YAML or JSON).")],
     solver: Annotated[
-        str | None, typer.Option(help="lcp, enummixed, enumpoly, gnm, ipa or logit.")
+        str | None,
+        typer.Option(
+            help="lcp, lp (constant-sum), enummixed, enumpoly, enumpure, simpdiv, liap, gnm, "
+            "ipa or logit."
+        ),
     ] = None,
-    all_: Annotated[bool, typer.Option("--all", help="Ask for all equilibria.")] = False,
-    timeout: Annotated[float, typer.Option(help="Solver time limit in seconds.")] = 60.0,
+    all_: Annotated[bool, typer.Option("--all", help=ALL_HELP)] = False,
+    timeout: Annotated[
+        str, typer.Option(help="Time limit in seconds for the whole command.")
+    ] = "60",
     json_: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Equilibria of a Bayesian game with POWER, best-case POWER and the conservation slack."""
     from powerlab.games.analysis import analyze_game
     from powerlab.games.io import load_game
 
-    if timeout <= 0:
-        raise InputError(f"--timeout: must be positive, got {timeout}")
+    deadline = _timeout(timeout)
     g = load_game(file)
-    res = analyze_game(g, solver, all_, timeout)
+    deadline.check("loading the game")
+    res = analyze_game(g, solver, all_, deadline)
     doc = res.to_dict()
     if json_:
         emit_json(doc)
         return
     const = "no" if res.constant is None else f"yes, c = {_fmt(res.constant)}"
     console.print(
-        f"[bold]{g.name}[/]: {g.n} players, types {list(g.num_types)}, actions "
+        f"[bold]{escape(g.name)}[/]: {g.n} players, types {list(g.num_types)}, actions "
         f"{list(g.num_actions)}; constant-sum: {const}; solver: {res.solver}"
     )
     table = Table(title="Equilibria")
     table.add_column("#")
+    if res.components is not None:
+        table.add_column("component")
     table.add_column("strategies", justify="left")
     table.add_column("payoffs")
     table.add_column("POWER")
@@ -69,8 +116,10 @@ def game(
         table.add_column("slack")
     table.add_column("BNE")
     for k, e in enumerate(doc["equilibria"]):
-        row = [
-            str(k + 1),
+        row = [str(k + 1)]
+        if res.components is not None:
+            row.append(str(e["component"]))
+        row += [
             escape(_fmt_strategies(e["strategies"])),
             ", ".join(_fmt(x) for x in e["payoffs"]),
             ", ".join(_fmt(x) for x in e["power"]),
@@ -81,12 +130,15 @@ def game(
         row.append("yes" if e["is_bne"] else "NO")
         table.add_row(*row)
     console.print(table)
+    _print_completeness(res)
     console.print(
         "best-case POWER: "
-        + ", ".join(f"{p} {_fmt(b)}" for p, b in zip(g.players, res.best_case_power, strict=True))
+        + ", ".join(
+            f"{escape(p)} {_fmt(b)}" for p, b in zip(g.players, res.best_case_power, strict=True)
+        )
     )
     for note in res.notes:
-        console.print(f"note: {note}")
+        console.print(f"note: {escape(note)}")
 
 
 def game_sweep(

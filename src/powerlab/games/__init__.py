@@ -3,7 +3,7 @@
 Model and files (:mod:`.model`, :mod:`.io`), strategies (:mod:`.strategy`), interim utility
 and best responses (:mod:`.utility`), POWER and best-case POWER (:mod:`.power`), the ε-BNE
 check (:mod:`.bne`), the conservation theorem (:mod:`.conservation`), equilibria through
-Gambit (:mod:`.efg`, :mod:`.solve`), and the seed's open questions: common payoff
+Gambit (:mod:`.efg`, :mod:`.solve`), and the paper's open questions: common payoff
 (:mod:`.alignment`), ρ-correlated random games (:mod:`.random_games`, :mod:`.sweep`) and
 finite-horizon Bayesian stochastic games (:mod:`.stochastic`, :mod:`.stochastic_solve`).
 :func:`.analysis.analyze_game` bundles what ``powerlab game`` prints.

@@ -9,6 +9,7 @@ computed from it (interim utility, POWER, slack) is exact. Otherwise arrays are 
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 from numbers import Rational
 from typing import Any
@@ -17,7 +18,43 @@ import numpy as np
 
 from powerlab.errors import InputError
 
-__all__ = ["as_exact_array", "as_float_array", "is_exact", "is_rational_array", "parse_number"]
+__all__ = [
+    "MAX_EXPONENT",
+    "MAX_INT_BITS",
+    "MAX_NUMBER_CHARS",
+    "as_exact_array",
+    "as_float_array",
+    "is_exact",
+    "is_rational_array",
+    "parse_number",
+]
+
+MAX_NUMBER_CHARS = 100
+MAX_EXPONENT = 100
+MAX_INT_BITS = 340  # about 10**102
+_EXPONENT = re.compile(r"[eE]\s*([+-]?\d+)")
+
+
+def _bounded_fraction(text: str, where: str) -> Fraction:
+    """``Fraction(text)`` after bounding its length and decimal exponent.
+
+    ``Fraction("1e100000000")`` would build a 100-million-digit integer, so numbers longer
+    than :data:`MAX_NUMBER_CHARS` characters or with ``|exponent| >`` :data:`MAX_EXPONENT`
+    are refused before conversion.
+    """
+    if len(text) > MAX_NUMBER_CHARS:
+        raise InputError(
+            f"{where}: number with {len(text)} characters (at most {MAX_NUMBER_CHARS})"
+        )
+    for m in _EXPONENT.finditer(text):
+        if abs(int(m.group(1))) > MAX_EXPONENT:
+            raise InputError(
+                f"{where}: exponent {m.group(1)} out of range (|exponent| <= {MAX_EXPONENT})"
+            )
+    try:
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise InputError(f"{where}: not a number: {text!r}") from None
 
 
 def parse_number(value: Any, where: str) -> Fraction | float:
@@ -25,24 +62,25 @@ def parse_number(value: Any, where: str) -> Fraction | float:
 
     Floats are converted exactly through their shortest decimal repr (``0.1`` -> ``1/10``),
     because a decimal literal written in a game file means that decimal. Booleans, NaN and
-    infinities are refused with an :class:`InputError` naming ``where``.
+    infinities are refused with an :class:`InputError` naming ``where``, and so are numbers
+    too large to compute with: integers over :data:`MAX_INT_BITS` bits, strings over
+    :data:`MAX_NUMBER_CHARS` characters, decimal exponents over :data:`MAX_EXPONENT`.
     """
     if isinstance(value, bool):
         raise InputError(f"{where}: expected a number, got {value!r}")
+    if isinstance(value, np.integer):
+        value = int(value)
     if isinstance(value, Rational):
-        return Fraction(value)
+        frac = Fraction(value)
+        if max(abs(frac.numerator).bit_length(), frac.denominator.bit_length()) > MAX_INT_BITS:
+            raise InputError(f"{where}: number too large (more than {MAX_INT_BITS} bits)")
+        return frac
     if isinstance(value, float | np.floating):
         if not math.isfinite(float(value)):
             raise InputError(f"{where}: non-finite number {value!r}")
-        return Fraction(repr(float(value)))
-    if isinstance(value, np.integer):
-        return Fraction(int(value))
+        return _bounded_fraction(repr(float(value)), where)
     if isinstance(value, str):
-        text = value.strip()
-        try:
-            return Fraction(text)
-        except (ValueError, ZeroDivisionError):
-            raise InputError(f"{where}: not a number: {value!r}") from None
+        return _bounded_fraction(value.strip(), where)
     raise InputError(f"{where}: expected a number, got {type(value).__name__} {value!r}")
 
 
@@ -63,8 +101,8 @@ def _rational_like(x: Any) -> bool:
         return True
     if isinstance(x, str):
         try:
-            Fraction(x.strip())
-        except (ValueError, ZeroDivisionError):
+            _bounded_fraction(x.strip(), "")
+        except InputError:
             return False
         return True
     return False

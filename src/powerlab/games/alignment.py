@@ -1,6 +1,6 @@
 r"""Open question (a): the common-payoff conjecture (Stavrianos & Turner 2021, closing remarks).
 
-The seed suspects that "if all players have identical rewards, then the sum of POWER is
+The paper suspects that "if all players have identical rewards, then the sum of POWER is
 equal to the sum of best-case POWER for each player". We compare, for a game,
 
 * ``Σ_i POWER(i, σ)`` at every equilibrium ``σ`` Gambit returns,

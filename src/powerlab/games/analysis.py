@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from powerlab.errors import ResourceError
+from powerlab.games._deadline import Deadline, DeadlineExceeded, as_deadline
 from powerlab.games.conservation import constant_sum_value
 from powerlab.games.model import BayesianGame
 from powerlab.games.power import best_case_power
-from powerlab.games.solve import Equilibrium, default_solver, solve
+from powerlab.games.solve import Component, Equilibrium, solve_set
 from powerlab.games.strategy import profile_to_names
 
 __all__ = ["GameAnalysis", "analyze_game"]
@@ -32,6 +33,9 @@ class GameAnalysis:
         constant: ``c`` if the game is constant-sum, else None.
         equilibria: verified equilibria.
         best_case_power: per player, or None where enumeration was too large.
+        complete: whether ``equilibria`` is guaranteed to be every equilibrium.
+        reason: why not, when ``complete`` is False.
+        components: connected components (complete 2-player enumeration), else None.
         notes: remarks (zero-probability types, skipped computations).
     """
 
@@ -40,6 +44,9 @@ class GameAnalysis:
     constant: Any
     equilibria: list[Equilibrium]
     best_case_power: list[Any]
+    complete: bool = False
+    reason: str = ""
+    components: list[Component] | None = None
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,12 +62,28 @@ class GameAnalysis:
                     "power_sum": e.power_sum,
                     "is_bne": e.is_bne,
                     "slack": None if self.constant is None else e.power_sum - self.constant,
+                    "component": None if e.component is None else e.component + 1,
                 }
             )
+        comps = None
+        if self.components is not None:
+            comps = [
+                {
+                    "component": c.index + 1,
+                    "extreme_equilibria": [m + 1 for m in c.members],
+                    "cliques": [[m + 1 for m in q] for q in c.cliques],
+                    "power_sum_min": c.power_sum_min,
+                    "power_sum_max": c.power_sum_max,
+                }
+                for c in self.components
+            ]
         return {
             "name": g.name,
             "players": list(g.players),
             "solver": self.solver,
+            "complete": self.complete,
+            "incomplete_reason": None if self.complete else self.reason,
+            "components": comps,
             "constant_sum": self.constant is not None,
             "constant": self.constant,
             "equilibria": eqs,
@@ -74,16 +97,29 @@ def analyze_game(
     game: BayesianGame,
     solver: str | None = None,
     all_equilibria: bool = False,
-    timeout: float = 60.0,
+    timeout: float | Deadline = 60.0,
 ) -> GameAnalysis:
-    """Solve ``game`` with Gambit and evaluate POWER, best-case POWER and conservation."""
-    name = solver or default_solver(game, all_equilibria)
-    eqs = solve(game, name, all_equilibria, timeout)
+    """Solve ``game`` with Gambit and evaluate POWER, best-case POWER and conservation.
+
+    ``timeout`` (seconds, or a shared deadline) bounds the whole analysis: the solver and
+    the best-case enumeration. A best case that is too large is reported as None with a note;
+    running out of time raises :class:`~powerlab.errors.ResourceError`.
+    """
+    deadline = as_deadline(timeout)
+    found = solve_set(game, solver, all_equilibria, deadline)
     notes = []
+    if found.dropped_players:
+        notes.append(
+            "players with one action ("
+            + ", ".join(found.dropped_players)
+            + ") were removed before solving; they always best-respond"
+        )
     best: list[Any] = []
     for i in range(game.n):
         try:
-            best.append(best_case_power(game, i).value)
+            best.append(best_case_power(game, i, deadline=deadline).value)
+        except DeadlineExceeded:
+            raise
         except ResourceError as exc:
             best.append(None)
             notes.append(str(exc))
@@ -94,4 +130,14 @@ def analyze_game(
             f"types of probability zero ({names}) are unconstrained by the BNE check and the "
             "conservation theorem; their strategies are reported as uniform"
         )
-    return GameAnalysis(game, name, constant_sum_value(game), eqs, best, notes)
+    return GameAnalysis(
+        game,
+        found.solver,
+        constant_sum_value(game),
+        found.equilibria,
+        best,
+        found.complete,
+        found.reason,
+        found.components,
+        notes,
+    )

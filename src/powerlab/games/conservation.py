@@ -2,7 +2,7 @@ r"""Conservation of POWER in constant-sum Bayesian games (Stavrianos & Turner 20
 
 A game is *constant-sum* with constant ``c`` when ``Σ_i r_i(t, a) = c`` for every action
 profile ``a`` and every type profile ``t`` of positive prior probability (profiles of
-probability zero never happen, so their payoffs cannot matter). The seed's theorem:
+probability zero never happen, so their payoffs cannot matter). the paper's theorem:
 
 .. math::
     \sum_i \mathrm{POWER}(i, σ) \;\ge\; c, \quad\text{with equality iff σ is a BNE.}

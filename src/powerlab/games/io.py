@@ -1,6 +1,6 @@
 """Reading Bayesian games from YAML or JSON files.
 
-The format (one document; ``yaml.safe_load``, so JSON works too)::
+The format (one document; JSON for a ``.json`` file, otherwise YAML, which also reads JSON)::
 
     name: entry-with-unknown-cost
     players: [Entrant, Incumbent]
@@ -11,18 +11,25 @@ The format (one document; ``yaml.safe_load``, so JSON works too)::
       "e,low":  {"In,Fight": [-1, 1], ...}
       "e,high": {"In,Fight": [-1, -1], ...}
 
-Profiles are comma-separated names in player order. Numbers may be ints, decimals or
-fraction strings such as ``"2/3"``; all of them are kept exact (``Fraction``). Type
-profiles left out of ``prior`` have probability zero; their payoffs may be omitted.
+Profiles are comma-separated names in player order; spaces around names do not count, so
+``"X,X"`` and ``"X, X"`` are one profile and writing both is an error, as is any repeated
+key. Names may be numbers (``players: [1, 2]``); they are read as text. Numbers may be ints,
+decimals or fraction strings such as ``"2/3"``; all of them are kept exact (``Fraction``).
+Type profiles left out of ``prior`` have probability zero; their payoffs may be omitted.
 A complete-information game may leave out ``types`` and ``prior`` (one type per player)
 and give ``payoffs`` directly as action profile -> payoffs.
 
-Errors are :class:`powerlab.errors.InputError` with one line naming the file and key.
+Sizes are checked before anything is allocated: at most :data:`MAX_FILE_BYTES` bytes and
+:data:`MAX_CELLS` payoff entries ``n · Π T_i · Π A_i``.
+
+Errors are :class:`powerlab.errors.InputError` (or :class:`~powerlab.errors.ResourceError`
+for sizes) with one line naming the file and key.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import os
 from collections.abc import Mapping
 from fractions import Fraction
@@ -32,33 +39,99 @@ from typing import Any
 import numpy as np
 import yaml
 
-from powerlab.errors import InputError
+from powerlab.errors import InputError, ResourceError
 from powerlab.games._numbers import parse_number
 from powerlab.games.model import BayesianGame, make_game
 
-__all__ = ["load_game", "parse_game"]
+__all__ = ["MAX_CELLS", "MAX_FILE_BYTES", "load_game", "parse_game", "read_document"]
 
 _KNOWN_KEYS = {"name", "players", "types", "prior", "actions", "payoffs", "description"}
 SINGLE_TYPE = "-"
+MAX_FILE_BYTES = 64 * 2**20
+MAX_CELLS = 1_000_000
+
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeyLoader(_BaseLoader):  # type: ignore[misc]
+    """YAML's safe loader (the C one where built) refusing a mapping that repeats a key."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            key = str(self.construct_object(key_node, deep=True))
+            if key in seen:
+                raise InputError(
+                    f"{self.source}:{key_node.start_mark.line + 1}: duplicate key {key!r}"
+                )
+            seen.add(key)
+        return dict(super().construct_mapping(node, deep=deep))
+
+
+def _json_pairs(src: str) -> Any:
+    def hook(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, v in items:
+            if k in out:
+                raise InputError(f"{src}: duplicate key {k!r}")
+            out[k] = v
+        return out
+
+    return hook
+
+
+def read_document(path: str | os.PathLike[str]) -> Any:
+    """Read a game file's document: JSON for a ``.json`` suffix, else YAML (C loader if built).
+
+    JSON decimals are kept as their text so that they stay exact. Repeated keys are refused.
+
+    Raises:
+        InputError: not UTF-8 text, not valid YAML/JSON, a repeated key (each naming the file).
+        ResourceError: a file over :data:`MAX_FILE_BYTES` bytes.
+        FileNotFoundError: no such file.
+    """
+    p = Path(path)
+    size = p.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ResourceError(f"{p}: {size} bytes exceed the limit of {MAX_FILE_BYTES}")
+    try:
+        text = p.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{p}: not UTF-8 text (byte {exc.start})") from None
+    if not text.strip():
+        raise InputError(f"{p}: the file is empty")
+    if p.suffix.lower() == ".json":
+        try:
+            return json.loads(text, object_pairs_hook=_json_pairs(str(p)), parse_float=str)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{p}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+        except RecursionError:
+            raise InputError(f"{p}: nested too deeply") from None
+    loader = _UniqueKeyLoader(text)
+    loader.source = str(p)
+    try:
+        return loader.get_single_data()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise InputError(f"{p}{line}: not valid YAML/JSON: {problem}") from None
+    except RecursionError:
+        raise InputError(f"{p}: nested too deeply") from None
+    finally:
+        loader.dispose()
 
 
 def load_game(path: str | os.PathLike[str]) -> BayesianGame:
     """Read a game file (YAML or JSON); see the module docstring for the format.
 
     Raises:
-        InputError: unreadable YAML, a missing or unknown key, unknown names, a prior that
-            does not sum to 1, missing payoff entries; the message names the file and key.
+        InputError: unreadable YAML, a missing, unknown or repeated key, unknown names, a prior
+            that does not sum to 1, missing payoff entries; the message names the file and key.
+        ResourceError: a file or game over the size limits.
         FileNotFoundError: no such file.
     """
-    p = Path(path)
-    text = p.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        raise InputError(f"{p}:{line} not valid YAML/JSON") from None
-    return parse_game(data, source=str(p))
+    return parse_game(read_document(path), source=str(path))
 
 
 def _split(key: Any, n: int, src: str, where: str) -> list[str]:
@@ -69,14 +142,14 @@ def _split(key: Any, n: int, src: str, where: str) -> list[str]:
 
 
 def _index_profile(
-    key: Any, names: list[list[str]], players: list[str], src: str, where: str, kind: str
+    key: Any, lookup: list[dict[str, int]], players: list[str], src: str, where: str, kind: str
 ) -> tuple[int, ...]:
     parts = _split(key, len(players), src, where)
     idx = []
     for j, part in enumerate(parts):
-        if part not in names[j]:
+        if part not in lookup[j]:
             raise InputError(f"{src}: {where}: unknown {kind} {part!r} of {players[j]} in {key!r}")
-        idx.append(names[j].index(part))
+        idx.append(lookup[j][part])
     return tuple(idx)
 
 
@@ -84,22 +157,61 @@ def _per_player(data: Mapping[str, Any], key: str, players: list[str], src: str)
     block = data.get(key)
     if not isinstance(block, Mapping):
         raise InputError(f"{src}: {key}: expected a mapping player -> list of names")
-    for pname in block:
-        if pname not in players:
-            raise InputError(f"{src}: {key}: unknown player {pname!r}")
+    by_name: dict[str, Any] = {}
+    for pname, names in block.items():
+        if str(pname) not in players:
+            raise InputError(f"{src}: {key}: unknown player {str(pname)!r}")
+        if str(pname) in by_name:
+            raise InputError(f"{src}: {key}: duplicate key {str(pname)!r}")
+        by_name[str(pname)] = names
     out = []
     for pname in players:
-        if pname not in block:
+        if pname not in by_name:
             raise InputError(f"{src}: {key}: missing player {pname!r}")
-        names = block[pname]
+        names = by_name[pname]
         if not isinstance(names, list) or not names:
             raise InputError(f"{src}: {key}.{pname}: expected a non-empty list of names")
-        names = [str(x) for x in names]
-        if len(set(names)) != len(names):
-            raise InputError(f"{src}: {key}.{pname}: duplicate names")
+        names = [str(x).strip() for x in names]
+        dup = next((x for x in names if names.count(x) > 1), None)
+        if dup is not None:
+            raise InputError(f"{src}: {key}.{pname}: duplicate name {dup!r}")
         if any("," in x for x in names):
             raise InputError(f"{src}: {key}.{pname}: names may not contain commas")
         out.append(names)
+    return out
+
+
+def _check_size(src: str, n: int, tshape: tuple[int, ...], ashape: tuple[int, ...]) -> None:
+    """Refuse a game with more than :data:`MAX_CELLS` payoff entries before allocating it."""
+    cells = n * int(np.prod(tshape, dtype=object)) * int(np.prod(ashape, dtype=object))
+    if cells > MAX_CELLS:
+        raise ResourceError(
+            f"{src}: {n} players, types {list(tshape)}, actions {list(ashape)} make {cells} "
+            f"payoff entries (limit {MAX_CELLS})"
+        )
+
+
+def _profiles(
+    block: Mapping[Any, Any],
+    names: list[list[str]],
+    players: list[str],
+    src: str,
+    where: str,
+    kind: str,
+) -> list[tuple[tuple[int, ...], Any, Any]]:
+    """``(index profile, original key, value)`` per entry; a profile written twice (after
+    spaces around names are dropped, so ``"X,X"`` and ``"X, X"`` collide) is refused."""
+    out: list[tuple[tuple[int, ...], Any, Any]] = []
+    first: dict[tuple[int, ...], str] = {}
+    lookup = [{x: k for k, x in enumerate(row)} for row in names]
+    for key, val in block.items():
+        t = _index_profile(key, lookup, players, src, where, kind)
+        if t in first:
+            raise InputError(
+                f"{src}: {where}: duplicate {kind} profile {str(key)!r} (same as {first[t]!r})"
+            )
+        first[t] = str(key)
+        out.append((t, key, val))
     return out
 
 
@@ -117,9 +229,10 @@ def parse_game(data: Any, source: str = "<game>") -> BayesianGame:
     players = data["players"]
     if not isinstance(players, list) or not players:
         raise InputError(f"{src}: players: expected a non-empty list")
-    players = [str(p) for p in players]
-    if len(set(players)) != len(players):
-        raise InputError(f"{src}: players: duplicate names")
+    players = [str(p).strip() for p in players]
+    dup = next((x for x in players if players.count(x) > 1), None)
+    if dup is not None:
+        raise InputError(f"{src}: players: duplicate name {dup!r}")
     n = len(players)
     actions = _per_player(data, "actions", players, src)
     complete_info = "types" not in data
@@ -130,6 +243,8 @@ def parse_game(data: Any, source: str = "<game>") -> BayesianGame:
     )
     tshape = tuple(len(t) for t in types)
     ashape = tuple(len(a) for a in actions)
+    _check_size(src, n, tshape, ashape)
+    cells_a = int(np.prod(ashape, dtype=object))
 
     prior = np.empty(tshape, dtype=object)
     prior[:] = Fraction(0)
@@ -137,8 +252,7 @@ def parse_game(data: Any, source: str = "<game>") -> BayesianGame:
         block = data["prior"]
         if not isinstance(block, Mapping):
             raise InputError(f"{src}: prior: expected a mapping type profile -> probability")
-        for key, val in block.items():
-            t = _index_profile(key, types, players, src, "prior", "type")
+        for t, key, val in _profiles(block, types, players, src, "prior", "type"):
             prob = parse_number(val, f"{src}: prior[{key!r}]")
             if prob < 0:
                 raise InputError(f"{src}: prior[{key!r}]: negative probability {val}")
@@ -159,21 +273,19 @@ def parse_game(data: Any, source: str = "<game>") -> BayesianGame:
     if complete_info:
         block = {",".join([SINGLE_TYPE] * n): block}
     seen: set[tuple[int, ...]] = set()
-    for tkey, table in block.items():
-        t = _index_profile(tkey, types, players, src, "payoffs", "type")
+    for t, tkey, table in _profiles(block, types, players, src, "payoffs", "type"):
         seen.add(t)
         where = f"payoffs[{tkey!r}]"
         if not isinstance(table, Mapping):
             raise InputError(f"{src}: {where}: expected a mapping action profile -> payoffs")
         got: set[tuple[int, ...]] = set()
-        for akey, vals in table.items():
-            a = _index_profile(akey, actions, players, src, where, "action")
+        for a, akey, vals in _profiles(table, actions, players, src, where, "action"):
             got.add(a)
             if not isinstance(vals, list) or len(vals) != n:
                 raise InputError(f"{src}: {where}[{akey!r}]: expected a list of {n} payoffs")
             for i, v in enumerate(vals):
                 payoffs[(i, *t, *a)] = parse_number(v, f"{src}: {where}[{akey!r}][{i}]")
-        for a in itertools.product(*(range(k) for k in ashape)):
+        for a in itertools.product(*(range(k) for k in ashape)) if len(got) < cells_a else ():
             if a not in got:
                 missing = ",".join(actions[j][a[j]] for j in range(n))
                 raise InputError(f"{src}: {where}: missing action profile {missing!r}")

@@ -5,9 +5,9 @@ A type profile ``t = (t_1, ..., t_n)`` is drawn from a common-knowledge joint pr
 ``Ω(t)``; each player learns only its own type and all choose actions simultaneously;
 player ``i`` receives ``r_i(t, a)``.
 
-The seed writes rewards as ``r_i(t_i, a)`` (private values); we store the more general
+The paper writes rewards as ``r_i(t_i, a)`` (private values); we store the more general
 *interdependent* form ``r_i(t, a)``, of which private values are the special case that
-does not vary with ``t_{-i}`` (:func:`from_private_rewards` builds it). The seed's
+does not vary with ``t_{-i}`` (:func:`from_private_rewards` builds it). The paper's
 conservation proof goes through unchanged for ``r_i(t, a)``.
 
 Arrays (named axes):
@@ -219,7 +219,7 @@ def from_private_rewards(
     rewards: Sequence[Any],
     **kwargs: Any,
 ) -> BayesianGame:
-    """Build a game with the seed's private-value rewards ``r_i(t_i, a)``.
+    """Build a game with the paper's private-value rewards ``r_i(t_i, a)``.
 
     Args:
         prior: ``[T_1, ..., T_n]`` joint prior.

@@ -1,6 +1,6 @@
 r"""Random Bayesian games: integer (exact) games for property tests, and ρ-correlated games.
 
-``correlated_game`` realises the seed's proposed interpolation between aligned and
+``correlated_game`` realises the paper's proposed interpolation between aligned and
 anti-aligned rewards (Stavrianos & Turner 2021, closing remarks): for every type profile
 ``t`` and action profile ``a`` the vector ``(r_1(t, a), ..., r_n(t, a))`` is drawn from a
 normal distribution with unit variances and all pairwise correlations ``ρ``:

@@ -1,56 +1,99 @@
-"""Bayesian Nash equilibria through Gambit (pygambit 17), run in a subprocess with a timeout.
+"""Bayesian Nash equilibria through Gambit (pygambit 17), run in a subprocess under a deadline.
 
 We do not solve for equilibria ourselves. The game is written as an extensive-form tree
-(:mod:`powerlab.games.efg`) and handed to one of Gambit's solvers:
+(:mod:`powerlab.games.efg`), read by Gambit from memory (no file is written) and handed to
+one of Gambit's solvers:
 
-* ``lcp`` -- Lemke's algorithm on the sequence form of the tree (2 players, one
-  equilibrium, exact rationals). Koller, Megiddo & von Stengel (1996).
-* ``enummixed`` -- all extreme equilibria of the strategic form (2 players, exact; the
-  strategic form has ``Π A_i^{T_i}`` strategies, so small games only).
-* ``enumpoly`` -- all isolated equilibria by support enumeration and polynomial systems
-  (any number of players, floats, small games).
-* ``gnm`` (global Newton), ``ipa`` (iterated polymatrix approximation) -- n players,
-  strategic form, floats; both start from a random perturbation ray drawn with the fixed
-  seed ``PERTURBATION_SEED`` (Gambit's default ray stalls on degenerate games, e.g. ones
-  with dominant strategies), so results are reproducible.
-* ``logit`` -- the principal branch of the logit QRE correspondence on the tree (n players,
-  one equilibrium, floats); the regret target is relaxed 1e-8 -> 1e-6 -> 1e-4 if not met,
-  and our own check then decides whether the result counts as an equilibrium.
+* ``enummixed`` -- all extreme equilibria of the strategic form and the *cliques* (maximal
+  sets of extreme equilibria whose convex hull consists of equilibria; Avis, Rosenberg,
+  Savani & von Stengel 2010). Two players, exact, small strategic forms. This is the only
+  solver whose answer is complete: every equilibrium lies in the convex hull of a clique,
+  and cliques sharing an extreme point form one connected *component*.
+* ``enumpoly`` -- isolated equilibria by support enumeration and polynomial systems (any
+  number of players, floats). A support whose solution set is not isolated is skipped, so
+  a continuum of equilibria can be missed entirely; we count such supports.
+* ``lcp`` (Lemke on the sequence form; Koller, Megiddo & von Stengel 1996) and ``lp``
+  (linear programming, constant-sum only): 2 players, one equilibrium, exact.
+* ``enumpure``: the pure equilibria only.
+* ``gnm`` (global Newton), ``ipa`` (iterated polymatrix approximation), ``simpdiv``
+  (simplicial subdivision), ``liap`` (Lyapunov minimisation), ``logit`` (the principal
+  branch of the logit QRE correspondence): n players, one or a few equilibria. ``gnm`` and
+  ``ipa`` start from a random perturbation ray drawn with the fixed ``PERTURBATION_SEED``
+  (the default ray stalls on degenerate games); ``logit`` relaxes its regret target
+  1e-8 -> 1e-6 -> 1e-4 if needed, and our own check decides.
 
-Gambit's C++ code ignores signals, so each call runs in a forked child process that is
-killed after ``timeout`` seconds. Results are mapped back to per-type behaviour strategies
-(through the chance action at the root of each information set's histories), floats are
-rounded to small-denominator rationals when the rounded profile is an exact BNE, duplicates
-are removed, and each profile is verified with our own ε-BNE check
+Players with a single action are removed first (:mod:`powerlab.games.reduce`), so a game
+with two players who choose and any number of bystanders gets the complete 2-player
+enumeration. Gambit's C++ code ignores signals, so each call runs in a forked child that
+is killed when the deadline passes. Results are mapped back to per-type behaviour
+strategies, floats are rounded to small-denominator rationals when the rounded profile is
+an exact BNE, duplicates are removed, and each profile is verified with our own ε-BNE check
 (:func:`powerlab.games.bne.check_bne`) before it is reported.
 """
 
 from __future__ import annotations
 
+import io
 import multiprocessing as mp
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from powerlab.errors import InputError, ResourceError
+from powerlab.games._deadline import Deadline, DeadlineExceeded, as_deadline
 from powerlab.games.bne import check_bne
+from powerlab.games.conservation import constant_sum_value
 from powerlab.games.efg import EfgTree, to_efg
 from powerlab.games.model import BayesianGame
 from powerlab.games.power import power
+from powerlab.games.reduce import drop_choiceless_players, lift_profile
 from powerlab.games.strategy import Profile, check_profile
 from powerlab.games.utility import expected_payoffs
 
-__all__ = ["SOLVERS", "Equilibrium", "default_solver", "solve"]
+__all__ = [
+    "SOLVERS",
+    "Component",
+    "Equilibrium",
+    "EquilibriumSet",
+    "default_solver",
+    "solve",
+    "solve_set",
+]
 
-SOLVERS = ("lcp", "enummixed", "enumpoly", "gnm", "ipa", "logit")
-TWO_PLAYER_ONLY = {"lcp", "enummixed"}
-STRATEGIC = {"enummixed", "gnm", "ipa"}
+SOLVERS = (
+    "lcp",
+    "lp",
+    "enummixed",
+    "enumpoly",
+    "enumpure",
+    "simpdiv",
+    "liap",
+    "gnm",
+    "ipa",
+    "logit",
+)
+TWO_PLAYER_ONLY = {"lcp", "lp", "enummixed"}
+STRATEGIC = {"enummixed", "enumpure", "simpdiv", "liap", "gnm", "ipa"}
 MAX_STRATEGIC_CELLS = 200_000
+MAX_ENUMPOLY_SUPPORTS = 100_000
+MAX_TREE_LEAVES = 2_000_000
 FLOAT_EPS = 1e-6
 DENOMINATOR_LIMIT = 1000
 PERTURBATION_SEED = 0
+
+_NOT_ENUMERATION = "it computes one or a few equilibria, it does not enumerate them"
+INCOMPLETE = {
+    "lcp": _NOT_ENUMERATION,
+    "lp": _NOT_ENUMERATION,
+    "enumpure": "it finds the pure equilibria only",
+    "simpdiv": _NOT_ENUMERATION,
+    "liap": _NOT_ENUMERATION,
+    "gnm": _NOT_ENUMERATION,
+    "ipa": _NOT_ENUMERATION,
+    "logit": _NOT_ENUMERATION,
+}
 
 
 @dataclass(frozen=True)
@@ -66,6 +109,7 @@ class Equilibrium:
         max_regret: largest interim regret found.
         exact: whether the numbers are exact rationals.
         solver: the Gambit solver that produced it.
+        component: index of its component (``enummixed`` only), else None.
     """
 
     strategies: Profile
@@ -76,16 +120,65 @@ class Equilibrium:
     max_regret: Any
     exact: bool
     solver: str
+    component: int | None = None
+
+
+@dataclass(frozen=True)
+class Component:
+    """A connected set of equilibria: the union of cliques that share extreme points.
+
+    At a BNE each type best-responds, so ``POWER(i, σ) = U_i(σ)``, and on a clique (a
+    product of polytopes ``X × Y``) ``Σ_i U_i`` is bilinear; its minimum and maximum over
+    the clique are therefore attained at extreme points. ``power_sum_min`` and
+    ``power_sum_max`` over the extreme points are the range of ``Σ POWER`` over the whole
+    component.
+
+    Attributes:
+        index: the component's number.
+        members: indices (into the equilibrium list) of its extreme equilibria.
+        cliques: each clique as a list of member indices.
+        power_sum_min, power_sum_max: range of ``Σ_i POWER(i, σ)`` over the component.
+    """
+
+    index: int
+    members: list[int]
+    cliques: list[list[int]]
+    power_sum_min: Any
+    power_sum_max: Any
+
+
+@dataclass(frozen=True)
+class EquilibriumSet:
+    """What a solver found, and whether it is every equilibrium.
+
+    Attributes:
+        equilibria: verified (or failed, ``is_bne=False``) equilibria.
+        solver: the Gambit solver used.
+        complete: True only when the method is guaranteed to find every equilibrium
+            (``enummixed`` in exact arithmetic, as extreme points and components).
+        reason: why ``complete`` is False (empty when it is True).
+        components: the components (``enummixed``), else None.
+        dropped_players: players with one action removed before solving.
+    """
+
+    equilibria: list[Equilibrium]
+    solver: str
+    complete: bool
+    reason: str
+    components: list[Component] | None = None
+    dropped_players: list[str] = field(default_factory=list)
 
 
 def default_solver(game: BayesianGame, all_equilibria: bool = False) -> str:
-    """``lcp`` (2 players) or ``logit`` (n players); with ``all_equilibria``: ``enummixed`` for
-    2 players when the strategic form is small, else ``enumpoly``."""
+    """``lcp`` (2 players) or ``logit`` (n players); with ``all_equilibria``: ``enummixed`` when
+    2 players choose and the strategic form is small, else ``enumpoly``. One-action players
+    are not counted (they are removed before solving)."""
+    reduced, _ = drop_choiceless_players(game)
     if all_equilibria:
-        if game.n == 2 and _strategic_cells(game) <= MAX_STRATEGIC_CELLS:
+        if reduced.n == 2 and _strategic_cells(reduced) <= MAX_STRATEGIC_CELLS:
             return "enummixed"
         return "enumpoly"
-    return "lcp" if game.n == 2 else "logit"
+    return "lcp" if reduced.n == 2 else "logit"
 
 
 def _strategic_cells(game: BayesianGame) -> int:
@@ -95,30 +188,62 @@ def _strategic_cells(game: BayesianGame) -> int:
     return cells
 
 
-def _run_gambit(text: str, solver: str, rational: bool) -> list[Any]:
-    """Child-side: solve; return per equilibrium, per player, ``[(history, probs)]`` where a
-    history lists ``(player, action)`` transitions from the root to one node of the infoset."""
+def _enumpoly_supports(game: BayesianGame) -> int:
+    """Behaviour supports enumpoly may examine: ``Π_i Π_{t_i: Ω_i(t_i) > 0} (2^{A_i} - 1)``."""
+    count = 1
+    for i in range(game.n):
+        reachable = sum(1 for x in game.type_marginal(i) if x != 0)
+        count *= (2 ** game.num_actions[i] - 1) ** reachable
+    return count
+
+
+def _gambit_result(game: Any, solver: str, rational: bool, counts: dict[str, int]) -> Any:
+    """Child-side: run one Gambit solver on the read game."""
     import pygambit as gbt
 
-    game = gbt.read_efg(_StringPath(text))
-    if solver == "lcp":
-        res: Any = gbt.nash.lcp_solve(game, rational=rational)
-    elif solver == "enummixed":
-        res = gbt.nash.enummixed_solve(game, rational=rational)
-    elif solver == "enumpoly":
-        res = gbt.nash.enumpoly_solve(game)
-    elif solver in ("gnm", "ipa"):
+    if solver == "enumpoly":
+
+        def event(ev: Any) -> None:
+            name = type(ev).__name__
+            counts[name] = counts.get(name, 0) + 1
+
+        return gbt.nash.enumpoly_solve(game, event_callback=event)
+    if solver in ("gnm", "ipa"):
         # a generic perturbation ray: Gambit's default one can stall on degenerate games
         ray = game.random_strategy_profile(gen=np.random.default_rng(PERTURBATION_SEED))
-        res = (gbt.nash.gnm_solve if solver == "gnm" else gbt.nash.ipa_solve)(ray)
-    else:  # follow the logit branch; relax the regret target if it is not reached
+        return (gbt.nash.gnm_solve if solver == "gnm" else gbt.nash.ipa_solve)(ray)
+    if solver == "logit":  # follow the logit branch; relax the regret target if not reached
         for maxregret in (1e-8, 1e-6, 1e-4):
             res = gbt.nash.logit_solve(game, maxregret=maxregret)
             if res.success:
                 break
+        return res
+    table: dict[str, Any] = {
+        "lcp": lambda: gbt.nash.lcp_solve(game, rational=rational),
+        "lp": lambda: gbt.nash.lp_solve(game, rational=rational),
+        "enummixed": lambda: gbt.nash.enummixed_solve(game, rational=rational, cliques=True),
+        "enumpure": lambda: gbt.nash.enumpure_solve(game),
+        "simpdiv": lambda: gbt.nash.simpdiv_solve(game.mixed_strategy_profile(rational=True)),
+        "liap": lambda: gbt.nash.liap_solve(game.mixed_strategy_profile()),
+    }
+    return table[solver]()
+
+
+def _run_gambit(text: str, solver: str, rational: bool) -> dict[str, Any]:
+    """Child-side: solve; return ``equilibria`` (per equilibrium, per player, ``[(history,
+    probs)]``, a history listing ``(player, action)`` transitions from the root to one node of
+    the infoset), ``cliques`` (index lists, ``enummixed`` only) and enumpoly's event counts."""
+    import pygambit as gbt
+
+    game = gbt.read_efg(io.StringIO(text))
+    counts: dict[str, int] = {}
+    res = _gambit_result(game, solver, rational, counts)
     eqs = getattr(res, "equilibria", None)
     if eqs is None:
         eqs = [res.equilibrium] if res.equilibrium is not None else []
+    cliques = None
+    if getattr(res, "cliques", None) is not None:
+        cliques = [[eqs.index(x) for x in clique] for clique in res.cliques]
     out = []
     for eq in eqs:
         prof = eq.as_behavior() if hasattr(eq, "as_behavior") else eq
@@ -133,19 +258,7 @@ def _run_gambit(text: str, solver: str, rational: bool) -> list[Any]:
                 rows.append(([(str(tr.player), str(tr.action)) for tr in hist], probs))
             players.append(rows)
         out.append(players)
-    return out
-
-
-class _StringPath:
-    """Let ``pygambit.read_efg`` read from a temporary file holding ``text``."""
-
-    def __new__(cls, text: str) -> Any:  # pragma: no cover - runs in the child
-        import tempfile
-
-        f = tempfile.NamedTemporaryFile("w", suffix=".efg", delete=False)
-        f.write(text)
-        f.close()
-        return f.name
+    return {"equilibria": out, "cliques": cliques, "events": counts}
 
 
 def _child(conn: Any, text: str, solver: str, rational: bool) -> None:  # pragma: no cover
@@ -161,6 +274,8 @@ def _solve_in_subprocess(text: str, solver: str, rational: bool, timeout: float)
     """Run :func:`_run_gambit` in a forked child; kill it after ``timeout`` seconds."""
     import pygambit  # noqa: F401  (imported once here so that forked children inherit it)
 
+    if timeout <= 0:
+        raise DeadlineExceeded(f"gambit {solver}: no time left before starting")
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, text, solver, rational), daemon=True)
@@ -168,7 +283,7 @@ def _solve_in_subprocess(text: str, solver: str, rational: bool, timeout: float)
     child.close()
     try:
         if not parent.poll(timeout):
-            raise ResourceError(f"gambit {solver}: no answer within {timeout:g} s (killed)")
+            raise DeadlineExceeded(f"gambit {solver}: no answer within {timeout:g} s (killed)")
         status, payload = parent.recv()
     finally:
         if proc.is_alive():
@@ -233,64 +348,161 @@ def _key(sigma: Profile) -> tuple[Any, ...]:
     )
 
 
-def solve(
-    game: BayesianGame,
-    solver: str | None = None,
-    all_equilibria: bool = False,
-    timeout: float = 60.0,
-) -> list[Equilibrium]:
-    """Bayesian Nash equilibria of ``game`` from a Gambit solver, verified by our ε-BNE check.
-
-    Args:
-        game: the game.
-        solver: one of :data:`SOLVERS`; default :func:`default_solver`.
-        all_equilibria: ask for all equilibria (changes only the default solver).
-        timeout: seconds before the solver process is killed.
-
-    Returns:
-        Equilibria, deduplicated, each with payoffs, POWER and the verification result.
-        Candidates that fail verification are kept with ``is_bne=False`` so they can be shown.
-
-    Raises:
-        InputError: unknown solver, a 2-player solver on more players, solver failure.
-        ResourceError: timeout, or a strategic form too large for a strategic-form solver.
-    """
-    solver = solver or default_solver(game, all_equilibria)
+def _check_request(game: BayesianGame, solver: str) -> None:
+    """Refuse an unknown or inapplicable solver, or a game too large for it, before any work."""
     if solver not in SOLVERS:
         raise InputError(f"solver: unknown {solver!r}; choose from {', '.join(SOLVERS)}")
     if solver in TWO_PLAYER_ONLY and game.n != 2:
-        raise InputError(f"solver {solver}: needs exactly 2 players, the game has {game.n}")
+        raise InputError(
+            f"solver {solver}: needs exactly 2 players with a choice, the game has {game.n}"
+        )
+    if solver == "lp" and constant_sum_value(game) is None:
+        raise InputError("solver lp: needs a constant-sum game")
+    leaves = sum(1 for t in game.type_profiles() if game.prior[t] != 0) * int(
+        np.prod(game.num_actions, dtype=object)
+    )
+    if leaves > MAX_TREE_LEAVES:
+        raise ResourceError(
+            f"solver {solver}: the game tree has {leaves} leaves (limit {MAX_TREE_LEAVES})"
+        )
     if solver in STRATEGIC and _strategic_cells(game) > MAX_STRATEGIC_CELLS:
         raise ResourceError(
             f"solver {solver}: strategic form has {_strategic_cells(game)} cells "
             f"(limit {MAX_STRATEGIC_CELLS}); use lcp, logit or enumpoly"
         )
-    tree = to_efg(game)
-    raws = _solve_in_subprocess(tree.text, solver, game.exact, timeout)
+    if solver == "enumpoly" and _enumpoly_supports(game) > MAX_ENUMPOLY_SUPPORTS:
+        raise ResourceError(
+            f"solver enumpoly: up to {_enumpoly_supports(game)} supports to examine "
+            f"(limit {MAX_ENUMPOLY_SUPPORTS}); use lcp, logit or gnm for one equilibrium"
+        )
+
+
+def _completeness(game: BayesianGame, solver: str, events: dict[str, int]) -> tuple[bool, str]:
+    if solver == "enummixed":
+        if game.exact:
+            return True, ""
+        return False, "enummixed in floating point can miss or merge degenerate equilibria"
+    if solver != "enumpoly":
+        return False, f"{solver}: {INCOMPLETE[solver]}"
+    singular = events.get("EnumPolySingularSupportEvent", 0)
+    budget = events.get("EnumPolyBudgetExceededSupportEvent", 0)
+    why = "enumpoly finds isolated equilibria only, in floating point"
+    if singular:
+        why += f"; {singular} support(s) with a continuum of solutions were skipped"
+    if budget:
+        why += f"; {budget} support(s) exceeded the search budget"
+    if not singular and not budget:
+        why += "; no continuum was detected, but this is not a proof that none was missed"
+    return False, why
+
+
+def _components(
+    results: list[Equilibrium], cliques: list[list[int]], where: list[int]
+) -> list[Component]:
+    """Union the cliques (raw indices, mapped by ``where`` to result indices) into components."""
+    parent = list(range(len(results)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    mapped = [sorted({where[k] for k in c}) for c in cliques]
+    for c in mapped:
+        for m in c[1:]:
+            parent[find(m)] = find(c[0])
+    roots: dict[int, list[int]] = {}
+    for k in range(len(results)):
+        roots.setdefault(find(k), []).append(k)
+    comps = []
+    for idx, members in enumerate(sorted(roots.values())):
+        sums = [results[m].power_sum for m in members]
+        comps.append(
+            Component(idx, members, [c for c in mapped if c[0] in members], min(sums), max(sums))
+        )
+    return comps
+
+
+def solve_set(
+    game: BayesianGame,
+    solver: str | None = None,
+    all_equilibria: bool = False,
+    timeout: float | Deadline = 60.0,
+) -> EquilibriumSet:
+    """Bayesian Nash equilibria of ``game`` from a Gambit solver, verified by our ε-BNE check,
+    with components (``enummixed``) and a statement of completeness.
+
+    Args:
+        game: the game.
+        solver: one of :data:`SOLVERS`; default :func:`default_solver`.
+        all_equilibria: ask for all equilibria (changes only the default solver).
+        timeout: seconds, or a :class:`~powerlab.games._deadline.Deadline` shared with the
+            caller's other work; the solver process is killed when it passes.
+
+    Returns:
+        Equilibria, deduplicated, each with payoffs, POWER and the verification result
+        (candidates that fail verification are kept with ``is_bne=False``), the components,
+        and whether the list is guaranteed complete (with the reason when it is not).
+
+    Raises:
+        InputError: unknown solver, a 2-player solver on more players, ``lp`` on a game that
+            is not constant-sum, solver failure.
+        ResourceError: the deadline, or a game too large for the solver.
+    """
+    deadline = as_deadline(timeout)
+    reduced, keep = drop_choiceless_players(game)
+    solver = solver or default_solver(game, all_equilibria)
+    _check_request(reduced, solver)
+    tree = to_efg(reduced)
+    payload = _solve_in_subprocess(tree.text, solver, game.exact, deadline.remaining())
     span = float(
         np.max(np.asarray(game.payoffs, dtype=float))
         - np.min(np.asarray(game.payoffs, dtype=float))
     )
     results: list[Equilibrium] = []
-    seen: set[tuple[Any, ...]] = set()
-    for raw in raws:
-        sigma, exact = _to_profile(game, tree, raw)
+    seen: dict[tuple[Any, ...], int] = {}
+    where: list[int] = []
+    for raw in payload["equilibria"]:
+        deadline.check("verifying equilibria")
+        sigma, exact = _to_profile(reduced, tree, raw)
         if not exact:
-            rat = _rationalize(game, sigma)
+            rat = _rationalize(reduced, sigma)
             if rat is not None:
                 sigma, exact = rat, True
+        sigma = lift_profile(game, keep, sigma)
         key = _key(sigma)
         if key in seen:
+            where.append(seen[key])
             continue
-        seen.add(key)
+        seen[key] = len(results)
+        where.append(len(results))
         sigma = check_profile(game, sigma) if exact else [np.asarray(s, float) for s in sigma]
         eps: Any = 0 if exact else FLOAT_EPS * max(1.0, span)
         chk = check_bne(game, sigma, eps)
         pays = expected_payoffs(game, sigma)
         pw = power(game, sigma)
+        total = sum(pw[1:], start=pw[0])
         results.append(
-            Equilibrium(
-                sigma, pays, pw, sum(pw[1:], start=pw[0]), chk.is_bne, chk.max_regret, exact, solver
-            )
+            Equilibrium(sigma, pays, pw, total, chk.is_bne, chk.max_regret, exact, solver)
         )
-    return results
+    complete, reason = _completeness(reduced, solver, payload["events"])
+    comps = None
+    if payload["cliques"] is not None:
+        comps = _components(results, payload["cliques"], where)
+        label = {m: c.index for c in comps for m in c.members}
+        results = [
+            Equilibrium(**{**e.__dict__, "component": label.get(k)}) for k, e in enumerate(results)
+        ]
+    dropped = [game.players[i] for i in range(game.n) if i not in keep]
+    return EquilibriumSet(results, solver, complete, reason, comps, dropped)
+
+
+def solve(
+    game: BayesianGame,
+    solver: str | None = None,
+    all_equilibria: bool = False,
+    timeout: float | Deadline = 60.0,
+) -> list[Equilibrium]:
+    """The equilibria of :func:`solve_set` (same arguments), without components."""
+    return solve_set(game, solver, all_equilibria, timeout).equilibria

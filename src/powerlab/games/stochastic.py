@@ -1,6 +1,6 @@
 r"""Open question (c): finite-horizon Bayesian stochastic games and POWER at the first stage.
 
-Model (the seed's "Bayesian stochastic games", Stavrianos & Turner 2021, closing remarks).
+Model (the paper's "Bayesian stochastic games", Stavrianos & Turner 2021, closing remarks).
 Types ``t ~ Ω`` are drawn once and each player learns its own; the initial state is
 ``s_0 ~ μ``. For ``h = 0, ..., H-1`` the players see the public history
 ``p_h = (s_0, a^0, s_1, ..., a^{h-1}, s_h)`` (states and all past joint actions), choose
@@ -16,10 +16,10 @@ A behaviour strategy maps (own type, public history) to a mixed action:
     \mathrm{POWER}(i, σ) = \mathbb E_{t_i}\Big[\max_{π_i}
         \mathbb E\big[\textstyle\sum_{h<H} r_i(t, s_h, a^h) \,\big|\, t_i, π_i, σ_{-i}\big]\Big],
 
-the seed's formula with the one-shot ``max_{a_i}`` replaced by a maximum over whole
-continuation strategies ``π_i`` of player ``i``. For ``H = 1`` it is the seed's POWER; with one
+the paper's formula with the one-shot ``max_{a_i}`` replaced by a maximum over whole
+continuation strategies ``π_i`` of player ``i``. For ``H = 1`` it is the paper's POWER; with one
 player it is the optimal value of a finite-horizon MDP averaged over types (Turner et al.'s
-POWER before normalization). The seed's conservation theorem carries over verbatim: in a
+POWER before normalization). the paper's conservation theorem carries over verbatim: in a
 constant-sum game with per-stage constant ``c``, ``Σ_i POWER(i, σ) ≥ H c`` with equality iff
 ``σ`` is a Nash equilibrium of the tree (no player gains by any deviation).
 

@@ -1,6 +1,6 @@
 r"""Interim expected utility and best responses (Stavrianos & Turner 2021, §Bayesian games).
 
-For a profile ``σ`` the seed defines the *interim expected utility*
+For a profile ``σ`` Stavrianos & Turner (2021) define the *interim expected utility*
 
 .. math::
     f_i(t_i, a_i, σ_{-i}) = \mathbb E_{t_{-i} \mid t_i}\, \mathbb E_{a_{-i} \sim σ_{-i}(t_{-i})}
@@ -63,7 +63,7 @@ def weighted_utility(game: BayesianGame, sigma: Any, i: int) -> np.ndarray:
 
 
 def interim_utility(game: BayesianGame, sigma: Any, i: int) -> np.ndarray:
-    """Interim expected utility ``f_i(t_i, a_i, σ_{-i})`` of the seed: ``[T_i, A_i]``.
+    """Interim expected utility ``f_i(t_i, a_i, σ_{-i})`` (Stavrianos & Turner 2021): ``[T_i, A_i]``.
 
     Rows of zero-probability types are NaN (the conditional expectation is undefined).
     """

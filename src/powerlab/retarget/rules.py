@@ -123,7 +123,8 @@ class DecisionRule(ABC):
 
 @dataclass(frozen=True)
 class IsOptimal(DecisionRule):
-    """RDSP's IsOptimal: 1 if X contains a value-maximizing lottery of C, else 0."""
+    """IsOptimal (Turner 2021, "Satisficers Tend To Seek Power"): 1 if X contains a
+    value-maximizing lottery of C, else 0."""
 
     tol: float = DEFAULT_TOL
     name = "optimal"
@@ -140,7 +141,8 @@ class IsOptimal(DecisionRule):
 
 @dataclass(frozen=True)
 class FracOptimal(DecisionRule):
-    """RDSP's FracOptimal: the share of C's optimal lotteries that lie in X."""
+    """FracOptimal: the share of C's optimal lotteries that lie in X (EU-determined, so
+    Turner 2021's "retargetability of EU decision-making" theorem applies)."""
 
     tol: float = DEFAULT_TOL
     name = "fracoptimal"
@@ -215,7 +217,12 @@ class BestOfK(DecisionRule):
 
 @dataclass(frozen=True)
 class Satisfice(DecisionRule):
-    """Uniform choice among the lotteries with value at least t; f = 0 when none satisfices."""
+    """Satisfice_t (Turner 2021, "Satisficers Tend To Seek Power", Def. "Satisficing").
+
+    Uniform choice among the lotteries with value at least t:
+    f(X) = |X ∩ {v ≥ t}| / |{v ≥ t}|, and f = 0 for every X when no lottery satisfices
+    (the stated convention), so A and B then tie.
+    """
 
     threshold: float = 0.0
     name = "satisfice"

@@ -1,0 +1,143 @@
+"""Running the protocol resumably: one file per finished chunk (seed, k, γ).
+
+Layout of a protocol directory ``DIR``::
+
+    DIR/protocol.json                     the ProtocolConfig, written once
+    DIR/chunks/s03-k3-g0.950.json         one finished chunk (:func:`run_chunk`'s record
+                                          plus provenance: command, package versions,
+                                          CPU seconds, git commit, UTC time)
+
+A chunk file is written atomically when its chunk finishes, so an interrupted run leaves
+only whole chunks; rerunning the same command computes only the missing ones. The chunks
+are independent tasks, so they run in this process or on a ``dask.distributed`` cluster
+(``scheduler``: ``local:N`` or ``tcp://HOST:PORT``, as for ``powerlab sweep``), one task
+per chunk. ``on_chunk`` is called with each new file's path (the experiment script uses it
+to commit the file, so a run resumes from the repository).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from powerlab._io import atomic_write_json
+from powerlab.agents.protocol import ProtocolConfig, run_chunk
+from powerlab.errors import InputError
+
+__all__ = ["chunk_path", "load_chunks", "load_config", "provenance", "run_protocol"]
+
+
+def chunk_path(out: Path, seed: int, k: int, gamma: float) -> Path:
+    """Where chunk (seed, k, γ) is stored."""
+    return Path(out) / "chunks" / f"s{seed:02d}-k{k}-g{gamma:.3f}.json"
+
+
+def provenance(command: str) -> dict[str, Any]:
+    """The command, package versions, git commit and time of a result."""
+    versions = {"python": platform.python_version()}
+    for mod in ("numpy", "torch", "stable_baselines3", "gymnasium", "powerlab"):
+        m = sys.modules.get(mod)
+        if m is None:
+            try:
+                m = __import__(mod)
+            except ImportError:
+                continue
+        versions[mod] = str(getattr(m, "__version__", "?"))
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False, timeout=10
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    return {
+        "command": command,
+        "versions": versions,
+        "git_commit": commit or None,
+        "finished_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": platform.machine(),
+    }
+
+
+def load_config(out: Path) -> ProtocolConfig:
+    """The protocol of a directory."""
+    path = Path(out) / "protocol.json"
+    if not path.is_file():
+        raise InputError(f"{out}: not a protocol directory (no protocol.json)")
+    return ProtocolConfig.from_dict(json.loads(path.read_text())["config"])
+
+
+def load_chunks(out: Path) -> list[dict[str, Any]]:
+    """Every finished chunk record of a protocol directory, in file-name order."""
+    return [json.loads(p.read_text()) for p in sorted((Path(out) / "chunks").glob("*.json"))]
+
+
+def _task(cfg: ProtocolConfig, seed: int, k: int, gamma: float, command: str) -> dict[str, Any]:
+    rec = run_chunk(cfg, seed, k, gamma)
+    rec.pop("_agent")
+    rec["provenance"] = provenance(command)
+    return rec
+
+
+def _dask_results(
+    scheduler: str, cfg: ProtocolConfig, todo: list[tuple[int, int, float]], command: str
+) -> Iterator[dict[str, Any]]:
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    if scheduler.startswith("local:"):
+        cluster = LocalCluster(n_workers=int(scheduler[6:]), threads_per_worker=1)
+        client = Client(cluster)
+    else:
+        cluster, client = None, Client(scheduler)
+    try:
+        futures = [client.submit(_task, cfg, s, k, g, command, pure=False) for s, k, g in todo]
+        for fut in as_completed(futures):
+            yield fut.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run_protocol(
+    cfg: ProtocolConfig,
+    out: Path,
+    *,
+    command: str = "",
+    scheduler: str | None = None,
+    limit: int | None = None,
+    on_chunk: Callable[[Path], None] | None = None,
+) -> list[Path]:
+    """Run every chunk of ``cfg`` not yet in ``out`` (at most ``limit`` of them); returns
+    the new chunk files. Refuses a directory holding a different protocol."""
+    from powerlab.sweep.executors import check_scheduler
+
+    check_scheduler(scheduler)
+    out = Path(out)
+    path = out / "protocol.json"
+    if path.is_file():
+        if load_config(out) != cfg:
+            raise InputError(f"{out}: holds a different protocol; use another directory")
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write_json(path, {"config": cfg.to_dict(), "command": command})
+    todo = [c for c in cfg.chunks() if not chunk_path(out, *c).is_file()][:limit]
+    results: Iterator[dict[str, Any]]
+    if scheduler:
+        results = _dask_results(scheduler, cfg, todo, command)
+    else:
+        results = (_task(cfg, s, k, g, command) for s, k, g in todo)
+    written = []
+    for rec in results:
+        p = chunk_path(out, rec["seed"], rec["k"], rec["gamma"])
+        p.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_json(p, rec)
+        written.append(p)
+        if on_chunk is not None:
+            on_chunk(p)
+    return written

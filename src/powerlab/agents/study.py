@@ -1,0 +1,393 @@
+r"""Analysis of a protocol directory: gate, fair hypothesis comparison, k sweep, shutdown.
+
+**Gate.** Each chunk's agent passes or fails the stated competence gate
+(:func:`powerlab.agents.protocol.competence`); failing agents are listed with their
+numbers and excluded from everything below.
+
+**Fair comparison** (on the held-out kinds ``decision``, ``on-path``, ``off-path``). Every
+hypothesis of :data:`powerlab.agents.predict.HYPOTHESES` predicts each episode's outcome
+distribution as a function of its inverse temperature β (:mod:`powerlab.agents.predict`);
+``H_mix`` also has its weight w. Two baselines: ``random walk`` (β = 0, no parameter) and
+``base rate`` (the fitted fold's outcome frequencies per kind, Jeffreys-smoothed). All
+predictions pass through the same fixed lapse, :math:`p \leftarrow (1-\lambda) p +
+\lambda/|O|` with λ = 10⁻³, so that no outcome has probability 0. Parameters are fitted by
+maximum likelihood on a grid on one fold and scored on the other (two-fold cross-fitting):
+fold A is the first half of the competent seeds on even-numbered layouts, fold B the
+second half on odd-numbered layouts (with one competent seed: the layouts alone). The
+scored held-out log-likelihood per episode, and each hypothesis's difference from the best,
+get 95% intervals from the seed x layout cluster bootstrap
+(:mod:`powerlab.agents.bootstrap`).
+
+**k sweep.** For each k: the observed decision-square cheese rate (cluster bootstrap
+interval) and each hypothesis's cross-fitted predicted rate on the same episodes.
+
+**Shutdown.** For each training γ (agents at ``shutdown_k``): the observed rate of avoiding
+shutdown on the shutdown cases, against Theorem 2's :math:`n/(n+1)` (Krakovna & Kramár 2023,
+with :func:`powerlab.goals.shutdown_setting` and :func:`powerlab.goals.n_of_gamma`), the
+fraction of tabular-G_T-uniform goals for which shutdown is not optimal
+(:func:`powerlab.goals.avoids_shutdown`), the training reward's own optimal choice (the
+button pays ``button_reward``), and a uniform random walk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from powerlab._random import Seed, as_generator
+from powerlab.agents.bootstrap import cluster_bootstrap
+from powerlab.agents.cases import Case
+from powerlab.agents.maze import Situation
+from powerlab.agents.predict import (
+    BETAS,
+    HYPOTHESES,
+    MIX_WEIGHTS,
+    FeatureGT,
+    boltzmann,
+    feature_gt,
+    hypothesis_draws,
+    outcome_probabilities,
+    tabular_gt,
+)
+from powerlab.agents.protocol import ProtocolConfig, test_suite
+from powerlab.goals import avoids_shutdown, n_of_gamma, shutdown_setting, theorem2_bound
+
+__all__ = ["HELD_OUT", "LAPSE", "analyze", "predictions"]
+
+HELD_OUT: tuple[str, ...] = ("decision", "on-path", "off-path")
+LAPSE = 1e-3
+MODELS: tuple[str, ...] = (*HYPOTHESES, "random walk", "base rate")
+
+
+def predictions(
+    cfg: ProtocolConfig,
+    cases: Sequence[Case],
+    gamma: float,
+    K: int,
+    rng: np.random.Generator,
+    fgt: FeatureGT,
+) -> dict[str, list[np.ndarray]]:
+    """Per hypothesis, per case: ``[B, O]`` predicted outcome distributions over
+    :data:`~powerlab.agents.predict.BETAS` (``H_mix``: ``[2, B, O]``, cheese and region)."""
+    out: dict[str, list[np.ndarray]] = {h: [] for h in HYPOTHESES}
+    for case in cases:
+        sit = case.reset_options["situation"]
+        assert isinstance(sit, Situation)
+        for h in HYPOTHESES:
+            comps = hypothesis_draws(
+                h, case, sit, cfg.canvas, gamma, K, rng, fgt, cfg.button_reward
+            )
+            preds = [
+                outcome_probabilities(case, boltzmann(case.mdp, R, gamma, BETAS)).mean(axis=1)
+                for R in comps
+            ]
+            out[h].append(np.stack(preds) if h == "H_mix" else preds[0])
+    return out
+
+
+def _lapse(p: np.ndarray) -> np.ndarray:
+    return (1 - LAPSE) * p + LAPSE / p.shape[-1]
+
+
+def _folds(seeds: list[int], layouts: int) -> list[tuple[set[int], set[int]]]:
+    """[(seeds, layouts)] of folds A and B (module docstring)."""
+    even, odd = set(range(0, layouts, 2)), set(range(1, layouts, 2))
+    if len(seeds) < 2:
+        return [(set(seeds), even), (set(seeds), odd)]
+    half = len(seeds) // 2
+    return [(set(seeds[:half]), even), (set(seeds[half:]), odd)]
+
+
+def _grid_probs(
+    name: str, cases: Sequence[Case], preds: dict[str, list[np.ndarray]], c: int
+) -> np.ndarray:
+    """``[G, O]`` lapsed outcome distributions of case ``c`` over the model's grid."""
+    if name == "random walk":
+        return _lapse(preds["H_true"][c][:1])
+    if name == "H_mix":
+        P = preds["H_mix"][c]  # [2, B, O]
+        w = MIX_WEIGHTS[:, None, None]
+        return _lapse((w * P[0][None] + (1 - w) * P[1][None]).reshape(-1, P.shape[-1]))
+    return _lapse(preds[name][c])
+
+
+def _grid_params(name: str, g: int) -> dict[str, float | None]:
+    if name == "H_mix":
+        return {"w": float(MIX_WEIGHTS[g // len(BETAS)]), "beta": float(BETAS[g % len(BETAS)])}
+    if name == "random walk":
+        return {"beta": 0.0}
+    return {"beta": float(BETAS[g])}
+
+
+def _fit_and_score(
+    cases: Sequence[Case],
+    preds: dict[str, list[np.ndarray]],
+    eps: list[tuple[int, int, str]],
+    seeds: list[int],
+    layouts: int,
+) -> dict[str, Any]:
+    """Cross-fitted held-out log-likelihoods (module docstring).
+
+    ``eps``: (seed, case index, outcome) of the held-out kinds' episodes.
+    Returns per model: fitted parameters per fold, ``ll: [seeds, layouts]`` scored totals,
+    the scored predicted cheese probability of each decision episode, and the scored
+    (predicted probability, observed indicator) pairs for calibration.
+    """
+    lay_i = [int(c.name.rsplit(" ", 1)[1]) for c in cases]
+    oi = [{o: j for j, o in enumerate(c.labels)} for c in cases]
+    s_i = {s: i for i, s in enumerate(seeds)}
+    folds = _folds(seeds, layouts)
+    member = [
+        np.array([s in fs and lay_i[c] in fl for s, c, _ in eps], dtype=bool) for fs, fl in folds
+    ]
+    result: dict[str, Any] = {}
+    for name in MODELS:
+        ll = np.zeros((len(seeds), layouts))
+        dec_p: dict[int, float] = {}
+        pairs: list[tuple[float, float]] = []
+        fitted: list[dict[str, Any]] = []
+        if name == "base rate":
+            grid = None
+        else:
+            probs = {c: _grid_probs(name, cases, preds, c) for c in {c for _, c, _ in eps}}
+            L = np.array([np.log(probs[c][:, oi[c][o]]) for _, c, o in eps])  # [E, G]
+        for fit_m, score_m in ((0, 1), (1, 0)):
+            fit_e = np.flatnonzero(member[fit_m])
+            if name == "base rate":
+                base: dict[str, np.ndarray] = {}
+                for e in fit_e:
+                    c = eps[e][1]
+                    kind = cases[c].kind
+                    base.setdefault(kind, np.full(len(cases[c].labels), 0.5))
+                    base[kind][oi[c][eps[e][2]]] += 1
+                fitted.append({"fold": fit_m, "fit_episodes": len(fit_e)})
+            else:
+                grid = int(np.argmax(L[fit_e].sum(axis=0))) if len(fit_e) else 0
+                fitted.append(
+                    {"fold": fit_m, "fit_episodes": len(fit_e), **_grid_params(name, grid)}
+                )
+            for e in np.flatnonzero(member[score_m]):
+                s, c, o = eps[e]
+                if name == "base rate":
+                    cnt = base.get(cases[c].kind, np.full(len(cases[c].labels), 0.5))
+                    p = _lapse(cnt / cnt.sum())
+                else:
+                    p = probs[c][grid]
+                ll[s_i[s], lay_i[c]] += np.log(p[oi[c][o]])
+                pairs.extend((float(q), float(j == oi[c][o])) for j, q in enumerate(p))
+                if cases[c].kind == "decision":
+                    dec_p[int(e)] = float(p[oi[c]["cheese"]])
+        result[name] = {"fitted": fitted, "ll": ll, "decision_cheese": dec_p, "pairs": pairs}
+    return result
+
+
+def _shutdown_rows(
+    cfg: ProtocolConfig, cases: Sequence[Case], gamma: float, K: int, rng: np.random.Generator
+) -> dict[str, Any]:
+    n_vals, bound, gt, train_opt, rw = [], [], [], [], []
+    for case in cases:
+        if case.shutdown is None:
+            continue
+        s_new, a_sd = case.shutdown
+        st = shutdown_setting(case.gt_mdp, case.gt_training, int(case.gt_index[s_new]), a_sd)
+        n = n_of_gamma(st, gamma)
+        n_vals.append(n)
+        bound.append(float(theorem2_bound(n)) if st.reach_disjoint_from_train and n >= 1 else None)
+        gt.append(
+            float(
+                avoids_shutdown(
+                    case.mdp, tabular_gt(case, gamma, K, rng), gamma, s_new, a_sd
+                ).mean()
+            )
+        )
+        R = case.features["cheese"].copy()
+        R[case.mdp.state_index("off")] = cfg.button_reward
+        train_opt.append(float(avoids_shutdown(case.mdp, R, gamma, s_new, a_sd)[0]))
+        p = outcome_probabilities(case, boltzmann(case.mdp, R, gamma, np.zeros(1)))[0, 0]
+        rw.append(float(1 - p[list(case.labels).index("shutdown")]))
+    b = [x for x in bound if x is not None]
+    return {
+        "cases": len(n_vals),
+        "n_min": min(n_vals) if n_vals else None,
+        "theorem2_min": min(b) if b else None,
+        "theorem2_premises_hold": len(b),
+        "gt_uniform_avoid": float(np.mean(gt)) if gt else None,
+        "training_reward_optimal_avoid": float(np.mean(train_opt)) if train_opt else None,
+        "random_walk_avoid": float(np.mean(rw)) if rw else None,
+    }
+
+
+def _cells(
+    chunks: Sequence[dict[str, Any]],
+    cases: Sequence[Case],
+    seeds: list[int],
+    layouts: int,
+    kind: str,
+    hit: Any,
+) -> tuple[np.ndarray, np.ndarray]:
+    X = np.zeros((len(seeds), layouts))
+    N = np.zeros((len(seeds), layouts))
+    for ch in chunks:
+        i = seeds.index(ch["seed"])
+        for e in ch["episodes"]:
+            c = cases[e["case"]]
+            if c.kind == kind:
+                j = int(c.name.rsplit(" ", 1)[1])
+                X[i, j] += hit(e["outcome"])
+                N[i, j] += 1
+    return X, N
+
+
+def analyze(
+    cfg: ProtocolConfig,
+    chunks: Sequence[dict[str, Any]],
+    K: int = 30,
+    B: int = 1000,
+    train_situations: int = 6,
+    rng: Seed = 0,
+) -> dict[str, Any]:
+    """The whole analysis of the finished ``chunks`` (module docstring); JSON-ready."""
+    gen = as_generator(rng)
+    agents = [
+        {
+            "seed": ch["seed"],
+            "k": ch["k"],
+            "gamma": ch["gamma"],
+            "gate_rate": ch["gate"]["rate"],
+            "passed": ch["gate"]["passed"],
+            "cpu_seconds": sum(ch["cpu_seconds"].values()),
+            "final_success": ch["training"]["curve"][-1]["success"]
+            if ch["training"]["curve"]
+            else None,
+        }
+        for ch in chunks
+    ]
+    out: dict[str, Any] = {"agents": agents, "k_sweep": [], "shutdown": [], "comparison": {}}
+    by_kg: dict[tuple[int, float], list[dict[str, Any]]] = {}
+    for ch in chunks:
+        if ch["gate"]["passed"]:
+            by_kg.setdefault((ch["k"], ch["gamma"]), []).append(ch)
+    env_gen = np.random.default_rng([cfg.layout_seed, 99])
+    for (k, gamma), group in sorted(by_kg.items()):
+        cases = test_suite(cfg, k, gamma)
+        seeds = sorted(ch["seed"] for ch in group)
+        if gamma == cfg.gamma:
+            env = cfg.env(k, gamma)
+            fgt = feature_gt(
+                [env.sample_situation(env_gen) for _ in range(train_situations)],
+                cfg.canvas,
+                gamma,
+                K,
+                gen,
+            )
+            idx = [j for j, c in enumerate(cases) if c.kind in HELD_OUT]
+            preds_sub = predictions(cfg, [cases[j] for j in idx], gamma, K, gen, fgt)
+            preds: dict[str, list[np.ndarray]] = {h: [np.empty(0)] * len(cases) for h in HYPOTHESES}
+            for h in HYPOTHESES:
+                for j, p in zip(idx, preds_sub[h], strict=True):
+                    preds[h][j] = p
+            eps = [
+                (ch["seed"], e["case"], e["outcome"])
+                for ch in group
+                for e in ch["episodes"]
+                if cases[e["case"]].kind in HELD_OUT
+            ]
+            fs = _fit_and_score(cases, preds, eps, seeds, cfg.layouts)
+            names = list(fs)
+            N = np.zeros((len(seeds), cfg.layouts))
+            folds = _folds(seeds, cfg.layouts)
+            for s, c, _ in eps:
+                j = int(cases[c].name.rsplit(" ", 1)[1])
+                if any(s in f_s and j in f_l for f_s, f_l in folds):
+                    N[seeds.index(s), j] += 1
+            boot = cluster_bootstrap(np.stack([fs[n]["ll"] for n in names]), N, B, gen)
+            best = names[int(np.argmax(boot["estimate"]))]
+            diff = cluster_bootstrap(
+                np.stack([fs[best]["ll"] - fs[n]["ll"] for n in names]), N, B, gen
+            )
+            X, Nd = _cells(group, cases, seeds, cfg.layouts, "decision", lambda o: o == "cheese")
+            obs = cluster_bootstrap(X[None], Nd, B, gen)
+            predicted = {}
+            for n in names:
+                dp = fs[n]["decision_cheese"]
+                predicted[n] = float(np.mean(list(dp.values()))) if dp else None
+            out["comparison"][str(k)] = {
+                "seeds": seeds,
+                "episodes_scored": int(N.sum()),
+                "models": [
+                    {
+                        "name": n,
+                        "fitted": fs[n]["fitted"],
+                        "ll_per_episode": boot["estimate"][i],
+                        "ll_lo": boot["lo"][i],
+                        "ll_hi": boot["hi"][i],
+                        "diff_from_best": diff["estimate"][i],
+                        "diff_lo": diff["lo"][i],
+                        "diff_hi": diff["hi"][i],
+                    }
+                    for i, n in enumerate(names)
+                ],
+                "best": best,
+                "feature_gt": {
+                    "volume": fgt.volume,
+                    "proposed": fgt.proposed,
+                    "steps": fgt.steps,
+                    "theta_mean": fgt.theta.mean(axis=0).tolist(),
+                },
+                "calibration": _calibration(fs, names),
+            }
+            kinds = {}
+            for kind in ("in-distribution", *HELD_OUT):
+                for lbl in ("cheese", "top-right"):
+                    Xk, Nk = _cells(
+                        group, cases, seeds, cfg.layouts, kind, lambda o, lbl=lbl: o == lbl
+                    )
+                    b = cluster_bootstrap(Xk[None], Nk, B, gen)
+                    kinds[f"{kind}/{lbl}"] = [b["estimate"][0], b["lo"][0], b["hi"][0]]
+            out["k_sweep"].append(
+                {
+                    "k": k,
+                    "seeds": seeds,
+                    "decision_cheese": [obs["estimate"][0], obs["lo"][0], obs["hi"][0]],
+                    "predicted": predicted,
+                    "rates": kinds,
+                }
+            )
+        if k == cfg.shutdown_k:
+            X, Ns = _cells(group, cases, seeds, cfg.layouts, "shutdown", lambda o: o != "shutdown")
+            obs = cluster_bootstrap(X[None], Ns, B, gen)
+            row = {
+                "gamma": gamma,
+                "seeds": seeds,
+                "observed_avoid": [obs["estimate"][0], obs["lo"][0], obs["hi"][0]],
+            }
+            row.update(_shutdown_rows(cfg, cases, gamma, K, gen))
+            out["shutdown"].append(row)
+    return out
+
+
+def _calibration(
+    fs: dict[str, Any], names: list[str], bins: int = 10
+) -> dict[str, list[list[float]]]:
+    """Per model, ``[[mean predicted, observed frequency, count], ...]`` over 10 equal-width
+    bins of the scored predicted probability of every (episode, outcome) pair."""
+    out: dict[str, list[list[float]]] = {}
+    for n in names:
+        pairs = fs[n].get("pairs", [])
+        if not pairs:
+            out[n] = []
+            continue
+        arr = np.asarray(pairs)
+        which = np.minimum((arr[:, 0] * bins).astype(int), bins - 1)
+        out[n] = [
+            [
+                float(arr[which == b, 0].mean()),
+                float(arr[which == b, 1].mean()),
+                int((which == b).sum()),
+            ]
+            for b in range(bins)
+            if (which == b).any()
+        ]
+    return out

@@ -139,3 +139,73 @@ def test_every_malformed_file_exits_2_naming_the_file(tmp_path, name, command):
     err = res.stderr.strip()
     assert name in err and message in err and len(err.splitlines()) == 1
     assert res.stdout == "" and "Traceback" not in res.output
+
+
+HUGE_NUMBERS = [
+    ("1e400", "too large for a float"),
+    ("1e-100000000", "too small for a float"),
+    ("1e99999999999999999999", "too large for a float"),
+    ("1" + "0" * 200, "characters (at most 100)"),
+    ("inf", "not a number"),
+    ("1/0", "not a number"),
+]
+
+
+@pytest.mark.parametrize(("gamma", "message"), HUGE_NUMBERS)
+@pytest.mark.parametrize("command", ["power", "optimality"])
+def test_huge_and_tiny_gammas_are_one_line_errors(examples, command, gamma, message):
+    """Exponents are never expanded exactly: each of these is refused at once, in one line."""
+    extra = ["--state", "start"] if command == "optimality" else []
+    res = run(command, examples / "fig1.yaml", *extra, "-g", gamma, "--json")
+    assert res.exit_code == 2, res.output
+    err = res.stderr.strip()
+    assert err.startswith("error: --gamma:") and message in err and len(err.splitlines()) == 1
+    assert res.stdout == ""
+
+
+MARKUP = "[/x]"
+
+
+def test_markup_in_state_names_is_printed_literally(tmp_path):
+    """A state named like a Rich closing tag is text, in tables and in error messages."""
+    env = tmp_path / "markup.yaml"
+    env.write_text(f"edges:\n  '{MARKUP}': ['[bold]b']\n  '[bold]b': ['{MARKUP}']\n")
+    res = run("power", env, "-n", "50")
+    assert res.exit_code == 0, res.output
+    assert MARKUP in res.stdout and "[bold]b" in res.stdout
+    res = run("optimality", env, "--state", MARKUP, "-n", "50")
+    assert res.exit_code == 0, res.output
+    assert "[bold]b" in res.stdout
+    res = run("optimality", env, "--state", "[/y]", "--json")
+    assert res.exit_code == 2 and "unknown state '[/y]'" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_programming_errors_are_not_bad_input():
+    """Only powerlab's InputError/ResourceError and missing or unreadable files exit 2; a
+    TypeError, KeyError, plain ValueError or other OSError is a bug and propagates."""
+    import typer
+
+    from powerlab.cli._common import EXIT_BAD_INPUT, guarded
+    from powerlab.errors import InputError, ResourceError
+
+    def raising(exc: BaseException):
+        @guarded
+        def command() -> None:
+            raise exc
+
+        return command
+
+    for bug in (TypeError("t"), KeyError("k"), ValueError("v"), OSError(28, "No space left")):
+        with pytest.raises(type(bug)):
+            raising(bug)()
+    bad_input = (
+        InputError("bad"),
+        ResourceError("too big"),
+        FileNotFoundError(2, "No such file", "x.yaml"),
+        PermissionError(13, "Permission denied", "x.yaml"),
+    )
+    for exc in bad_input:
+        with pytest.raises(typer.Exit) as info:
+            raising(exc)()
+        assert info.value.exit_code == EXIT_BAD_INPUT

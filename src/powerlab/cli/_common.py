@@ -1,35 +1,46 @@
 """Shared plumbing for the CLI: one-line errors with exit status 2, JSON output, progress.
 
-The CLI holds no mathematics (DESIGN.md): each command parses options, calls the
-library, and renders the result as a Rich table or, with ``--json``, as one JSON
-document on stdout and nothing else.
+The CLI holds no mathematics: each command parses options, calls the library, and renders
+the result as a Rich table or, with ``--json``, as one JSON document on stdout and nothing
+else. User text (state, action, game and file names) never goes through Rich markup: tables
+are :class:`Table` (every string cell is literal text) and messages go through :func:`say`.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import math
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
+import rich.table
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.text import Text
 from typer.core import TyperCommand
+
+from powerlab.errors import InputError, ResourceError
 
 __all__ = [
     "EXIT_BAD_INPUT",
+    "MAX_NUMBER_CHARS",
+    "Table",
     "console",
     "emit_json",
     "err_console",
     "guarded",
     "multi_value_command",
+    "parse_gamma",
     "parse_number",
     "progress_bar",
+    "say",
     "to_jsonable",
 ]
 
@@ -38,6 +49,42 @@ console = Console()
 err_console = Console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _literal(value: Any) -> Any:
+    return Text(value) if isinstance(value, str) else value
+
+
+class Table(rich.table.Table):
+    """A Rich table whose string title, headers and cells are literal text, never markup.
+
+    A state named ``[/x]`` would otherwise be read as a closing markup tag and crash the
+    rendering.
+    """
+
+    def __init__(self, *headers: Any, title: Any = None, **kwargs: Any) -> None:
+        super().__init__(*map(_literal, headers), title=_literal(title), **kwargs)
+
+    def add_column(self, header: Any = "", *args: Any, **kwargs: Any) -> None:
+        """As :meth:`rich.table.Table.add_column`, with a string header taken literally."""
+        super().add_column(_literal(header), *args, **kwargs)
+
+    def add_row(self, *cells: Any, **kwargs: Any) -> None:
+        """As :meth:`rich.table.Table.add_row`, with string cells taken literally."""
+        super().add_row(*map(_literal, cells), **kwargs)
+
+
+def say(message: str, *, err: bool = False, style: str | None = None) -> None:
+    """Print ``message`` literally (no markup, no highlighting) on stdout, or on stderr."""
+    (err_console if err else console).print(
+        Text(message, style=style or ""), highlight=False, soft_wrap=True
+    )
+
+
+MAX_NUMBER_CHARS = 100
+"""Longest number accepted on the command line, in characters."""
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_FRACTION = re.compile(r"([+-]?\d+)/(\d+)")
 
 
 def parse_number(
@@ -49,27 +96,48 @@ def parse_number(
     open_low: bool = False,
     open_high: bool = False,
 ) -> float:
-    """Parse a decimal or a fraction (``"0.9"``, ``"1/2"``) given to ``flag``, within bounds.
+    """Parse a decimal or a fraction (``"0.9"``, ``"1e-3"``, ``"1/2"``) given to ``flag``.
 
-    Raises ``InputError`` naming the flag when the text is not a number or is out of range
-    (``[low, high]``, with either end open as asked).
+    The value is the nearest float to the number written (a decimal is rounded once by
+    ``float``, a fraction ``p/q`` by integer true division), so no exact expansion of an
+    exponent ever happens and ``1e-100000000`` is read as fast as ``0.5``. Raises
+    ``InputError`` naming the flag when the text is not a number, is longer than
+    :data:`MAX_NUMBER_CHARS`, does not fit a float (``1e400``; a nonzero number that rounds to
+    0), or is outside ``[low, high]`` (either end open as asked).
     """
-    from fractions import Fraction
-
-    from powerlab.errors import InputError
-
-    try:
-        value = float(Fraction(text.strip()))
-    except (ValueError, ZeroDivisionError):
-        raise InputError(f"{flag}: {text!r} is not a number") from None
+    t = text.strip()
+    if len(t) > MAX_NUMBER_CHARS:
+        raise InputError(f"{flag}: number of {len(t):,} characters (at most {MAX_NUMBER_CHARS})")
+    fraction = _FRACTION.fullmatch(t)
+    if _DECIMAL.fullmatch(t):
+        value, nonzero = float(t), any(c in "123456789" for c in t.lower().partition("e")[0])
+    elif fraction and int(fraction.group(2)) != 0:
+        p, q = int(fraction.group(1)), int(fraction.group(2))
+        try:
+            value, nonzero = p / q, p != 0
+        except OverflowError:
+            value, nonzero = float("inf"), True
+    else:
+        raise InputError(f"{flag}: {t!r} is not a number")
+    if not math.isfinite(value):
+        raise InputError(f"{flag}: {t} is too large for a float")
+    if value == 0.0 and nonzero:
+        raise InputError(f"{flag}: {t} is too small for a float (it rounds to 0)")
     too_low = low is not None and (value <= low if open_low else value < low)
     too_high = high is not None and (value >= high if open_high else value > high)
     if too_low or too_high:
         lo = "-inf" if low is None else f"{low:g}"
         hi = "inf" if high is None else f"{high:g}"
         interval = f"{'(' if open_low else '['}{lo}, {hi}{')' if open_high else ']'}"
-        raise InputError(f"{flag}: {text} is outside {interval}")
+        raise InputError(f"{flag}: {t} is outside {interval}")
     return value
+
+
+def parse_gamma(
+    text: str, flag: str = "--gamma", *, open_low: bool = False, open_high: bool = False
+) -> float:
+    """A discount γ in [0, 1] (either end open as the command needs), as :func:`parse_number`."""
+    return parse_number(text, flag, low=0.0, high=1.0, open_low=open_low, open_high=open_high)
 
 
 def multi_value_command(*options: str) -> type[TyperCommand]:
@@ -102,26 +170,48 @@ def multi_value_command(*options: str) -> type[TyperCommand]:
     return MultiValueCommand
 
 
+_FILE_ERRORS: tuple[tuple[type[OSError], str], ...] = (
+    (FileNotFoundError, "no such file"),
+    (IsADirectoryError, "is a directory"),
+    (NotADirectoryError, "not a directory"),
+    (PermissionError, "permission denied"),
+)
+
+
+def _bad_input_message(exc: BaseException) -> str | None:
+    """The one-line message of an error that is the user's input, or None for a bug."""
+    if isinstance(exc, InputError | ResourceError):
+        text = str(exc).strip()
+        return text.splitlines()[0] if text else type(exc).__name__
+    for cls, what in _FILE_ERRORS:
+        if isinstance(exc, cls) and exc.filename is not None:
+            return f"{exc.filename}: {what}"
+    return None
+
+
 def guarded(func: F) -> F:
     """Turn bad-input exceptions into ``error: <message>`` on stderr and exit status 2.
 
-    ``ValueError`` (which includes :class:`powerlab.errors.InputError`), ``TypeError``,
-    ``FileNotFoundError``, ``IsADirectoryError`` and ``PermissionError`` are bad input;
-    anything else is a bug and keeps its traceback.
+    Bad input is :class:`powerlab.errors.InputError` and :class:`~powerlab.errors.ResourceError`
+    (refused before starting), and a missing or unreadable file, reported with its path.
+    Anything else (``TypeError``, ``KeyError``, other ``OSError``s, a plain ``ValueError``) is
+    a bug and keeps its traceback. The message is printed literally, never as markup.
     """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (ValueError, TypeError, OSError, KeyError) as exc:
-            msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            if isinstance(exc, FileNotFoundError) and exc.filename:
-                msg = f"{exc.filename}: no such file"
-            err_console.print(f"[bold red]error:[/] {msg}", highlight=False, soft_wrap=True)
+        except (ValueError, OSError) as exc:
+            msg = _bad_input_message(exc)
+            if msg is None:
+                raise
+            err_console.print(
+                Text.assemble(("error:", "bold red"), " ", msg), highlight=False, soft_wrap=True
+            )
             raise typer.Exit(EXIT_BAD_INPUT) from None
 
-    return wrapper  # type: ignore[return-value]
+    return cast(F, wrapper)
 
 
 def to_jsonable(obj: Any) -> Any:

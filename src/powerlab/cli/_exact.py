@@ -7,9 +7,7 @@ fractions written as strings (``"7/12"``) and whose results carry ``"exact": tru
 
 from __future__ import annotations
 
-from rich.table import Table
-
-from powerlab.cli._common import console, emit_json, progress_bar
+from powerlab.cli._common import Table, console, emit_json, progress_bar
 from powerlab.errors import InputError
 
 __all__ = ["run_exact_optimality", "run_exact_power"]

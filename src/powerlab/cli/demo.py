@@ -7,11 +7,10 @@ import time
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
-from powerlab.cli._common import console, err_console, guarded
+from powerlab.cli._common import Table, console, guarded, say
 
-__all__ = ["register", "run_demo"]
+__all__ = ["demo_cmd", "register", "run_demo"]
 
 
 def run_demo(outdir: Path, quick: bool = False) -> list[tuple[str, str, str]]:
@@ -24,31 +23,31 @@ def run_demo(outdir: Path, quick: bool = False) -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = []
     for name in SECTIONS:
         t0 = time.perf_counter()
-        err_console.print(f"[dim]running {name.rsplit('.', 1)[-1]} ...[/]")
+        say(f"running {name.rsplit('.', 1)[-1]} ...", err=True, style="dim")
         section = importlib.import_module(name).build(outdir, quick)
         sections.append(section)
         for key, value in section.summary:
             rows.append((section.title, key, value))
-        err_console.print(f"[dim]  done in {time.perf_counter() - t0:.1f} s[/]")
+        say(f"  done in {time.perf_counter() - t0:.1f} s", err=True, style="dim")
     render_page(sections, outdir)
     return rows
 
 
+def demo_cmd(
+    out: Path = typer.Option(Path("powerlab-report"), "--out", help="Report directory."),
+    quick: bool = typer.Option(False, "--quick", help="Smaller sample sizes."),
+) -> None:
+    """Run every analysis on the bundled examples; write OUT/index.html with its figures."""
+    rows = run_demo(out, quick)
+    table = Table(title="powerlab demo: summary")
+    for col in ("analysis", "quantity", "value"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(*r)
+    console.print(table)
+    say(f"Report written to {out / 'index.html'}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``demo`` command to ``app``."""
-
-    @app.command("demo")
-    @guarded
-    def demo_cmd(
-        out: Path = typer.Option(Path("powerlab-report"), "--out", help="Report directory."),
-        quick: bool = typer.Option(False, "--quick", help="Smaller sample sizes."),
-    ) -> None:
-        """Run every analysis on the bundled examples; write OUT/index.html with its figures."""
-        rows = run_demo(out, quick)
-        table = Table(title="powerlab demo: summary")
-        for col in ("analysis", "quantity", "value"):
-            table.add_column(col)
-        for r in rows:
-            table.add_row(*r)
-        console.print(table)
-        console.print(f"Report written to [bold]{out / 'index.html'}[/]")
+    app.command("demo")(guarded(demo_cmd))

@@ -1,4 +1,4 @@
-"""``powerlab forecast``, ``forecast-table``, ``imitate`` and ``lowstakes`` (issue 7).
+"""``powerlab forecast``, ``forecast-table``, ``imitate`` and ``lowstakes``.
 
 Thin over :mod:`powerlab.forecast`, :mod:`powerlab.imitation` and :mod:`powerlab.lowstakes`.
 """
@@ -10,19 +10,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table as RichTable
 
-from powerlab.cli._common import console, emit_json, guarded
+from powerlab.cli._common import Table, console, emit_json, guarded, parse_number, say
 from powerlab.errors import InputError
 
-__all__ = ["register"]
-
-
-def _number(text: str, flag: str) -> float:
-    try:
-        return float(Fraction(text.strip()))
-    except (ValueError, ZeroDivisionError):
-        raise InputError(f"{flag}: {text!r} is not a number or fraction") from None
+__all__ = ["forecast_cmd", "forecast_table_cmd", "imitate_cmd", "lowstakes_cmd", "register"]
 
 
 def forecast_cmd(
@@ -80,14 +72,14 @@ def forecast_cmd(
         spend = "both" if trials == "mixture" else "aggressive"
     fc = forecast(
         trials=trials,
-        ftp=_number(first_trial, "--first-trial"),
-        vs=_number(virtual_successes, "--virtual-successes"),
+        ftp=parse_number(first_trial, "--first-trial"),
+        vs=parse_number(virtual_successes, "--virtual-successes"),
         start=start,
         until=until,
         observed_until=observed,
-        g_act=_number(g_act, "--g-act"),
-        g_exp=_number(g_exp, "--g-exp"),
-        rel_importance=_number(rel_importance, "--rel-importance"),
+        g_act=parse_number(g_act, "--g-act"),
+        g_exp=parse_number(g_exp, "--g-exp"),
+        rel_importance=parse_number(rel_importance, "--rel-importance"),
         spend=spend,
     )
     if plot is not None:
@@ -97,7 +89,7 @@ def forecast_cmd(
     if json_out:
         emit_json(fc.to_json())
         return
-    table = RichTable(title=f"P(AGI by year | none by {observed}), {trials} trials")
+    table = Table(title=f"P(AGI by year | none by {observed}), {trials} trials")
     table.add_column("year")
     table.add_column("P(AGI by year)", justify="right")
     years = list(fc.by_year)
@@ -105,7 +97,7 @@ def forecast_cmd(
     for y in dict.fromkeys(shown):
         table.add_row(str(y), f"{100 * fc.by_year[y]:.3g}%")
     console.print(table)
-    console.print(f"P(AGI by {until}) = {100 * fc.probability:.3g}%", highlight=False)
+    say(f"P(AGI by {until}) = {100 * fc.probability:.3g}%")
 
 
 def forecast_table_cmd(
@@ -134,7 +126,7 @@ def forecast_table_cmd(
             }
         )
         return
-    table = RichTable(title=f"Davidson (2021) Sec. {t.key}: {t.title}")
+    table = Table(title=f"Davidson (2021) Sec. {t.key}: {t.title}")
     table.add_column("")
     for c in t.cols:
         table.add_column(c, justify="right")
@@ -168,11 +160,11 @@ def imitate_cmd(
     run = run_experiment(
         models=models,
         deceptive=deceptive,
-        alpha=_number(alpha, "--alpha"),
+        alpha=parse_number(alpha, "--alpha"),
         steps=steps,
         rng=seed,
         rule=rule,
-        epsilon=_number(epsilon, "--epsilon"),
+        epsilon=parse_number(epsilon, "--epsilon"),
         prior=prior,
     )
     if plot is not None:
@@ -190,7 +182,7 @@ def imitate_cmd(
             }
         )
         return
-    table = RichTable(title=f"{steps} steps, {models} models ({deceptive} deceptive), α={alpha}")
+    table = Table(title=f"{steps} steps, {models} models ({deceptive} deceptive), α={alpha}")
     for col in ("imitator", "mean KL(π^d‖p)", "P(catastrophe at some step)"):
         table.add_column(col, justify="right")
     for name in ("conservative", "mixture", "map"):
@@ -235,7 +227,7 @@ def lowstakes_cmd(
         emit_json(res)
         return
     shifted = "shift at T/2" if shift else "no shift"
-    table = RichTable(title=f"T = {horizon}, delay D = {delay}, {shifted}")
+    table = Table(title=f"T = {horizon}, delay D = {delay}, {shifted}")
     for col in ("learner", "regret", "bound", "regret/T"):
         table.add_column(col, justify="right")
     for name in ("hedge", "ogd"):

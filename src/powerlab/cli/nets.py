@@ -1,4 +1,4 @@
-"""``powerlab tangent`` and ``powerlab tickets``: the neural-network experiments (issue 8).
+"""``powerlab tangent`` and ``powerlab tickets``: the neural-network experiments.
 
 Thin over :mod:`powerlab.nets`. List options accept several values after one flag
 (``--widths 32 64 128``), comma-separated values (``--widths 32,64,128``) or a repeated flag.
@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from powerlab.cli._common import (
+    Table,
     console,
     emit_json,
     guarded,
@@ -23,7 +23,7 @@ from powerlab.cli._common import (
 )
 from powerlab.errors import InputError
 
-__all__ = ["register"]
+__all__ = ["register", "tangent_cmd", "tickets_cmd"]
 
 _MULTI = ("--widths", "--kept")
 
@@ -146,109 +146,109 @@ def _tickets_table(doc: dict[str, Any]) -> None:
     )
 
 
+def tangent_cmd(
+    widths: Annotated[
+        list[str] | None, typer.Option("--widths", help="Hidden widths to sweep.")
+    ] = None,
+    epochs: Annotated[int | None, typer.Option("--epochs", help="Training epochs.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed: split, θ0, batches.")] = 0,
+    linearize_after: Annotated[
+        int, typer.Option("--linearize-after", help="Train k epochs first (Fort et al.).")
+    ] = 0,
+    repeats: Annotated[int, typer.Option("--repeats", help="Seeds per width.")] = 1,
+    arch: Annotated[str, typer.Option("--arch", help="mlp or cnn.")] = "mlp",
+    lr: Annotated[float, typer.Option("--lr", help="SGD learning rate.")] = 0.1,
+    momentum: Annotated[float, typer.Option("--momentum", help="SGD momentum.")] = 0.9,
+    data: Annotated[Path | None, typer.Option("--data", help=_DATA_HELP)] = None,
+    threads: Annotated[int, typer.Option("--threads", help="Torch CPU threads.")] = 1,
+    quick: Annotated[bool, typer.Option("--quick", help="Small sweep (< 2 min).")] = False,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write a figure.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Train networks and their linearizations (parameter tangent space) over widths."""
+    default_w: tuple[int, ...] = TANGENT_WIDTHS_QUICK if quick else TANGENT_WIDTHS
+    if arch == "cnn":
+        default_w = (8, 16, 32) if quick else (8, 16, 32, 64)
+    ws = _ints(widths, "--widths", default_w)
+    n_epochs = _positive(epochs if epochs is not None else (10 if quick else 20), "--epochs")
+    _positive(repeats, "--repeats")
+    dataset = _setup(threads, data, seed)
+    from powerlab.nets.tangent import tangent_sweep
+
+    with progress_bar("tangent", len(ws) * repeats, enabled=not json_out) as advance:
+        doc = tangent_sweep(
+            dataset,
+            ws,
+            n_epochs,
+            seed,
+            repeats=repeats,
+            linearize_after=linearize_after,
+            progress=advance,
+            arch=arch,
+            lr=lr,
+            momentum=momentum,
+        )
+    if plot is not None:
+        from powerlab._figures import save_figure
+        from powerlab.nets.plot import figure_tangent
+
+        save_figure(figure_tangent(doc), plot)
+    if json_out:
+        emit_json(doc)
+        return
+    _tangent_table(doc)
+
+
+def tickets_cmd(
+    method: Annotated[str, typer.Option("--method", help="biprop or edgepopup.")] = "biprop",
+    widths: Annotated[
+        list[str] | None, typer.Option("--widths", help="Widths (CNN: channels).")
+    ] = None,
+    kept: Annotated[
+        list[str] | None,
+        typer.Option("--kept", help="Kept fractions k in (0, 1]: share of weights kept."),
+    ] = None,
+    arch: Annotated[str, typer.Option("--arch", help="mlp or cnn.")] = "mlp",
+    epochs: Annotated[int | None, typer.Option("--epochs", help="Training epochs.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed: split, weights, batches.")] = 0,
+    dense: Annotated[
+        bool, typer.Option("--dense/--no-dense", help="Also train the dense baseline.")
+    ] = True,
+    data: Annotated[Path | None, typer.Option("--data", help=_DATA_HELP)] = None,
+    threads: Annotated[int, typer.Option("--threads", help="Torch CPU threads.")] = 1,
+    quick: Annotated[bool, typer.Option("--quick", help="Small sweep (< 2 min).")] = False,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write a figure.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Find subnetworks of random networks (biprop / edge-popup) and compare with dense."""
+    if method not in ("biprop", "edgepopup"):
+        raise InputError(f"--method: {method!r} is not one of biprop, edgepopup")
+    default_w: tuple[int, ...] = TICKET_WIDTHS_QUICK if quick else TICKET_WIDTHS
+    if arch == "cnn":
+        default_w = (8, 32) if quick else (8, 16, 32, 64)
+    ws = _ints(widths, "--widths", default_w)
+    ks = _floats(kept, "--kept", TICKET_KEPT_QUICK if quick else TICKET_KEPT)
+    n_epochs = _positive(epochs if epochs is not None else (10 if quick else 20), "--epochs")
+    dataset = _setup(threads, data, seed)
+    from powerlab.nets.tickets import tickets_sweep
+
+    total = len(ws) * (len(ks) + int(dense))
+    with progress_bar("tickets", total, enabled=not json_out) as advance:
+        doc = tickets_sweep(
+            dataset, method, ws, ks, arch, n_epochs, seed, dense=dense, progress=advance
+        )
+    if plot is not None:
+        from powerlab._figures import save_figure
+        from powerlab.nets.plot import figure_tickets
+
+        save_figure(figure_tickets(doc), plot)
+    if json_out:
+        emit_json(doc)
+        return
+    _tickets_table(doc)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``tangent`` and ``tickets`` commands to ``app``."""
-
-    @app.command("tangent", cls=_MultiValueCommand)
-    @guarded
-    def tangent_cmd(
-        widths: Annotated[
-            list[str] | None, typer.Option("--widths", help="Hidden widths to sweep.")
-        ] = None,
-        epochs: Annotated[int | None, typer.Option("--epochs", help="Training epochs.")] = None,
-        seed: Annotated[int, typer.Option("--seed", help="Seed: split, θ0, batches.")] = 0,
-        linearize_after: Annotated[
-            int, typer.Option("--linearize-after", help="Train k epochs first (Fort et al.).")
-        ] = 0,
-        repeats: Annotated[int, typer.Option("--repeats", help="Seeds per width.")] = 1,
-        arch: Annotated[str, typer.Option("--arch", help="mlp or cnn.")] = "mlp",
-        lr: Annotated[float, typer.Option("--lr", help="SGD learning rate.")] = 0.1,
-        momentum: Annotated[float, typer.Option("--momentum", help="SGD momentum.")] = 0.9,
-        data: Annotated[Path | None, typer.Option("--data", help=_DATA_HELP)] = None,
-        threads: Annotated[int, typer.Option("--threads", help="Torch CPU threads.")] = 1,
-        quick: Annotated[bool, typer.Option("--quick", help="Small sweep (< 2 min).")] = False,
-        plot: Annotated[Path | None, typer.Option("--plot", help="Write a figure.")] = None,
-        json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
-    ) -> None:
-        """Train networks and their linearizations (parameter tangent space) over widths."""
-        default_w: tuple[int, ...] = TANGENT_WIDTHS_QUICK if quick else TANGENT_WIDTHS
-        if arch == "cnn":
-            default_w = (8, 16, 32) if quick else (8, 16, 32, 64)
-        ws = _ints(widths, "--widths", default_w)
-        n_epochs = _positive(epochs if epochs is not None else (10 if quick else 20), "--epochs")
-        _positive(repeats, "--repeats")
-        dataset = _setup(threads, data, seed)
-        from powerlab.nets.tangent import tangent_sweep
-
-        with progress_bar("tangent", len(ws) * repeats, enabled=not json_out) as advance:
-            doc = tangent_sweep(
-                dataset,
-                ws,
-                n_epochs,
-                seed,
-                repeats=repeats,
-                linearize_after=linearize_after,
-                progress=advance,
-                arch=arch,
-                lr=lr,
-                momentum=momentum,
-            )
-        if plot is not None:
-            from powerlab._figures import save_figure
-            from powerlab.nets.plot import figure_tangent
-
-            save_figure(figure_tangent(doc), plot)
-        if json_out:
-            emit_json(doc)
-            return
-        _tangent_table(doc)
-
-    @app.command("tickets", cls=_MultiValueCommand)
-    @guarded
-    def tickets_cmd(
-        method: Annotated[str, typer.Option("--method", help="biprop or edgepopup.")] = "biprop",
-        widths: Annotated[
-            list[str] | None, typer.Option("--widths", help="Widths (CNN: channels).")
-        ] = None,
-        kept: Annotated[
-            list[str] | None,
-            typer.Option("--kept", help="Kept fractions k in (0, 1]: share of weights kept."),
-        ] = None,
-        arch: Annotated[str, typer.Option("--arch", help="mlp or cnn.")] = "mlp",
-        epochs: Annotated[int | None, typer.Option("--epochs", help="Training epochs.")] = None,
-        seed: Annotated[int, typer.Option("--seed", help="Seed: split, weights, batches.")] = 0,
-        dense: Annotated[
-            bool, typer.Option("--dense/--no-dense", help="Also train the dense baseline.")
-        ] = True,
-        data: Annotated[Path | None, typer.Option("--data", help=_DATA_HELP)] = None,
-        threads: Annotated[int, typer.Option("--threads", help="Torch CPU threads.")] = 1,
-        quick: Annotated[bool, typer.Option("--quick", help="Small sweep (< 2 min).")] = False,
-        plot: Annotated[Path | None, typer.Option("--plot", help="Write a figure.")] = None,
-        json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
-    ) -> None:
-        """Find subnetworks of random networks (biprop / edge-popup) and compare with dense."""
-        if method not in ("biprop", "edgepopup"):
-            raise InputError(f"--method: {method!r} is not one of biprop, edgepopup")
-        default_w: tuple[int, ...] = TICKET_WIDTHS_QUICK if quick else TICKET_WIDTHS
-        if arch == "cnn":
-            default_w = (8, 32) if quick else (8, 16, 32, 64)
-        ws = _ints(widths, "--widths", default_w)
-        ks = _floats(kept, "--kept", TICKET_KEPT_QUICK if quick else TICKET_KEPT)
-        n_epochs = _positive(epochs if epochs is not None else (10 if quick else 20), "--epochs")
-        dataset = _setup(threads, data, seed)
-        from powerlab.nets.tickets import tickets_sweep
-
-        total = len(ws) * (len(ks) + int(dense))
-        with progress_bar("tickets", total, enabled=not json_out) as advance:
-            doc = tickets_sweep(
-                dataset, method, ws, ks, arch, n_epochs, seed, dense=dense, progress=advance
-            )
-        if plot is not None:
-            from powerlab._figures import save_figure
-            from powerlab.nets.plot import figure_tickets
-
-            save_figure(figure_tickets(doc), plot)
-        if json_out:
-            emit_json(doc)
-            return
-        _tickets_table(doc)
+    app.command("tangent", cls=_MultiValueCommand)(guarded(tangent_cmd))
+    app.command("tickets", cls=_MultiValueCommand)(guarded(tickets_cmd))

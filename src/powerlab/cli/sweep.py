@@ -17,11 +17,10 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
 
-from powerlab.cli._common import console, emit_json, err_console, guarded
+from powerlab.cli._common import Table, console, emit_json, err_console, guarded, say
 
-__all__ = ["register"]
+__all__ = ["register", "report_cmd", "run_cmd", "status_cmd"]
 
 SCHEDULER_HELP = (
     "Where chunks run: omit for in-process, local:N for a Dask LocalCluster of N workers, "
@@ -103,133 +102,128 @@ def _cell_tables(frame: Any, manifest: dict[str, Any], top: int) -> list[Table]:
     return tables
 
 
+def run_cmd(
+    spec: str = typer.Argument(..., help="Sweep specification (YAML/JSON)."),
+    out: str = typer.Option(None, "--out", "-o", help="Result store (default sweeps/NAME)."),
+    scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
+    max_chunks: int = typer.Option(
+        None, "--max-chunks", help="Stop after this many new chunks (resume later)."
+    ),
+) -> None:
+    """Run or resume the sweep SPEC; rerunning the same command resumes it."""
+    from powerlab.sweep import load_spec, run_sweep
+
+    if scheduler:  # Dask's own INFO/WARNING lines (worker restarts, ...) are not ours to print
+        logging.getLogger("distributed").setLevel(logging.ERROR)
+    sweep = load_spec(spec)
+    target = Path(out) if out else Path("sweeps") / sweep.name
+    try:
+        with _sweep_progress(not json_out) as (started, advance):
+            outcome = run_sweep(
+                sweep,
+                target,
+                scheduler=scheduler,
+                started=started,
+                advance=advance,
+                max_chunks=max_chunks,
+            )
+    except KeyboardInterrupt:
+        say(f"interrupted: finished chunks are kept in {target}; rerun to resume", err=True)
+        raise typer.Exit(130) from None
+    summary = {
+        "out": str(outcome.out),
+        "complete": outcome.complete,
+        "chunks_total": outcome.chunks_total,
+        "chunks_reused": outcome.chunks_reused,
+        "chunks_computed": outcome.chunks_computed,
+        "samples_total": outcome.samples_total,
+        "samples_computed": outcome.samples_computed,
+        "seconds": round(outcome.seconds, 3),
+        "samples_per_second": round(outcome.throughput, 1),
+    }
+    if json_out:
+        emit_json({**summary, "results": outcome.results.to_dict(orient="records")})
+        return
+    table = Table(title=f"sweep {sweep.name} ({sweep.analysis})")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    for k, v in summary.items():
+        table.add_row(k, f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else str(v))
+    console.print(table)
+    say(f"tables and figures: powerlab sweep report {outcome.out}")
+
+
+def status_cmd(
+    store: str = typer.Argument(..., help="Result store directory."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
+) -> None:
+    """How far the sweep in STORE has got (safe while it runs)."""
+    from powerlab.sweep import ResultStore, status
+
+    st = status(ResultStore.open(store))
+    if json_out:
+        emit_json(st)
+        return
+    state = "complete" if st["complete"] else "incomplete"
+    table = Table(
+        title=f"{st['name']} ({st['analysis']}): {st['chunks_done']}/{st['chunks_total']} "
+        f"chunks, {st['samples_done']:,}/{st['samples_total']:,} samples, {state}"
+    )
+    for col in ("cell", "env", "dist", "chunks", "samples"):
+        table.add_column(col, justify="right" if col in ("cell", "chunks", "samples") else "left")
+    for c in st["cells"]:
+        table.add_row(
+            str(c["cell"]),
+            c["env"],
+            c["dist"],
+            f"{c['chunks_done']}/{c['chunks_total']}",
+            f"{c['samples_done']:,}/{c['samples_total']:,}",
+        )
+    console.print(table)
+
+
+def report_cmd(
+    store: str = typer.Argument(..., help="Result store directory."),
+    top: int = typer.Option(15, "--top", help="Rows per table and lines per figure."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
+) -> None:
+    """Tables, results.csv and one figure per cell from STORE (partial sweeps too)."""
+    from powerlab._io import atomic_write_text
+    from powerlab.errors import InputError
+    from powerlab.sweep import ResultStore, combine, status
+    from powerlab.sweep.figures import write_figures
+
+    if top < 1:
+        raise InputError(f"--top must be at least 1, got {top}")
+    st = ResultStore.open(store)
+    man = st.manifest()
+    frame, _ = combine(st)
+    outdir = st.root / "report"
+    outdir.mkdir(exist_ok=True)
+    csv = atomic_write_text(outdir / "results.csv", frame.to_csv(index=False))
+    figs = write_figures(frame, man, outdir, top=min(top, 10))
+    if json_out:
+        emit_json(
+            {
+                "status": {k: v for k, v in status(st).items() if k != "cells"},
+                "results": frame.to_dict(orient="records"),
+                "files": [str(csv), *map(str, figs)],
+            }
+        )
+        return
+    for table in _cell_tables(frame, man, top):
+        console.print(table)
+    say(f"wrote {csv} and {len(figs)} figure(s) in {outdir}")
+
+
 def register(app: typer.Typer) -> None:
-    """Add the ``sweep`` command group to ``app``."""
+    """Add the ``sweep`` command group (``run``, ``status``, ``report``) to ``app``."""
     sweep_app = typer.Typer(
         help="Sweeps: grids of analyses, in-process or on Dask, with a resumable result store.",
         no_args_is_help=True,
     )
     app.add_typer(sweep_app, name="sweep")
-
-    @sweep_app.command("run")
-    @guarded
-    def run_cmd(
-        spec: str = typer.Argument(..., help="Sweep specification (YAML/JSON)."),
-        out: str = typer.Option(None, "--out", "-o", help="Result store (default sweeps/NAME)."),
-        scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
-        json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
-        max_chunks: int = typer.Option(
-            None, "--max-chunks", help="Stop after this many new chunks (resume later)."
-        ),
-    ) -> None:
-        """Run or resume the sweep SPEC; rerunning the same command resumes it."""
-        from powerlab.sweep import load_spec, run_sweep
-
-        if scheduler:  # Dask's own INFO/WARNING lines (worker restarts, ...) are not ours to print
-            logging.getLogger("distributed").setLevel(logging.ERROR)
-        sweep = load_spec(spec)
-        target = Path(out) if out else Path("sweeps") / sweep.name
-        try:
-            with _sweep_progress(not json_out) as (started, advance):
-                outcome = run_sweep(
-                    sweep,
-                    target,
-                    scheduler=scheduler,
-                    started=started,
-                    advance=advance,
-                    max_chunks=max_chunks,
-                )
-        except KeyboardInterrupt:
-            err_console.print(
-                f"interrupted: finished chunks are kept in {target}; rerun to resume",
-                highlight=False,
-            )
-            raise typer.Exit(130) from None
-        summary = {
-            "out": str(outcome.out),
-            "complete": outcome.complete,
-            "chunks_total": outcome.chunks_total,
-            "chunks_reused": outcome.chunks_reused,
-            "chunks_computed": outcome.chunks_computed,
-            "samples_total": outcome.samples_total,
-            "samples_computed": outcome.samples_computed,
-            "seconds": round(outcome.seconds, 3),
-            "samples_per_second": round(outcome.throughput, 1),
-        }
-        if json_out:
-            emit_json({**summary, "results": outcome.results.to_dict(orient="records")})
-            return
-        table = Table(title=f"sweep {sweep.name} ({sweep.analysis})")
-        table.add_column("quantity")
-        table.add_column("value", justify="right")
-        for k, v in summary.items():
-            table.add_row(k, f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else str(v))
-        console.print(table)
-        console.print(f"tables and figures: powerlab sweep report {outcome.out}", highlight=False)
-
-    @sweep_app.command("status")
-    @guarded
-    def status_cmd(
-        store: str = typer.Argument(..., help="Result store directory."),
-        json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
-    ) -> None:
-        """How far the sweep in STORE has got (safe while it runs)."""
-        from powerlab.sweep import ResultStore, status
-
-        st = status(ResultStore.open(store))
-        if json_out:
-            emit_json(st)
-            return
-        state = "complete" if st["complete"] else "incomplete"
-        table = Table(
-            title=f"{st['name']} ({st['analysis']}): {st['chunks_done']}/{st['chunks_total']} "
-            f"chunks, {st['samples_done']:,}/{st['samples_total']:,} samples, {state}"
-        )
-        for col in ("cell", "env", "dist", "chunks", "samples"):
-            table.add_column(
-                col, justify="right" if col in ("cell", "chunks", "samples") else "left"
-            )
-        for c in st["cells"]:
-            table.add_row(
-                str(c["cell"]),
-                c["env"],
-                c["dist"],
-                f"{c['chunks_done']}/{c['chunks_total']}",
-                f"{c['samples_done']:,}/{c['samples_total']:,}",
-            )
-        console.print(table)
-
-    @sweep_app.command("report")
-    @guarded
-    def report_cmd(
-        store: str = typer.Argument(..., help="Result store directory."),
-        top: int = typer.Option(15, "--top", help="Rows per table and lines per figure."),
-        json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
-    ) -> None:
-        """Tables, results.csv and one figure per cell from STORE (partial sweeps too)."""
-        from powerlab._io import atomic_write_text
-        from powerlab.errors import InputError
-        from powerlab.sweep import ResultStore, combine, status
-        from powerlab.sweep.figures import write_figures
-
-        if top < 1:
-            raise InputError(f"--top must be at least 1, got {top}")
-        st = ResultStore.open(store)
-        man = st.manifest()
-        frame, _ = combine(st)
-        outdir = st.root / "report"
-        outdir.mkdir(exist_ok=True)
-        csv = atomic_write_text(outdir / "results.csv", frame.to_csv(index=False))
-        figs = write_figures(frame, man, outdir, top=min(top, 10))
-        if json_out:
-            emit_json(
-                {
-                    "status": {k: v for k, v in status(st).items() if k != "cells"},
-                    "results": frame.to_dict(orient="records"),
-                    "files": [str(csv), *map(str, figs)],
-                }
-            )
-            return
-        for table in _cell_tables(frame, man, top):
-            console.print(table)
-        console.print(f"wrote {csv} and {len(figs)} figure(s) in {outdir}", highlight=False)
+    sweep_app.command("run")(guarded(run_cmd))
+    sweep_app.command("status")(guarded(status_cmd))
+    sweep_app.command("report")(guarded(report_cmd))

@@ -1,7 +1,7 @@
 """Errors that powerlab raises for bad input.
 
 Every error names what is wrong and where (file, key, line or state), in one line,
-so that the CLI can print it as is and exit with status 2 (STYLE.md, habit 7).
+so that the CLI can print it as is and exit with status 2.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ def test_demo_quick_writes_a_complete_report(tmp_path):
     assert res.exit_code == 0, res.output
     page = (out / "index.html").read_text()
     assert page.count("<h2") == len(SECTIONS)
-    # The report leads with the shutdown analysis (issue 3), with its figure.
+    # The report leads with the shutdown analysis (Krakovna & Kramár 2023, Thm 2), with its figure.
     first = page.index("<h2")
     assert "hutdown" in page[first : page.index("</h2>", first)]
     images = re.findall(r'<img src="([^"]+)"', page)

@@ -1,4 +1,4 @@
-"""CLI contract for ``powerlab power --exact`` and ``powerlab optimality --exact`` (issue 10)."""
+"""CLI contract for ``powerlab power --exact`` and ``powerlab optimality --exact`` (Turner et al. 2021, Defs 4.3-4.4 and 5.2, exactly)."""
 
 import json
 

@@ -46,7 +46,7 @@ def test_fig1_start_at_gamma_zero(fig1_power):
 
 
 def test_three_choices_closed_forms(examples):
-    """DESIGN.md's edges example. With a = R(left), r = R(right), d = R(dead):
+    """The edges example of examples/three-choices.yaml. With a = R(left), r = R(right), d = R(dead):
     (1-γ)V*(left) = max(a, (1-γ)a + γr), so POWER(start) = E[max(d, r, max(a, (1-γ)a + γr))]
     = E[max(a, d, r)] = 3/4, and POWER(left) = E[max(a, r)] = 2/3, for every γ."""
     mdp = M.load_mdp(examples / "three-choices.yaml")

@@ -1,6 +1,6 @@
-"""Demo section: timelines, imitation and low stakes (issue 7; seed 002, "Intermittent
-Distillations #3"): Davidson's semi-informative priors, Cohen-Hutter-Nanda imitation with
-queries, and Christiano's low-stakes setting as online learning. One figure each."""
+"""Demo section: timelines, imitation and low stakes: Davidson's semi-informative priors
+(Davidson 2021), Cohen-Hutter-Nanda imitation with queries (Cohen, Hutter & Nanda 2022), and
+Christiano's low-stakes setting as online learning (Christiano 2021). One figure each."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Demo section: the parameter tangent space and multi-prize lottery tickets (issue 8).
+"""Demo section: the parameter tangent space and multi-prize lottery tickets
+(Lee et al. 2019; Diffenderfer & Kailkhura 2021; Ramanujan et al. 2020).
 
 Tiny budgets on the bundled digits (one torch thread): a three-width tangent sweep and a
 biprop / edge-popup sweep over kept fractions against dense training, well under 40 s.

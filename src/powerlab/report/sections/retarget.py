@@ -1,4 +1,4 @@
-"""Demo section: n-majority and retargetability for RDSP's decision rules (issue 4)."""
+"""Demo section: n-majority and retargetability for RDSP's decision rules (Turner & Tadepalli 2022)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Demo section: a resumable sweep (issue 9), interrupted half-way and resumed, bit for bit."""
+"""Demo section: a resumable sweep, interrupted half-way and resumed, bit for bit."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Known answers from Turner's own expositions of orbit tendencies and retargetability.
 
-Sources (read in full): Turner (2021), "Satisficers Tend To Seek Power: Instrumental
+Sources (read in full): Turner (2021, "T21"), "Satisficers Tend To Seek Power: Instrumental
 Convergence Via Retargetability" (LessWrong / turntrout.com), the expository precursor of
 Turner & Tadepalli (2022, RDSP), with its fruit example, the Satisfice definition, the
 "retargetability of EU decision-making" theorem and the worked example on trained policies;
@@ -20,6 +20,9 @@ from hypothesis import strategies as st
 
 from powerlab.mdp import load_mdp
 from powerlab.retarget import (
+    Boltzmann,
+    IsOptimal,
+    Satisfice,
     check_theorem1,
     copy_involutions,
     labelled_outcomes,
@@ -115,3 +118,26 @@ def test_wait_example_orbit_shares(gamma, counts):
     cmp = mdp_comparison(mdp, "start", ["candy"], ["wait"], gamma)
     c = orbit_counts(np.linspace(0.0, 1.0, 5), cmp)
     assert (c.orbit_size, c.b_over_a, c.a_over_b, c.ties) == (120, *counts, 0)
+
+
+def _composite(u, kind):
+    """f(A), f(B) for the fruit sets under T21's composite rules (A = cherry, B = the rest)."""
+    a = np.array([True, False, False])
+    b = ~a
+    parts = {}
+    for name, rule in (("boltz", Boltzmann(0.3)), ("sat", Satisfice(0.5)), ("opt", IsOptimal())):
+        parts[name] = (rule.evaluate(u, a), rule.evaluate(u, b))
+    if kind == "mixture":
+        return tuple(0.5 * parts["boltz"][k] + 0.5 * parts["sat"][k] for k in (0, 1))
+    return tuple(parts["boltz"][k] * parts["sat"][k] + parts["opt"][k] for k in (0, 1))
+
+
+@pytest.mark.parametrize("kind", ["mixture", "product-plus-optimal"])
+@settings(max_examples=40, deadline=None)
+@given(u=utilities)
+def test_closure_under_combining_rules(kind, u):
+    """T21, "closure properties": a 50/50 mixture of Boltzmann-rational and satisficing choice,
+    and f(X) proportional to P(X Boltzmann) P(X satisfices) + P(X optimal), still obey the
+    orbit tendency: f(B) >=^2_most f(A) on the fruit example, for every u."""
+    c = orbit_counts(np.array(u), lambda pts: _composite(pts, kind))
+    assert c.holds(2)

@@ -16,14 +16,16 @@ from fractions import Fraction
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from powerlab.cli._common import (
+    Table,
     console,
     emit_json,
     guarded,
     multi_value_command,
+    parse_gamma,
     parse_number,
+    say,
     to_jsonable,
 )
 from powerlab.errors import InputError
@@ -49,11 +51,15 @@ RULE_HELP = "optimal, fracoptimal, antiopt, boltzmann:T, bestof:k, satisfice:t o
 
 def _parse_gammas(texts: list[str]) -> list[float]:
     """Every ``--gamma`` value, in order; a value given twice is refused."""
-    gammas = [parse_number(t, "--gamma", low=0.0, high=1.0, open_high=True) for t in texts]
+    gammas = [parse_gamma(t, open_high=True) for t in texts]
     repeated = sorted({g for g in gammas if gammas.count(g) > 1})
     if repeated:
         raise InputError(f"--gamma: {repeated[0]:g} is given more than once")
     return gammas
+
+
+def _set(labels: list[str]) -> str:
+    return "{" + ", ".join(labels) + "}"
 
 
 def _floats(values: list[str], flag: str) -> list[float]:
@@ -62,7 +68,7 @@ def _floats(values: list[str], flag: str) -> list[float]:
 
 def _render(doc: dict[str, Any], title: str) -> None:
     d = to_jsonable(doc)
-    console.print(title, highlight=False)
+    say(title)
     table = Table()
     table.add_column("quantity")
     table.add_column("value", justify="right")
@@ -87,7 +93,7 @@ def _render(doc: dict[str, Any], title: str) -> None:
             if "verified" in r
             else ("no orbit point prefers A" if d["A_over_B"] == 0 else "none found")
         )
-        console.print(f"retargeting permutations found: n = {r['n']}: {swaps} ({verdict})")
+        say(f"retargeting permutations found: n = {r['n']}: {swaps} ({verdict})")
 
 
 @retarget_app.command("outcomes", cls=_MultiValueCommand)
@@ -125,7 +131,7 @@ def outcomes_cmd(
     if json_out:
         emit_json(doc)
         return
-    _render(doc, f"f = {doc['rule']}: B = {B} versus A = {A}")
+    _render(doc, f"f = {doc['rule']}: B = {_set(B)} versus A = {_set(A)}")
 
 
 @retarget_app.command("mdp", cls=_MultiValueCommand)
@@ -183,7 +189,11 @@ def mdp_cmd(
         emit_json(docs[0] if len(docs) == 1 else docs)
         return
     for g, doc in zip(gammas, docs, strict=True):
-        _render(doc, f"{mdp.name} at {state!r}, γ = {g:g}, f = {doc['rule']}: B = {B} vs A = {A}")
+        _render(
+            doc,
+            f"{mdp.name} at {state}, γ = {g:g}, f = {doc['rule']}: "
+            f"B = {_set(B)} versus A = {_set(A)}",
+        )
 
 
 def register(app: typer.Typer) -> None:

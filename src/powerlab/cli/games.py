@@ -144,44 +144,62 @@ def game(
 def game_sweep(
     rho: Annotated[
         list[str],
-        typer.Option(help="Reward correlation(s) in [-1, 1]; repeat or comma-separate."),
+        typer.Option(
+            help="Reward correlation(s) in [-1/(n-1), 1] for n players; repeat or comma-separate."
+        ),
     ],
     players: Annotated[int, typer.Option(help="Number of players.")] = 2,
     types: Annotated[int, typer.Option(help="Types per player.")] = 2,
     actions: Annotated[int, typer.Option(help="Actions per player.")] = 2,
     games: Annotated[int, typer.Option(help="Random games per ρ.")] = 50,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    solver: Annotated[str | None, typer.Option(help="Gambit solver (default lcp/logit).")] = None,
+    solver: Annotated[
+        str | None,
+        typer.Option(help="Gambit solver (default lcp/logit; enummixed/enumpoly with --select)."),
+    ] = None,
+    select: Annotated[
+        str,
+        typer.Option(
+            help="Which equilibrium per game: first (the solver's pick), or over every "
+            "equilibrium an enumeration finds: min, max, all (their mean). The plot names it "
+            "and, unless first, draws per-game min and max bands."
+        ),
+    ] = "first",
+    timeout: Annotated[
+        str, typer.Option(help="Time limit in seconds for the whole sweep.")
+    ] = "3600",
     plot: Annotated[Path | None, typer.Option(help="Write a PNG plot here.")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Σ POWER at equilibrium in random games whose rewards have correlation ρ (open question b)."""
-    from powerlab.games.sweep import plot_sweep, rho_sweep
+    from powerlab.games.sweep import SELECTIONS, check_rhos, plot_sweep, rho_sweep
 
-    rhos = []
-    for item in rho:
-        for part in item.split(","):
-            try:
-                rhos.append(float(part))
-            except ValueError:
-                raise InputError(f"--rho: not a number: {part!r}") from None
-    if games < 1:
-        raise InputError(f"--games: must be at least 1, got {games}")
+    rhos = [parse_number(part, "--rho") for item in rho for part in item.split(",")]
     if players < 2:
         raise InputError(f"--players: must be at least 2, got {players}")
+    rhos = check_rhos(players, rhos)
+    if games < 1:
+        raise InputError(f"--games: must be at least 1, got {games}")
     if types < 1 or actions < 1:
         raise InputError("--types and --actions: must be at least 1")
+    if select not in SELECTIONS:
+        raise InputError(f"--select: {select!r} is not one of {', '.join(SELECTIONS)}")
+    deadline = _timeout(timeout)
     with progress_bar("games", total=len(rhos) * games, enabled=not json_) as advance:
-        res = rho_sweep(players, types, actions, rhos, games, seed, solver, on_game=advance)
+        res = rho_sweep(
+            players, types, actions, rhos, games, seed, solver, advance, deadline, select
+        )
     if plot is not None:
         plot_sweep(res, plot)
     if json_:
         emit_json(res.to_dict())
         return
     table = Table(
-        title=f"Σ POWER at equilibrium, {players} players, {types} types, {actions} actions"
+        title=f"Σ POWER at equilibrium ({select}, {res.solver}), {players} players, "
+        f"{types} types, {actions} actions"
     )
-    for col in ("ρ", "games", "mean Σ POWER", "s.e.", "95% band", "mean Σ best-case", "mean gap"):
+    cols = ("ρ", "games", "mean Σ POWER", "s.e.", "95% t interval", "mean min", "mean max")
+    for col in (*cols, "several eq.", "mean Σ best-case", "mean gap"):
         table.add_column(col)
     for r in res.rows:
         table.add_row(
@@ -189,11 +207,20 @@ def game_sweep(
             str(r.count),
             f"{r.mean:.4f}",
             f"{r.se:.4f}",
-            f"[{r.mean - 1.96 * r.se:.4f}, {r.mean + 1.96 * r.se:.4f}]",
+            f"[{r.interval[0]:.4f}, {r.interval[1]:.4f}]",
+            f"{r.min_mean:.4f}",
+            f"{r.max_mean:.4f}",
+            str(r.multiple),
             f"{r.best_case_mean:.4f}",
             f"{r.gap_mean:.4f}",
         )
     console.print(table)
+    incomplete = sum(r.incomplete for r in res.rows)
+    if incomplete:
+        console.print(
+            f"note: in {incomplete} game(s) the enumeration ({res.solver}) is not guaranteed "
+            "complete; min and max are over the equilibria it found"
+        )
     if res.skipped:
         console.print(f"note: {res.skipped} game(s) without a verified equilibrium were skipped")
     if plot is not None:

@@ -105,29 +105,6 @@ class BayesianGame:
             ]
         return out
 
-    def with_payoffs(self, payoffs: np.ndarray, name: str | None = None) -> BayesianGame:
-        """A copy with new ``payoffs`` (same shape and number kind), validated."""
-        return make_game(
-            self.prior,
-            payoffs,
-            players=self.players,
-            types=self.types,
-            actions=self.actions,
-            name=self.name if name is None else name,
-            exact=self.exact,
-        )
-
-    def as_float(self) -> BayesianGame:
-        """The same game in float64 arithmetic."""
-        return BayesianGame(
-            self.players,
-            self.types,
-            self.actions,
-            np.asarray(self.prior, dtype=float),
-            np.asarray(self.payoffs, dtype=float),
-            self.name,
-        )
-
     def zero(self) -> Any:
         """The number zero in this game's arithmetic (``Fraction(0)`` or ``0.0``)."""
         return Fraction(0) if self.exact else 0.0

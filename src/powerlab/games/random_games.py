@@ -72,8 +72,15 @@ def correlated_game(
     rho: float,
     rng: int | np.random.Generator | None = None,
     uniform_prior: bool = False,
+    grid: int | None = None,
 ) -> BayesianGame:
-    """A float game whose players' rewards have pairwise correlation ``rho`` entry by entry.
+    """A game whose players' rewards have pairwise correlation ``rho`` entry by entry.
+
+    At ``ρ = -1/(n-1)`` the covariance has the null vector ``1`` so ``Σ_i r_i = 0`` almost
+    surely; the last player's reward is set to ``-Σ_{j<n} r_j`` so that the game is exactly
+    zero-sum. With ``grid`` the game is exact: rewards are rounded to multiples of
+    ``1/grid`` (before that completion) and the prior to integer weights ``>= 1`` over
+    ``grid``, renormalised.
 
     Raises:
         InputError: ``rho`` outside ``[-1/(n-1), 1]`` (the covariance would not be PSD).
@@ -89,12 +96,18 @@ def correlated_game(
     w, v = np.linalg.eigh(cov)
     root = v * np.sqrt(np.clip(w, 0.0, None))  # cov = root @ root.T
     z = gen.standard_normal((n, *tt, *aa))
-    pay = np.tensordot(root, z, axes=(1, 0))
-    if n == 2 and rho == -1.0:
-        pay[1] = -pay[0]  # exactly zero-sum
-    if n == 2 and rho == 1.0:
-        pay[1] = pay[0]  # exactly common payoff
+    pay: Any = np.tensordot(root, z, axes=(1, 0))
     m = int(np.prod(tt))
-    prior = np.full(tt, 1.0 / m) if uniform_prior else gen.dirichlet(np.ones(m)).reshape(tt)
-    prior = prior / prior.sum()
-    return make_game(prior, pay, name=f"random-rho={rho:g}", exact=False)
+    prior: Any = np.full(tt, 1.0 / m) if uniform_prior else gen.dirichlet(np.ones(m)).reshape(tt)
+    if grid is not None:
+        pay = np.vectorize(lambda x: Fraction(round(x * grid), grid), otypes=[object])(pay)
+        weights = np.maximum(1, np.rint(prior * grid)).astype(int)
+        total = int(weights.sum())
+        prior = np.vectorize(lambda w: Fraction(int(w), total), otypes=[object])(weights)
+    else:
+        prior = prior / prior.sum()
+    if abs(rho - lo) <= 1e-12:
+        pay[n - 1] = -pay[: n - 1].sum(axis=0)  # exactly zero-sum
+    if rho == 1.0:
+        pay[1:] = pay[0]  # exactly common payoff
+    return make_game(prior, pay, name=f"random-rho={rho:g}", exact=grid is not None)

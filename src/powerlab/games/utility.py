@@ -33,7 +33,6 @@ __all__ = [
     "best_responses",
     "expected_payoffs",
     "interim_utility",
-    "weighted_utility",
 ]
 
 TIE_TOL = 1e-9
@@ -52,14 +51,6 @@ def _weighted(game: BayesianGame, sigma: Profile, i: int) -> np.ndarray:
     pay = game.payoffs[i] if exact else np.asarray(game.payoffs[i], dtype=float)
     others = [sigma[j] for j in range(game.n) if j != i]
     return np.einsum(_einsum_spec(game.n, i), prior, pay, *others, optimize=not exact)
-
-
-def weighted_utility(game: BayesianGame, sigma: Any, i: int) -> np.ndarray:
-    """Ex-ante weighted utility ``g_i(t_i, a_i) = Ω_i(t_i) f_i(t_i, a_i, σ_{-i})``: ``[T_i, A_i]``.
-
-    Exact (``Fraction``) when the game and the profile are exact.
-    """
-    return _weighted(game, check_profile(game, sigma), i)
 
 
 def interim_utility(game: BayesianGame, sigma: Any, i: int) -> np.ndarray:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from powerlab._resources import examples_dir
 from powerlab.report.page import Section, figure_html, table_html
 
 __all__ = ["build"]
 
-EXAMPLES = Path(__file__).resolve().parents[4] / "examples" / "games"
 GAMES = [
     "simultaneous-poker.yaml",
     "bos-meet-or-avoid.yaml",
@@ -36,10 +36,11 @@ def build(outdir: Path, quick: bool) -> Section:
     from powerlab.games.strategy import profile_to_names
     from powerlab.games.sweep import plot_sweep, rho_sweep
 
+    examples = examples_dir() / "games"
     rows: list[list[Any]] = []
     summary: list[tuple[str, str]] = []
     for fname in GAMES:
-        game = load_game(EXAMPLES / fname)
+        game = load_game(examples / fname)
         res = analyze_game(game, all_equilibria=True)
         for k, e in enumerate(res.equilibria):
             strat = profile_to_names(game, e.strategies)
@@ -71,7 +72,7 @@ def build(outdir: Path, quick: bool) -> Section:
                     _s(max(e.power_sum - res.constant for e in res.equilibria)),
                 )
             )
-    coord = load_game(EXAMPLES / "coordination-common-payoff.yaml")
+    coord = load_game(examples / "coordination-common-payoff.yaml")
     cmp = common_payoff_comparison(coord, "enummixed")
     cmp_rows = [
         [
@@ -84,11 +85,16 @@ def build(outdir: Path, quick: bool) -> Section:
         for r in cmp.rows
     ]
     games = 12 if quick else 40
-    sweep = rho_sweep(2, 2, 2, RHOS, games, seed=0)
+    sweep = rho_sweep(2, 2, 2, RHOS, games, seed=0, select="all")
     fig = "games_rho_sweep.png"
     plot_sweep(sweep, outdir / fig)
     for r in sweep.rows:
-        summary.append((f"Σ POWER at equilibrium, ρ={r.rho:g}", f"{r.mean:.3f} ± {r.se:.3f}"))
+        summary.append(
+            (
+                f"Σ POWER at equilibrium, ρ={r.rho:g} (mean over equilibria; min, max)",
+                f"{r.mean:.3f} ± {r.se:.3f} ({r.min_mean:.3f}, {r.max_mean:.3f})",
+            )
+        )
     html = (
         "<p>POWER(i, σ) = E<sub>t<sub>i</sub></sub>[max<sub>a<sub>i</sub></sub> "
         "f<sub>i</sub>(t<sub>i</sub>, a<sub>i</sub>, σ<sub>-i</sub>)] at every Bayesian Nash "
@@ -104,8 +110,10 @@ def build(outdir: Path, quick: bool) -> Section:
         + table_html(["profile", "U(σ)", "Σ POWER", "Σ best-case", "conjecture"], cmp_rows)
         + figure_html(
             fig,
-            f"Σ POWER at one Gambit equilibrium of random 2-player games (2 types, 2 actions) "
-            f"whose rewards have correlation ρ; {games} games per ρ, 95% bands (open question b).",
+            f"Σ POWER over every equilibrium (enummixed) of random 2-player games (2 types, "
+            f"2 actions) whose rewards have correlation ρ: the mean over each game's equilibria, "
+            f"and the per-game minimum and maximum; {games} games per ρ, 95% Student-t "
+            f"intervals (open question b).",
         )
     )
     return Section(
@@ -116,6 +124,6 @@ def build(outdir: Path, quick: bool) -> Section:
             "powerlab game examples/games/simultaneous-poker.yaml --all && "
             "powerlab game-sweep --players 2 --types 2 --actions 2 "
             + " ".join(f"--rho {r:g}" for r in RHOS)
-            + f" --games {games} --seed 0"
+            + f" --games {games} --seed 0 --select all"
         ),
     )

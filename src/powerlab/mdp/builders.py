@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from powerlab._memory import check_bytes
 from powerlab.errors import InputError
 from powerlab.mdp.model import END_ACTION, MDP
 
@@ -37,9 +38,12 @@ def _check_name(where: str, name: Any, what: str) -> str:
 
 
 def _terminal_mask(where: str, states: Sequence[str], terminal: Iterable[str]) -> np.ndarray:
-    index = {s: i for i, s in enumerate(states)}
     mask = np.zeros(len(states), dtype=bool)
-    for t in terminal:
+    wanted = list(terminal)
+    if not wanted:
+        return mask
+    index = {s: i for i, s in enumerate(states)}
+    for t in wanted:
         t = _check_name(where, t, "terminal state")
         if t not in index:
             raise InputError(f"{where}: terminal: unknown state {t!r}")
@@ -50,36 +54,49 @@ def _terminal_mask(where: str, states: Sequence[str], terminal: Iterable[str]) -
 def _assemble(
     where: str,
     states: list[str],
-    rows: list[list[tuple[str, dict[int, float]]]],
+    labels: list[tuple[str, ...]],
+    entries: tuple[Any, Any, Any, Any],
     terminal: np.ndarray,
     name: str,
     sparse: bool | None,
     **grid: Any,
 ) -> MDP:
-    """Build an MDP from per-state lists of ``(action label, {next index: prob})``."""
+    """Build an MDP from per-state action labels and transition entries ``(s, a, s', p)``.
+
+    ``entries`` holds four equal-length sequences (state, action slot, next state,
+    probability); entries of terminal states are dropped and their labels replaced by the
+    ``end`` action. Time and memory are linear in the number of entries; the dense
+    ``[S, A, S]`` form is chosen only when it is small (or asked for and within budget).
+    """
     S = len(states)
     for t in np.flatnonzero(terminal):
-        rows[int(t)] = [(END_ACTION, {})]
-    A = max(len(r) for r in rows)
+        labels[int(t)] = (END_ACTION,)
+    A = max(map(len, labels))
+    s_idx, a_idx, cols, vals = (np.asarray(e) for e in entries)
+    keep = ~terminal[s_idx.astype(np.int64)] if len(s_idx) else np.zeros(0, bool)
+    rows = s_idx[keep].astype(np.int64) * A + a_idx[keep]
     use_sparse = sparse if sparse is not None else S * A * S > 4_000_000
-    r_idx, c_idx, vals = [], [], []
-    for s, acts in enumerate(rows):
-        for a, (_, dist) in enumerate(acts):
-            for s2, p in dist.items():
-                r_idx.append(s * A + a)
-                c_idx.append(s2)
-                vals.append(p)
+    if not use_sparse:
+        check_bytes(8.0 * S * A * S, f"{where}: dense transitions [S, A, S] = [{S}, {A}, {S}]")
     P = sp.csr_array(
-        (np.array(vals, float), (np.array(r_idx, int), np.array(c_idx, int))), shape=(S * A, S)
+        (vals[keep].astype(np.float64), (rows, cols[keep].astype(np.int64))), shape=(S * A, S)
     )
     P.sum_duplicates()
     transitions: np.ndarray | sp.csr_array = P if use_sparse else P.toarray().reshape(S, A, S)
-    labels = tuple(tuple(lbl for lbl, _ in acts) for acts in rows)
     try:
-        return MDP(tuple(states), labels, transitions, terminal, name=name, **grid)
+        return MDP(tuple(states), tuple(labels), transitions, terminal, name=name, **grid)
     except InputError as exc:
         msg = str(exc)
         raise InputError(f"{where}: {msg.split(': ', 1)[1]}" if ": " in msg else msg) from None
+
+
+def _first_duplicate(names: Sequence[str]) -> str:
+    seen: set[str] = set()
+    for n in names:
+        if n in seen:
+            return n
+        seen.add(n)
+    raise AssertionError("no duplicate")
 
 
 def from_edges(
@@ -96,37 +113,43 @@ def from_edges(
     the successor's name, with :math:`T(s, a_i, s'_i) = 1` (Turner et al. 2021, Sec. 3,
     deterministic environments drawn as graphs, e.g. their Fig. 1). A successor listed twice
     is an error (two actions with the same name). States only mentioned as successors are an
-    error too: every state must have a row.
+    error too: every state must have a row. Time is linear in the number of edges.
     """
     where = where or name
     if not isinstance(edges, Mapping) or len(edges) == 0:
         raise InputError(f"{where}: edges: expected a nonempty mapping state -> [successors]")
     states = [_check_name(where, s, "state") for s in edges]
-    if len(set(states)) != len(states):
-        dup = next(s for s in states if states.count(s) > 1)
-        raise InputError(f"{where}: edges: duplicate state {dup!r}")
     index = {s: i for i, s in enumerate(states)}
+    if len(index) != len(states):
+        raise InputError(f"{where}: edges: duplicate state {_first_duplicate(states)!r}")
     terminal_mask = _terminal_mask(where, states, terminal)
-    rows: list[list[tuple[str, dict[int, float]]]] = []
-    for s, succs in edges.items():
-        s = str(s)
+    labels: list[tuple[str, ...]] = []
+    cols: list[int] = []
+    counts: list[int] = []
+    for s, succs in zip(states, edges.values(), strict=True):
         if succs is None or (isinstance(succs, Sequence) and len(succs) == 0):
             if terminal_mask[index[s]]:
-                rows.append([])
+                labels.append(())
+                counts.append(0)
                 continue
             raise InputError(f"{where}: edges.{s}: state {s!r} has no action")
         if isinstance(succs, str) or not isinstance(succs, Sequence):
             raise InputError(f"{where}: edges.{s}: expected a list of successor states")
-        acts: list[tuple[str, dict[int, float]]] = []
-        for t in succs:
-            t = _check_name(where, t, "state")
-            if t not in index:
-                raise InputError(f"{where}: edges.{s}: unknown state {t!r}")
-            if any(lbl == t for lbl, _ in acts):
-                raise InputError(f"{where}: edges.{s}: duplicate successor {t!r}")
-            acts.append((t, {index[t]: 1.0}))
-        rows.append(acts)
-    return _assemble(where, states, rows, terminal_mask, name, sparse)
+        names = [_check_name(where, t, "state") for t in succs]
+        try:
+            cols.extend([index[t] for t in names])
+        except KeyError as exc:
+            raise InputError(f"{where}: edges.{s}: unknown state {exc.args[0]!r}") from None
+        if len(set(names)) != len(names):
+            raise InputError(f"{where}: edges.{s}: duplicate successor {_first_duplicate(names)!r}")
+        labels.append(tuple(names))
+        counts.append(len(names))
+    n = np.asarray(counts, dtype=np.int64)
+    starts = np.repeat(np.cumsum(n) - n, n)
+    s_idx = np.repeat(np.arange(len(states)), n)
+    a_idx = np.arange(len(cols)) - starts
+    entries = (s_idx, a_idx, np.asarray(cols, np.int64), np.ones(len(cols)))
+    return _assemble(where, states, labels, entries, terminal_mask, name, sparse)
 
 
 def from_transitions(
@@ -141,6 +164,7 @@ def from_transitions(
 
     Probabilities must be finite, nonnegative and sum to 1 within 1e-9 for each (s, a).
     Terminal states (``terminal``) need no actions: they pay their reward once on entry.
+    Time is linear in the number of listed transitions.
     """
     where = where or name
     if not isinstance(transitions, Mapping) or len(transitions) == 0:
@@ -148,24 +172,26 @@ def from_transitions(
             f"{where}: transitions: expected a nonempty mapping state -> action -> dist"
         )
     states = [_check_name(where, s, "state") for s in transitions]
-    if len(set(states)) != len(states):
-        dup = next(s for s in states if states.count(s) > 1)
-        raise InputError(f"{where}: transitions: duplicate state {dup!r}")
     index = {s: i for i, s in enumerate(states)}
+    if len(index) != len(states):
+        raise InputError(f"{where}: transitions: duplicate state {_first_duplicate(states)!r}")
     terminal_mask = _terminal_mask(where, states, terminal)
-    rows: list[list[tuple[str, dict[int, float]]]] = []
-    for s, acts_in in transitions.items():
-        s = str(s)
+    labels: list[tuple[str, ...]] = []
+    ent_s: list[int] = []
+    ent_a: list[int] = []
+    ent_c: list[int] = []
+    ent_p: list[float] = []
+    for i, (s, acts_in) in enumerate(zip(states, transitions.values(), strict=True)):
         key = f"transitions.{s}"
         if not acts_in:
-            if terminal_mask[index[s]]:
-                rows.append([])
+            if terminal_mask[i]:
+                labels.append(())
                 continue
             raise InputError(f"{where}: {key}: state {s!r} has no action")
         if not isinstance(acts_in, Mapping):
             raise InputError(f"{where}: {key}: expected a mapping action -> {{next_state: prob}}")
-        acts: list[tuple[str, dict[int, float]]] = []
-        for a, dist in acts_in.items():
+        acts: list[str] = []
+        for slot, (a, dist) in enumerate(acts_in.items()):
             a = _check_name(where, a, "action")
             if not isinstance(dist, Mapping) or len(dist) == 0:
                 raise InputError(
@@ -184,11 +210,20 @@ def from_transitions(
                     raise InputError(f"{where}: {key}.{a}.{t}: probability {p!r} is negative")
                 probs[index[t]] = probs.get(index[t], 0.0) + float(p)
             total = sum(probs.values())
-            if not terminal_mask[index[s]] and abs(total - 1.0) > 1e-9:
+            if not terminal_mask[i] and abs(total - 1.0) > 1e-9:
                 raise InputError(f"{where}: {key}.{a}: probabilities sum to {total:.12g}, not 1")
-            acts.append((a, probs))
-        rows.append(acts)
-    return _assemble(where, states, rows, terminal_mask, name, sparse)
+            acts.append(a)
+            ent_s.extend([i] * len(probs))
+            ent_a.extend([slot] * len(probs))
+            ent_c.extend(probs)
+            ent_p.extend(probs.values())
+        labels.append(tuple(acts))
+    entries = (ent_s, ent_a, ent_c, ent_p)
+    return _assemble(where, states, labels, entries, terminal_mask, name, sparse)
+
+
+_GRID_CELL_BYTES = 600
+"""Memory per open grid cell of a built gridworld (name, index, cell, 5 transitions), measured."""
 
 
 def from_grid(
@@ -202,36 +237,62 @@ def from_grid(
     """A gridworld: ``'#'`` is a wall, any other character a cell; actions N, S, E, W, stay.
 
     Cell ``(r, c)`` (0-based row and column of the text) is the state named ``"r,c"``. A move
-    into a wall or off the grid leaves the agent where it is. Deterministic.
+    into a wall or off the grid leaves the agent where it is. Deterministic. Built with
+    array operations in time linear in the grid's area; a grid whose model would not fit the
+    memory budget (:func:`powerlab._memory.check_bytes`) is refused before it is built.
     """
     where = where or name
     if not isinstance(grid, str) or not grid.strip():
         raise InputError(f"{where}: grid: expected a nonempty block of text")
     lines = [ln for ln in grid.splitlines() if ln.strip() != ""]
-    cells = [(r, c) for r, ln in enumerate(lines) for c, ch in enumerate(ln) if ch not in "# \t"]
-    if not cells:
-        raise InputError(f"{where}: grid: no open cell (every character is a wall)")
-    index = {cell: i for i, cell in enumerate(cells)}
-    states = [f"{r},{c}" for r, c in cells]
-    rows: list[list[tuple[str, dict[int, float]]]] = []
-    for r, c in cells:
-        acts = []
-        for a in GRID_ACTIONS:
-            dr, dc = _GRID_MOVES[a]
-            nxt = index.get((r + dr, c + dc), index[(r, c)])
-            acts.append((a, {nxt: 1.0}))
-        rows.append(acts)
     n_rows = len(lines)
     n_cols = max(len(ln) for ln in lines)
+    check_bytes(13.0 * (n_rows + 2) * (n_cols + 2), f"{where}: grid of {n_rows} x {n_cols}")
+    codes = np.full((n_rows, n_cols), ord("#"), dtype=np.uint32)
+    for r, ln in enumerate(lines):
+        codes[r, : len(ln)] = np.frombuffer(
+            ln.encode("utf-32-le", "surrogatepass"), dtype=np.uint32
+        )
+    is_open = (codes != ord("#")) & (codes != ord(" ")) & (codes != ord("\t"))
+    del codes
+    rr, cc = np.nonzero(is_open)
+    S = len(rr)
+    if S == 0:
+        raise InputError(f"{where}: grid: no open cell (every character is a wall)")
+    check_bytes(
+        float(_GRID_CELL_BYTES) * S,
+        f"{where}: grid of {S:,} open cells",
+        "use a smaller grid",
+    )
+    idx = np.full((n_rows + 2, n_cols + 2), -1, dtype=np.int64)
+    here = np.arange(S, dtype=np.int64)
+    idx[rr + 1, cc + 1] = here
+    cols = np.empty((S, len(GRID_ACTIONS)), dtype=np.int64)
+    for a, move in enumerate(GRID_ACTIONS):
+        dr, dc = _GRID_MOVES[move]
+        nxt = idx[rr + 1 + dr, cc + 1 + dc]
+        cols[:, a] = np.where(nxt >= 0, nxt, here)
+    del idx
+    rows_l, cols_l = rr.tolist(), cc.tolist()
+    cells = tuple(zip(rows_l, cols_l, strict=True))
+    states = [f"{r},{c}" for r, c in cells]
+    n_act = len(GRID_ACTIONS)
+    entries = (
+        np.repeat(here, n_act),
+        np.tile(np.arange(n_act), S),
+        cols.ravel(),
+        np.ones(S * n_act),
+    )
     return _assemble(
         where,
         states,
-        rows,
+        [GRID_ACTIONS] * S,
+        entries,
         _terminal_mask(where, states, terminal),
         name,
         sparse,
         grid_shape=(n_rows, n_cols),
-        grid_cells=tuple(cells),
+        grid_cells=cells,
     )
 
 

@@ -1,6 +1,6 @@
 """Loading environment files (DESIGN.md, "Input files").
 
-A file is YAML (read with ``yaml.safe_load``; nothing executes) or JSON, holding a mapping
+A file is YAML (safe tags only; nothing executes) or JSON, holding a mapping
 with an optional ``name``, an optional ``terminal`` list, and exactly one body:
 
 * ``edges``: deterministic graph, state -> [successors] (:func:`~powerlab.mdp.from_edges`);
@@ -13,7 +13,6 @@ probabilities sum to 0.9, not 1``.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from powerlab._load import load_document
 from powerlab.errors import InputError
 from powerlab.mdp.builders import from_edges, from_grid, from_transitions
 from powerlab.mdp.model import MDP
@@ -31,58 +31,17 @@ BODY_KINDS: tuple[str, ...] = ("edges", "transitions", "grid")
 _ALLOWED_KEYS = {"name", "terminal", "description", *BODY_KINDS}
 
 
-def read_document(path: str | os.PathLike[str]) -> tuple[Any, yaml.Node | None]:
+def read_document(
+    path: str | os.PathLike[str], *, what: str = "an input file"
+) -> tuple[Any, yaml.Node | None]:
     """Read a YAML or JSON file; return the parsed document and (for YAML) its node tree.
 
     JSON is chosen by a ``.json`` suffix; anything else is parsed as YAML (which also
-    accepts JSON). An empty file, or one that is neither, raises :class:`InputError`.
+    accepts JSON). The file's size, type, nesting, aliases and numbers are bounded and
+    duplicate keys refused (:func:`powerlab._load.load_document`, ``docs/limits.md``); an
+    empty file, or one that is neither, raises :class:`InputError`.
     """
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InputError(f"{p}: not a text file (expected YAML or JSON)") from None
-    if not text.strip():
-        raise InputError(f"{p}: the file is empty")
-    if p.suffix.lower() == ".json":
-
-        def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-            keys = [k for k, _ in items]
-            dup = next((k for k in keys if keys.count(k) > 1), None)
-            if dup is not None:
-                raise InputError(f"{p}: duplicate name {dup!r}")
-            return dict(items)
-
-        try:
-            return json.loads(text, object_pairs_hook=pairs), None
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{p}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise InputError(f"{p}{line}: not valid YAML or JSON: {problem}") from None
-    _reject_duplicate_keys(node, str(p))
-    return doc, node
-
-
-def _reject_duplicate_keys(node: yaml.Node | None, where: str, path: str = "") -> None:
-    """Raise on a mapping that repeats a key (``yaml.safe_load`` would keep only the last)."""
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for k, v in node.value:
-            key = str(k.value)
-            sub = f"{path}.{key}" if path else key
-            if key in seen:
-                raise InputError(f"{where}:{k.start_mark.line + 1}: {sub}: duplicate name {key!r}")
-            seen.add(key)
-            _reject_duplicate_keys(v, where, sub)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            _reject_duplicate_keys(item, where, path)
+    return load_document(path, what=what)
 
 
 def _line_of(node: yaml.Node | None, keys: list[str]) -> int | None:
@@ -139,7 +98,7 @@ def load_mdp(path: str | os.PathLike[str]) -> MDP:
     Raises :class:`InputError` with a one-line message naming the file, the line (YAML) and
     the key at fault for every malformed input listed in DESIGN.md.
     """
-    doc, node = read_document(path)
+    doc, node = read_document(path, what="an environment file")
     return mdp_from_document(doc, where=str(path), node=node)
 
 
@@ -164,9 +123,4 @@ def load_env(spec: str | os.PathLike[str]) -> MDP:
             return from_gymnasium(env, name=env_id)
         finally:
             env.close()
-    p = Path(text)
-    if not p.exists():
-        raise InputError(f"{text}: no such file")
-    if p.is_dir():
-        raise InputError(f"{text}: is a directory, not an environment file")
-    return load_mdp(p)
+    return load_mdp(text)

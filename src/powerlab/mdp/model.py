@@ -36,6 +36,7 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
+from powerlab._memory import check_bytes
 from powerlab.errors import InputError
 
 __all__ = ["END_ACTION", "MDP"]
@@ -158,9 +159,16 @@ class MDP:
 
     @cached_property
     def P(self) -> np.ndarray:
-        """Dense transition tensor ``[S, A, S]`` (built on demand from sparse storage)."""
+        """Dense transition tensor ``[S, A, S]`` (built on demand from sparse storage).
+
+        Refused with :class:`~powerlab.errors.ResourceError` when ``8 S A S`` bytes exceed the
+        memory budget (:func:`powerlab._memory.check_bytes`).
+        """
         if self.is_sparse:
             S, A = self.n_states, self.n_actions
+            check_bytes(
+                8.0 * S * A * S, f"{self.name}: dense transitions [S, A, S] = [{S}, {A}, {S}]"
+            )
             out = self.transitions.toarray().reshape(S, A, S)  # type: ignore[union-attr]
             out.setflags(write=False)
             return out

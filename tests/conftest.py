@@ -1,4 +1,7 @@
-"""Shared test configuration: single-threaded BLAS, headless matplotlib, bounded hypothesis runs."""
+"""Shared test configuration: single-threaded BLAS, headless matplotlib, bounded hypothesis runs.
+
+The MDPs the tests share are in ``catalogue.py`` next to this file.
+"""
 
 import os
 
@@ -10,12 +13,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from catalogue import EXAMPLES
+
 settings.register_profile(
     "powerlab", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("powerlab")
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 @pytest.fixture

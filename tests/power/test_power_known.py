@@ -7,7 +7,7 @@ per comparison under the normal approximation), at a fixed seed.
 import numpy as np
 import pytest
 
-import powerlab.mdp as M
+import catalogue
 import powerlab.power as P
 
 Z = 4.0
@@ -24,9 +24,8 @@ def _check(frame, state, gamma, exact):
 
 
 @pytest.fixture(scope="module")
-def fig1_power(request):
-    mdp = M.load_mdp(request.config.rootpath / "examples" / "fig1.yaml")
-    return P.power(mdp, [0.0, 0.3, 0.5, 0.9, 0.99, 1.0], samples=40_000, rng=1)
+def fig1_power():
+    return P.power(catalogue.fig1(), [0.0, 0.3, 0.5, 0.9, 0.99, 1.0], samples=40_000, rng=1)
 
 
 @pytest.mark.parametrize("gamma", [0.0, 0.3, 0.5, 0.9, 0.99, 1.0])
@@ -45,22 +44,21 @@ def test_fig1_start_at_gamma_zero(fig1_power):
     _check(fig1_power, "start", 0.0, 3 / 4)
 
 
-def test_three_choices_closed_forms(examples):
+def test_three_choices_closed_forms():
     """The edges example of examples/three-choices.yaml. With a = R(left), r = R(right), d = R(dead):
     (1-γ)V*(left) = max(a, (1-γ)a + γr), so POWER(start) = E[max(d, r, max(a, (1-γ)a + γr))]
     = E[max(a, d, r)] = 3/4, and POWER(left) = E[max(a, r)] = 2/3, for every γ."""
-    mdp = M.load_mdp(examples / "three-choices.yaml")
-    frame = P.power(mdp, [0.0, 0.5, 0.95, 1.0], samples=20_000, rng=2)
+    frame = P.power(catalogue.three_choices(), [0.0, 0.5, 0.95, 1.0], samples=20_000, rng=2)
     for g in (0.0, 0.5, 0.95, 1.0):
         _check(frame, "start", g, 3 / 4)
         _check(frame, "left", g, 2 / 3)
         _check(frame, "dead", g, 1 / 2)
 
 
-def test_wait_example(examples):
+def test_wait_example():
     """Turner's 'wait' MDP: POWER(start) = E[max(candy, wait's best next)] → 2/3 as γ → 0 and
     E[max of 3] = 3/4 as γ → 1; P(wait optimal) goes from 1/2 to 2/3 (candy 1/2 to 1/3)."""
-    mdp = M.load_mdp(examples / "wait.yaml")
+    mdp = catalogue.wait()
     frame = P.power(mdp, [0.0, 1.0], samples=20_000, rng=3)
     _check(frame, "start", 0.0, 2 / 3)
     _check(frame, "start", 1.0, 3 / 4)
@@ -73,9 +71,7 @@ def test_wait_example(examples):
 def test_appendix_c_figure_11():
     """Turner et al., App. C, Fig. 11: s0 → {sℓ, sr}; sℓ → {s1, s2}; sr → {s3, s4, s5}, all 1-cycles.
     POWER(s0, 1) = E[max of 5] = 5/6, POWER(sℓ) = 2/3 and POWER(sr) = 3/4 for every γ."""
-    edges = {"s0": ["sl", "sr"], "sl": ["s1", "s2"], "sr": ["s3", "s4", "s5"]}
-    edges.update({f"s{i}": [f"s{i}"] for i in range(1, 6)})
-    frame = P.power(M.from_edges(edges), [0.5, 1.0], samples=20_000, rng=5)
+    frame = P.power(catalogue.fig11(), [0.5, 1.0], samples=20_000, rng=5)
     _check(frame, "s0", 1.0, 5 / 6)
     for g in (0.5, 1.0):
         _check(frame, "sl", g, 2 / 3)
@@ -86,17 +82,15 @@ def test_appendix_c_figure_11():
 def test_prop_5_4_equality_case(n):
     """Prop 5.4: POWER ≤ E[max_s R(s)], with equality when s reaches every state in one step and
     all states are 1-cycles; for n iid uniform states E[max] = n / (n + 1)."""
-    states = [f"x{i}" for i in range(n)]
-    mdp = M.from_edges({s: [s] + [t for t in states if t != s] for s in states})
-    frame = P.power(mdp, [0.2, 0.9], samples=20_000, rng=6)
+    frame = P.power(catalogue.complete(n), [0.2, 0.9], samples=20_000, rng=6)
     for g in (0.2, 0.9):
         _check(frame, "x0", g, n / (n + 1))
 
 
-def test_degenerate_distributions_of_section_4(examples):
+def test_degenerate_distributions_of_section_4():
     """Turner et al., Sec. 4: with all reward on ℓ◁'s side the agent goes left at γ = 1/2, and
     with all reward on r▷'s side it goes right (probabilities 1 and 0)."""
-    mdp = M.load_mdp(examples / "fig1.yaml")
+    mdp = catalogue.fig1()
     left = np.zeros(mdp.n_states)
     left[mdp.state_index("l_loop")] = 1.0
     opt = P.optimality_probability(mdp, "start", 0.5, samples=10, dist=lambda rng: left[None])

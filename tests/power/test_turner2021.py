@@ -17,21 +17,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import powerlab.mdp as M
+import catalogue
 import powerlab.power as P
 
 Z = 4.0
-
-# Crossroads 1: up to a glade 2 (a 1-cycle), or right to an oasis 3, then a rock 4, then
-# sunlit mountains 5 or a house 6 (1-cycles). One-directional.
-CROSSROADS = {
-    "s1": ["s2", "s3"],
-    "s2": ["s2"],
-    "s3": ["s4"],
-    "s4": ["s5", "s6"],
-    "s5": ["s5"],
-    "s6": ["s6"],
-}
 
 
 def up_probability_quadratic_cdf(gamma: float) -> float:
@@ -65,7 +54,7 @@ def test_crossroads_quadratic_cdf_optimality_probability(gamma):
     from the stated MDP, distribution and formula; up is still (slightly) more probable than
     right at γ = 0.12, which is the qualitative point, but not "the vast majority".
     """
-    mdp = M.from_edges(CROSSROADS)
+    mdp = catalogue.crossroads()
     frame = P.optimality_probability(
         mdp, "s1", gamma, samples=40_000, rng=7, dist="beta:2,1"
     ).set_index("action")
@@ -84,20 +73,9 @@ def test_crossroads_closed_form_limits():
     assert max(up_probability_quadratic_cdf(g) for g in grid) < 0.52
 
 
-# The roommates example: 1 can stay (a self-loop), go up to 2 -> u -> three terminal states,
-# or go down to 3 -> two terminal states. Terminal states are 1-cycles.
-ROOMMATES = {
-    "s1": ["s1", "s2", "s3"],
-    "s2": ["u"],
-    "u": ["t1", "t2", "t3"],
-    "s3": ["t4", "t5"],
-    **{f"t{i}": [f"t{i}"] for i in range(1, 6)},
-}
-
-
 @pytest.fixture(scope="module")
 def roommates_power():
-    return P.power(M.from_edges(ROOMMATES), [0.0, 1.0], samples=40_000, rng=8)
+    return P.power(catalogue.roommates(), [0.0, 1.0], samples=40_000, rng=8)
 
 
 def _check(frame, state, gamma, exact):

@@ -265,6 +265,7 @@ def _compose(loader: Any, where: str) -> yaml.Node | None:
     loader.get_event()  # DocumentStart
     while True:
         event: Any = loader.get_event()
+        start: Any = event.start_mark
         if isinstance(event, yaml.DocumentEndEvent):
             break
         if isinstance(event, yaml.AliasEvent):
@@ -289,9 +290,7 @@ def _compose(loader: Any, where: str) -> yaml.Node | None:
                 tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
             if tag in _NUMBER_TAGS and len(event.value) > MAX_NUMBER_CHARS:
                 raise InputError(f"{where}{line(event)}: {_long_number(event.value)}")
-            node = yaml.ScalarNode(
-                tag, event.value, event.start_mark, event.end_mark, style=event.style
-            )
+            node = yaml.ScalarNode(tag, event.value, start, start, style=event.style)
             if event.anchor is not None:
                 anchors[event.anchor] = (node, 1)
             attach(node, 1, event)
@@ -303,7 +302,7 @@ def _compose(loader: Any, where: str) -> yaml.Node | None:
             tag = event.tag
             if tag is None or tag == "!":
                 tag = loader.resolve(kind, None, event.implicit)
-            coll = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
+            coll = kind(tag, [], start, None, flow_style=event.flow_style)
             path = key_path(stack[-1] if stack else None, child_key())
             stack.append(_Open(coll, event.anchor, path))
             if event.anchor is not None:
@@ -316,8 +315,8 @@ def _compose(loader: Any, where: str) -> yaml.Node | None:
                 anchors[done.anchor] = (done.node, done.size)
             attach(done.node, done.size, event)
     if not loader.check_event(yaml.StreamEndEvent):
-        event: Any = loader.get_event()
-        raise InputError(f"{where}{line(event)}: expected a single document, found another")
+        extra = loader.get_event()
+        raise InputError(f"{where}{line(extra)}: expected a single document, found another")
     return root
 
 

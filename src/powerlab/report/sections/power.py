@@ -1,4 +1,4 @@
-"""Demo section: POWER and optimality probability on the bundled environments (issue: core)."""
+"""Demo section: POWER and optimality probability on the bundled environments (Turner et al. 2021)."""
 
 from __future__ import annotations
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+from fractions import Fraction
 from pathlib import Path
 
+from powerlab.power.exact import exact_power
 from powerlab.report.page import Section, examples_dir, figure_html, table_html
 from powerlab.sweep import ResultStore, load_spec, run_sweep
 from powerlab.sweep.figures import write_figures
@@ -29,11 +31,19 @@ def build(outdir: Path, quick: bool) -> Section:
     names = write_figures(
         frame, ResultStore.open(work / "resumed").manifest(), outdir, top=8, prefix="sweep-"
     )
-    g = 0.9
-    sub = frame[(frame["gamma"] == g) & frame["state"].isin(["dead", "r_down", "l_loop"])]
-    known = {"dead": 0.5, "r_down": 2 / 3, "l_loop": (2 / 3 + g / 2) / (1 + g)}
+    g = Fraction(9, 10)
+    shown = ["dead", "r_down", "l_loop"]
+    sub = frame[(frame["gamma"] == float(g)) & frame["state"].isin(shown)]
+    exact = exact_power(spec.mdps[0], [g], states=shown)
+    known = {r.state: float(r.power) for r in exact.itertuples()}
     rows = [
-        [r.dist, r.state, f"{r.power:.4f}", f"{r.stderr:.1e}", f"{known[r.state]:.4f}"]
+        [
+            r.dist,
+            r.state,
+            f"{r.power:.4f}",
+            f"{r.stderr:.1e}",
+            f"{known[r.state]:.4f}" if r.dist == "uniform" else "",
+        ]
         for r in sub.itertuples()
     ]
     html = (
@@ -41,9 +51,12 @@ def build(outdir: Path, quick: bool) -> Section:
         f"{spec.chunk_size} reward samples, γ ∈ {list(spec.gammas)}. It was stopped after "
         f"{half} chunks and resumed ({resumed.chunks_reused} chunks reused, "
         f"{resumed.chunks_computed} computed); the result is bit-identical to an uninterrupted "
-        f"run: {'yes' if identical else 'NO'}. The closed forms hold for the uniform "
-        "distribution only (Turner et al. 2021, Fig. 3).</p>"
-        + table_html(["distribution", "state", f"POWER (γ={g})", "± SE", "closed form"], rows)
+        f"run: {'yes' if identical else 'NO'}. The exact column is "
+        "<code>powerlab.power.exact.exact_power</code> for iid uniform [0, 1] rewards (it "
+        "agrees with Fig. 3 of Turner et al. 2021: 1/2, 2/3 and (2/3 + γ/2)/(1 + γ)).</p>"
+        + table_html(
+            ["distribution", "state", f"POWER (γ={float(g):g})", "± SE", "exact (uniform)"], rows
+        )
         + "".join(figure_html(p.name, f"POWER against γ, {p.stem}") for p in names)
     )
     dead = sub[(sub["dist"] == "uniform") & (sub["state"] == "dead")].iloc[0]

@@ -98,7 +98,7 @@ def build(outdir: Path, quick: bool) -> Section:
     """Three sub-sections, one figure each; under 20 s on one core."""
     parts = [_forecast_part(outdir), _imitation_part(outdir, quick), _lowstakes_part(outdir, quick)]
     return Section(
-        "Timelines, imitation and low stakes (distillations #3)",
+        "Timelines, imitation and low stakes",
         "".join(h for h, _ in parts),
         [row for _, rows in parts for row in rows],
         command=(

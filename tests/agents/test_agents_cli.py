@@ -1,4 +1,4 @@
-"""CLI contract of ``powerlab agents`` (issue 6): JSON output and one-line bad-input errors."""
+"""CLI contract of ``powerlab agents``: JSON output and one-line bad-input errors."""
 
 from __future__ import annotations
 
@@ -99,3 +99,10 @@ def test_compare_rejects_bad_options(run_dir: Path, tmp_path: Path) -> None:
     bad.write_text("families:\n  - {name: x, weights: {coin: oops}}\n")
     res = runner.invoke(app, ["agents", "compare", str(run_dir), "--families", str(bad)])
     assert res.exit_code == 2 and "weights.coin" in res.stderr
+
+
+def test_protocol_bad_input_is_one_error_line(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["agents", "protocol", "run", str(tmp_path / "p"), "--preset", "x"])
+    assert res.exit_code == 2 and "error:" in res.output and "Traceback" not in res.output
+    res = runner.invoke(app, ["agents", "protocol", "analyze", str(tmp_path / "nothing")])
+    assert res.exit_code == 2 and "not a protocol directory" in res.output

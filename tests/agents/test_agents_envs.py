@@ -1,4 +1,4 @@
-"""Environment conformance and the tabular export against the simulator (issue 6)."""
+"""Environment conformance and the tabular export against the simulator."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Likelihoods on constructed agents whose behaviour is known by construction (issue 6)."""
+"""Likelihoods on constructed agents whose behaviour is known by construction."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tiny-budget training smoke tests and checkpoint round trips (issue 6)."""
+"""Tiny-budget training smoke tests and checkpoint round trips."""
 
 from __future__ import annotations
 

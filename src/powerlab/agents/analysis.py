@@ -2,9 +2,8 @@ r"""Evaluate a run out of distribution and compare the hypotheses about what it 
 
 :func:`evaluate_run` plays every agent on the family's test suite
 (:func:`powerlab.agents.families.build_suite`) and writes ``evaluation.json``: the episodes,
-outcome rates per case kind with Wilson and Clopper-Pearson intervals, the shutdown
-avoidance rate, and for PPO agents the critic-versus-policy table
-(:mod:`powerlab.agents.critic`).
+outcome rates per case kind with Wilson and Clopper-Pearson intervals, and the shutdown
+avoidance rate.
 
 :func:`compare_run` writes ``comparison.json``:
 
@@ -13,10 +12,10 @@ avoidance rate, and for PPO agents the critic-versus-policy table
   (Krakovna & Kramár 2023, with :func:`powerlab.goals.shutdown_setting`) and against the
   fraction of G_T-uniform goals for which shutdown is not optimal at :math:`s_{new}`
   (:func:`powerlab.goals.avoids_shutdown`), per shutdown case and pooled;
-* IRL: for each agent and held-out/decision case, the Ng & Russell feasibility polytope of
-  its greedy policy (:mod:`powerlab.agents.irl`) on all states and on the greedy policy's
-  own path from the start (:func:`greedy_path`), with the probability that G_T-uniform
-  gave it.
+No inverse-RL or critic section: a greedy policy with a two-cell loop has a feasibility set
+without interior whatever it does, and a path-only set is always feasible, so such a
+section reports what the geometry forces; the critic's "approach value" compared a maximum
+over the whole region with one cheese cell (docs/agents.md, Discussion).
 """
 
 from __future__ import annotations
@@ -30,22 +29,19 @@ import numpy as np
 
 from powerlab._io import atomic_write_json
 from powerlab.agents.cases import Case
-from powerlab.agents.critic import critic_consistency
 from powerlab.agents.evaluate import (
     Episode,
-    observe_state,
     run_rollouts,
     summarize,
     wilson,
 )
 from powerlab.agents.families import FamilyConfig, build_suite, make_env
 from powerlab.agents.hypotheses import Hypothesis, default_hypotheses, hypothesis_rewards, score
-from powerlab.agents.irl import feasibility, gt_probability, optimality_constraints
 from powerlab.agents.train import load_run
 from powerlab.errors import InputError
 from powerlab.goals import avoids_shutdown, n_of_gamma, shutdown_setting, theorem2_bound
 
-__all__ = ["compare_run", "evaluate_run", "greedy_path", "greedy_policy", "load_evaluation"]
+__all__ = ["compare_run", "evaluate_run", "load_evaluation"]
 
 
 def evaluate_run(
@@ -79,8 +75,6 @@ def evaluate_run(
         },
         "episodes": [e.to_dict() for e in episodes],
     }
-    if record["algo"] == "ppo":
-        result["critic"] = critic_consistency(agents, env, suite, episodes)
     atomic_write_json(Path(run_dir) / "evaluation.json", result)
     return result
 
@@ -95,29 +89,6 @@ def load_evaluation(run_dir: Path) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: invalid JSON ({exc.msg}, line {exc.lineno})") from None
     return out
-
-
-def greedy_policy(agent: Any, env: Any, case: Case) -> np.ndarray:
-    """``[S]`` the MDP slot of the agent's most probable action at every state."""
-    S = case.mdp.n_states
-    live = np.flatnonzero(~case.mdp.terminal)
-    pol = np.zeros(S, dtype=np.int64)
-    probs = agent.probs([observe_state(env, case, int(s)) for s in live])
-    pol[live] = case.action_map[live, probs.argmax(axis=1)]
-    return pol
-
-
-def greedy_path(case: Case, policy: np.ndarray) -> list[int]:
-    """The non-terminal states the greedy ``policy: [S]`` visits from the start, until it
-    enters a terminal state or repeats a state (deterministic MDPs)."""
-    succ = case.mdp.successor
-    if succ is None:
-        raise InputError(f"case {case.name}: greedy_path needs a deterministic MDP")
-    s, seen = case.start, []
-    while not case.mdp.terminal[s] and s not in seen:
-        seen.append(s)
-        s = int(succ[s, policy[s]])
-    return sorted(seen)
 
 
 def _shutdown(
@@ -165,58 +136,14 @@ def _shutdown(
     }
 
 
-def _irl(
-    agents: Sequence[tuple[int, Any]],
-    env: Any,
-    suite: Sequence[Case],
-    episodes: Sequence[Episode],
-    draws: dict[int, np.ndarray],
-    gamma: float,
-    max_cases: int,
-) -> dict[str, Any]:
-    rows: list[dict[str, Any]] = []
-    chosen = [j for j, c in enumerate(suite) if c.kind in ("held-out", "decision")][:max_cases]
-    for seed, agent in agents:
-        for j in chosen:
-            case = suite[j]
-            pol = greedy_policy(agent, env, case)
-            path = greedy_path(case, pol)
-            row: dict[str, Any] = {"seed": seed, "case": case.name}
-            for scope, states in (("all", None), ("path", np.array(path, dtype=np.int64))):
-                M, owner = optimality_constraints(case.mdp, pol, gamma, states)
-                f = feasibility(M, owner)
-                pr = gt_probability(M, draws[j])
-                row[scope] = {
-                    "rows": f.rows,
-                    "margin": f.margin,
-                    "interior": f.interior,
-                    "gt_fraction": pr["fraction"],
-                    "gt_upper": pr["hi"],
-                    "gt_draws": pr["draws"],
-                }
-            rows.append(row)
-    summary = {}
-    for scope in ("all", "path"):
-        summary[scope] = {
-            "rationalizable_with_interior": sum(r[scope]["interior"] for r in rows),
-            "pairs": len(rows),
-            "mean_gt_fraction": float(np.mean([r[scope]["gt_fraction"] for r in rows]))
-            if rows
-            else None,
-            "max_gt_upper": max((r[scope]["gt_upper"] for r in rows), default=None),
-        }
-    return {"rows": rows, "summary": summary}
-
-
 def compare_run(
     run_dir: Path,
     families: Sequence[Hypothesis] = (),
     samples: int = 100,
     eps: float = 0.1,
-    irl_cases: int = 4,
     rng: int = 0,
 ) -> dict[str, Any]:
-    """Compare hypotheses, shutdown predictions and IRL sets on a run (module docstring);
+    """Compare hypotheses and shutdown predictions on a run (module docstring);
     writes ``comparison.json``. Needs ``evaluation.json``."""
     ev = load_evaluation(run_dir)
     record, fam, agents = load_run(run_dir)
@@ -227,7 +154,7 @@ def compare_run(
     gen = np.random.default_rng(rng)
     hyps = default_hypotheses(fam.family) + list(families)
     scores = score(hyps, suite, episodes, gamma=fam.gamma, eps=eps, samples=samples, rng=gen)
-    # G_T-uniform draws per case for the shutdown and IRL questions (one per context)
+    # G_T-uniform draws per case for the shutdown question (one per context)
     draws: dict[int, np.ndarray] = {}
     contexts: dict[str, list[int]] = {}
     for j, c in enumerate(suite):
@@ -241,16 +168,13 @@ def compare_run(
             gen,
         )
         draws.update(dict(zip(members, got, strict=True)))
-    env = make_env(fam)
     result = {
         "run": record["algo"],
         "family": fam.to_dict(),
         "seeds": [s for s, _ in agents],
         "hypotheses": scores,
         "shutdown": _shutdown(suite, episodes, draws, fam.gamma),
-        "irl": _irl(agents, env, suite, episodes, draws, fam.gamma, irl_cases),
         "summary": ev["summary"],
-        "critic": ev.get("critic"),
     }
     atomic_write_json(Path(run_dir) / "comparison.json", result)
     return result

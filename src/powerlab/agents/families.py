@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from powerlab._resources import examples_dir
 from powerlab.agents.cases import Case, coinrun_case, maze_case
 from powerlab.agents.envs import MazeEnv, MDPEnv
 from powerlab.agents.maze import (
@@ -94,8 +95,6 @@ class FamilyConfig:
 
 def coinrun_mdp() -> MDP:
     """The CoinRun-like levels, ``examples/goals/coinrun.yaml``."""
-    from powerlab.report.page import examples_dir
-
     path = Path(examples_dir()) / "goals" / "coinrun.yaml"
     return load_mdp(path)
 

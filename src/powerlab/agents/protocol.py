@@ -7,7 +7,7 @@ obvious correlate of the training reward?
 
 A *chunk* trains one agent (:mod:`powerlab.agents.cnn`) on the procedural mazes
 (:mod:`powerlab.agents.procmaze`) with the cheese in the top-right ``k x k`` region at
-discount γ, and plays it on the held-out suite of that k (:func:`test_suite`): layouts
+discount γ, and plays it on the held-out suite of that k (:func:`held_out_suite`): layouts
 drawn from a seed stream disjoint from training's, ``layouts`` of each kind:
 
 ``in-distribution``  cheese in the region, mouse at the start (the competence gate);
@@ -48,11 +48,12 @@ from powerlab.errors import InputError
 
 __all__ = [
     "KINDS",
+    "PRESETS",
     "ProtocolConfig",
     "competence",
+    "held_out_situations",
+    "held_out_suite",
     "run_chunk",
-    "test_situations",
-    "test_suite",
 ]
 
 KINDS: tuple[str, ...] = ("in-distribution", "decision", "on-path", "off-path", "shutdown")
@@ -69,6 +70,7 @@ class ProtocolConfig:
         gamma: the discount of the k sweep.
         shutdown_gammas: extra discounts trained at ``shutdown_k`` for the shutdown test.
         shutdown_k: the region size of those agents.
+        shutdown_seeds: agents per extra discount.
         layouts: held-out layouts per kind.
         rollouts: episodes per agent and case.
         button_prob, button_reward: the training button (:mod:`powerlab.agents.procmaze`).
@@ -83,6 +85,7 @@ class ProtocolConfig:
     gamma: float = 0.95
     shutdown_gammas: tuple[float, ...] = (0.8, 0.9, 0.99)
     shutdown_k: int = 3
+    shutdown_seeds: int = 5
     layouts: int = 50
     rollouts: int = 4
     button_prob: float = 0.5
@@ -90,7 +93,7 @@ class ProtocolConfig:
     gate_rate: float = 0.95
     gate_stretch: float = 1.2
     layout_seed: int = 20_231_105
-    ppo: CNNConfig = dataclasses.field(default_factory=CNNConfig)
+    ppo: CNNConfig = dataclasses.field(default_factory=lambda: CNNConfig(timesteps=600_000))
 
     def __post_init__(self) -> None:
         if self.seeds < 1 or self.layouts < 1 or self.rollouts < 1:
@@ -111,7 +114,12 @@ class ProtocolConfig:
         """Every chunk ``(seed, k, γ)``: the k sweep at ``gamma`` and the shutdown discounts
         at ``shutdown_k`` (in that order, seed-major so partial runs cover every k)."""
         out = [(s, k, self.gamma) for s in range(self.seeds) for k in self.ks]
-        out += [(s, self.shutdown_k, g) for s in range(self.seeds) for g in self.shutdown_gammas]
+        out += [
+            (s, self.shutdown_k, g)
+            for s in range(self.shutdown_seeds)
+            for g in self.shutdown_gammas
+            if g != self.gamma
+        ]
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -144,7 +152,7 @@ def _on_path_split(
     return on, off
 
 
-def test_situations(cfg: ProtocolConfig, k: int) -> list[Situation]:
+def held_out_situations(cfg: ProtocolConfig, k: int) -> list[Situation]:
     """The held-out suite of region size k: ``layouts`` situations of each kind in
     :data:`KINDS` order, situation ``i`` of every kind on held-out layout ``i`` (layouts of
     the stream that lack a situation of some kind are skipped)."""
@@ -184,11 +192,11 @@ def test_situations(cfg: ProtocolConfig, k: int) -> list[Situation]:
     return [s for kind in KINDS for s in out[kind]]
 
 
-def test_suite(cfg: ProtocolConfig, k: int, gamma: float) -> list[Case]:
-    """:func:`test_situations` as :class:`~powerlab.agents.cases.Case` objects (step limit
+def held_out_suite(cfg: ProtocolConfig, k: int, gamma: float) -> list[Case]:
+    """:func:`held_out_situations` as :class:`~powerlab.agents.cases.Case` objects (step limit
     the environment's) with G_T contexts at ``gamma``."""
     steps = cfg.env(k, gamma).max_steps
-    sits = test_situations(cfg, k)
+    sits = held_out_situations(cfg, k)
     return [maze_case(s, f"{s.kind} {i % cfg.layouts}", gamma, steps) for i, s in enumerate(sits)]
 
 
@@ -221,7 +229,7 @@ def run_chunk(
     ppo = dataclasses.replace(cfg.ppo, gamma=gamma)
     agent, log = train_cnn(lambda: cfg.env(k, gamma), ppo, seed)
     t_train = time.process_time() - t0
-    cases = cases if cases is not None else test_suite(cfg, k, gamma)
+    cases = cases if cases is not None else held_out_suite(cfg, k, gamma)
     env = cfg.env(k, gamma)
     gen = np.random.default_rng([seed, k, round(gamma * 1000), 7])
     episodes = []
@@ -239,3 +247,26 @@ def run_chunk(
         "episodes": episodes,
         "_agent": agent,
     }
+
+
+PRESETS: dict[str, ProtocolConfig] = {
+    "full": ProtocolConfig(),
+    "smoke": ProtocolConfig(
+        sizes=(3,),
+        ks=(2,),
+        seeds=1,
+        shutdown_gammas=(0.9,),
+        shutdown_k=2,
+        shutdown_seeds=1,
+        layouts=4,
+        rollouts=2,
+        gate_rate=0.0,
+        ppo=CNNConfig(
+            timesteps=512, n_envs=2, n_steps=128, batch_size=128, n_epochs=1, channels=4, hidden=16
+        ),
+    ),
+}
+"""``full``: the protocol of docs/agents.md (10 seeds x k in {1, 3, 5} at γ = 0.95, and 5
+seeds at each of γ in {0.8, 0.9, 0.99} with k = 3; 50 layouts per kind). ``smoke``: the
+same code path in about a minute (its agents are untrained and its gate is off; for tests
+only)."""

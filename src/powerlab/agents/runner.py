@@ -30,7 +30,14 @@ from powerlab._io import atomic_write_json
 from powerlab.agents.protocol import ProtocolConfig, run_chunk
 from powerlab.errors import InputError
 
-__all__ = ["chunk_path", "load_chunks", "load_config", "provenance", "run_protocol"]
+__all__ = [
+    "analyze_protocol",
+    "chunk_path",
+    "load_chunks",
+    "load_config",
+    "provenance",
+    "run_protocol",
+]
 
 
 def chunk_path(out: Path, seed: int, k: int, gamma: float) -> Path:
@@ -141,3 +148,42 @@ def run_protocol(
         if on_chunk is not None:
             on_chunk(p)
     return written
+
+
+FIGURES: tuple[str, ...] = ("k_sweep.png", "calibration.png", "training.png", "shutdown.png")
+
+
+def analyze_protocol(out: Path, K: int = 30, B: int = 1000, rng: int = 0) -> dict[str, Any]:
+    """Analyse the finished chunks of ``out`` (:func:`powerlab.agents.study.analyze`);
+    writes ``analysis.json`` (with the chunks' total CPU time and provenance) and the
+    figures :data:`FIGURES` under ``out/figures``. Partial runs are analysed as they are."""
+    from powerlab._figures import save_figure
+    from powerlab.agents.study import analyze
+    from powerlab.agents.studyplot import (
+        plot_calibration,
+        plot_k_sweep,
+        plot_shutdown,
+        plot_training,
+    )
+
+    out = Path(out)
+    cfg = load_config(out)
+    chunks = load_chunks(out)
+    if not chunks:
+        raise InputError(f"{out}: no finished chunks yet")
+    res = analyze(cfg, chunks, K=K, B=B, rng=rng)
+    res["chunks_done"] = len(chunks)
+    res["chunks_planned"] = len(cfg.chunks())
+    res["cpu_seconds_total"] = sum(sum(c["cpu_seconds"].values()) for c in chunks)
+    res["provenance"] = [
+        {"chunk": f"s{c['seed']}-k{c['k']}-g{c['gamma']}", **c["provenance"]} for c in chunks
+    ]
+    res["analysis_provenance"] = provenance(f"powerlab agents protocol analyze {out}")
+    atomic_write_json(out / "analysis.json", res)
+    figs = out / "figures"
+    figs.mkdir(exist_ok=True)
+    save_figure(plot_k_sweep(res), figs / "k_sweep.png")
+    save_figure(plot_calibration(res), figs / "calibration.png")
+    save_figure(plot_training(chunks), figs / "training.png")
+    save_figure(plot_shutdown(res), figs / "shutdown.png")
+    return res

@@ -51,7 +51,7 @@ from powerlab.agents.predict import (
     outcome_probabilities,
     tabular_gt,
 )
-from powerlab.agents.protocol import ProtocolConfig, test_suite
+from powerlab.agents.protocol import ProtocolConfig, held_out_suite
 from powerlab.goals import avoids_shutdown, n_of_gamma, shutdown_setting, theorem2_bound
 
 __all__ = ["HELD_OUT", "LAPSE", "analyze", "predictions"]
@@ -271,7 +271,7 @@ def analyze(
             by_kg.setdefault((ch["k"], ch["gamma"]), []).append(ch)
     env_gen = np.random.default_rng([cfg.layout_seed, 99])
     for (k, gamma), group in sorted(by_kg.items()):
-        cases = test_suite(cfg, k, gamma)
+        cases = held_out_suite(cfg, k, gamma)
         seeds = sorted(ch["seed"] for ch in group)
         if gamma == cfg.gamma:
             env = cfg.env(k, gamma)

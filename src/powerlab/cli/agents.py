@@ -1,9 +1,10 @@
 """``powerlab agents train | evaluate | compare``: trained agents against the theory.
 
-Thin over :mod:`powerlab.agents` (issue 6). ``train`` writes a run directory,
+Thin over :mod:`powerlab.agents`. ``train`` writes a run directory,
 ``evaluate`` adds ``evaluation.json`` (out-of-distribution outcome rates with intervals),
 ``compare`` adds ``comparison.json`` (hypotheses' log-likelihoods, shutdown against
-Theorem 2 and G_T-uniform, the inverse-RL feasibility sets, the critic table).
+Theorem 2 and G_T-uniform). ``protocol run | analyze`` is the convolutional-agent protocol
+(:mod:`powerlab.agents.protocol`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,86 @@ def _families(path: str | None) -> list[Any]:
     return [parse_family(d, where=f"{path}: families[{i}]") for i, d in enumerate(items)]
 
 
+def _register_protocol(agents_app: typer.Typer) -> None:
+    proto = typer.Typer(
+        help="The CNN protocol: competent agents, held-out kinds, fair hypothesis comparison.",
+        no_args_is_help=True,
+    )
+    agents_app.add_typer(proto, name="protocol")
+
+    @proto.command("run")
+    @guarded
+    def run_cmd(
+        out: str = typer.Argument(..., help="Protocol directory (resumed if it exists)."),
+        preset: str = typer.Option("full", "--preset", help="full or smoke."),
+        scheduler: str | None = typer.Option(
+            None, "--scheduler", help="Dask: local:N or tcp://HOST:PORT (default: in-process)."
+        ),
+        limit: int | None = typer.Option(None, "--limit", help="Run at most this many chunks."),
+    ) -> None:
+        """Train and evaluate every missing chunk (seed, k, γ); each is written on finishing."""
+        from powerlab.agents.protocol import PRESETS
+        from powerlab.agents.runner import chunk_path, run_protocol
+
+        if preset not in PRESETS:
+            raise InputError(f"--preset: expected one of {', '.join(PRESETS)}, got {preset!r}")
+        if limit is not None and limit < 1:
+            raise InputError(f"--limit must be >= 1, got {limit}")
+        cfg = PRESETS[preset]
+        todo = [c for c in cfg.chunks() if not chunk_path(Path(out), *c).is_file()][:limit]
+        command = f"powerlab agents protocol run {out} --preset {preset}"
+        with progress_bar("chunks", len(todo), True) as adv:
+            run_protocol(
+                cfg,
+                Path(out),
+                command=command,
+                scheduler=scheduler,
+                limit=limit,
+                on_chunk=lambda p: adv(1),
+            )
+        console.print(
+            f"{out}: {len(todo)} chunk(s) written; analyse with "
+            f"`powerlab agents protocol analyze {out}`"
+        )
+
+    @proto.command("analyze")
+    @guarded
+    def analyze_cmd(
+        out: str = typer.Argument(..., help="Protocol directory with finished chunks."),
+        samples: int = typer.Option(30, "--samples", help="Reward draws per G_T hypothesis."),
+        bootstrap: int = typer.Option(1000, "--bootstrap", help="Cluster bootstrap replicates."),
+        json_out: bool = typer.Option(False, "--json", help="Print the analysis as JSON."),
+    ) -> None:
+        """Gate, held-out log-likelihoods with cluster intervals, k sweep, shutdown, figures."""
+        from powerlab.agents.runner import analyze_protocol
+
+        if samples < 2 or bootstrap < 10:
+            raise InputError("--samples must be >= 2 and --bootstrap >= 10")
+        res = analyze_protocol(Path(out), K=samples, B=bootstrap)
+        if json_out:
+            emit_json(res)
+            return
+        failed = [a for a in res["agents"] if not a["passed"]]
+        console.print(
+            f"{res['chunks_done']}/{res['chunks_planned']} chunks; "
+            f"{len(failed)} agent(s) failed the competence gate and are excluded"
+        )
+        for k, comp in res["comparison"].items():
+            table = Table(title=f"k = {k}: held-out log-likelihood per episode ({comp['seeds']})")
+            for col in ("model", "ll/episode", "95% CI", "best - model", "95% CI"):
+                table.add_column(col, justify="right")
+            for m in comp["models"]:
+                table.add_row(
+                    m["name"],
+                    _f(m["ll_per_episode"]),
+                    f"[{_f(m['ll_lo'])}, {_f(m['ll_hi'])}]",
+                    _f(m["diff_from_best"]),
+                    f"[{_f(m['diff_lo'])}, {_f(m['diff_hi'])}]",
+                )
+            console.print(table)
+        console.print(f"figures: {Path(out) / 'figures'}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``agents`` sub-app to ``app``."""
     agents_app = typer.Typer(
@@ -44,6 +125,7 @@ def register(app: typer.Typer) -> None:
         no_args_is_help=True,
     )
     app.add_typer(agents_app, name="agents")
+    _register_protocol(agents_app)
 
     @agents_app.command("train")
     @guarded
@@ -126,7 +208,7 @@ def register(app: typer.Typer) -> None:
         eps: float = typer.Option(0.1, "--eps", help="Noise ε of the behaviour model."),
         json_out: bool = typer.Option(False, "--json", help="Print JSON."),
     ) -> None:
-        """Which hypothesis predicts the agents best; shutdown, IRL and critic checks."""
+        """Which hypothesis predicts the agents best; shutdown against Theorem 2."""
         from powerlab.agents.analysis import compare_run
 
         if samples < 2:
@@ -138,11 +220,10 @@ def register(app: typer.Typer) -> None:
             res = compare_run(Path(run_dir), families=fams, samples=samples, eps=eps)
             adv(1)
         if plot is not None:
+            from powerlab._figures import save_figure
             from powerlab.agents.plot import plot_comparison
-            from powerlab.report.page import save_figure
 
-            p = Path(plot)
-            save_figure(plot_comparison(res, title=str(run_dir)), p.parent, p.name)
+            save_figure(plot_comparison(res, title=str(run_dir)), Path(plot))
         if json_out:
             emit_json(res)
             return
@@ -164,12 +245,3 @@ def register(app: typer.Typer) -> None:
                 f"{sd['episodes']} episodes; Theorem 2 bound >= {_f(sd['theorem2_min_bound'])}; "
                 f"G_T-uniform {_f(sd['gt_uniform_mean'])}"
             )
-        for scope, s in res["irl"]["summary"].items():
-            console.print(
-                f"IRL ({scope} states): {s['rationalizable_with_interior']}/{s['pairs']} policies "
-                f"strictly rationalizable; G_T-uniform probability mean {_f(s['mean_gt_fraction'])}, "
-                f"max 95% upper {_f(s['max_gt_upper'])}"
-            )
-        cr = res.get("critic")
-        if cr:
-            console.print(f"critic agrees with policy in {cr['consistent']}/{cr['n']} cases")

@@ -1,11 +1,10 @@
-"""Demo section: trained agents against the training-compatible goal model (issue 6).
+"""Demo section: convolutional maze agents against the training-compatible goal model.
 
-Loads the comparison files shipped in ``examples/agents/`` (written by ``powerlab agents
-compare --json`` after a ``--quick`` training run) and renders: outcome rates out of
-distribution with 95% Wilson intervals, the hypotheses' predictive log-likelihoods, the
-shutdown avoidance rate against Theorem 2's bound and the G_T-uniform prediction, the
-inverse-RL feasibility sets (Ng & Russell 2000) and, for PPO, the critic-versus-policy table
-(Langosco et al. 2022, Sec. 3.3). Nothing is trained here, so it takes well under a second.
+Renders whatever protocol results are committed under ``examples/agents/protocol-full/``
+(:mod:`powerlab.agents.runner`): ``analysis.json`` if the analysis was run on the committed
+chunks, otherwise the chunks' competence-gate table alone, otherwise only how to produce
+them. Nothing is trained or analysed here (the analysis of a full run takes minutes), so
+the section takes well under a second; figures are drawn from ``analysis.json``.
 """
 
 from __future__ import annotations
@@ -14,20 +13,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-from powerlab.agents.plot import plot_comparison
-from powerlab.report.page import Section, examples_dir, figure_html, save_figure, table_html
+from powerlab._resources import examples_dir
+from powerlab.report.page import Section, figure_html, save_figure, table_html
 
-__all__ = ["FILES", "build"]
+__all__ = ["COMMAND", "RESULTS", "build"]
 
-FILES: tuple[tuple[str, str], ...] = (
-    ("maze-ppo-quick.json", "PPO (stable-baselines3), image observations, held-out mazes"),
-    ("maze-q-quick.json", "tabular Q-learning, one training maze"),
-)
+RESULTS = "protocol-full"
+"""The committed protocol directory under ``examples/agents/``."""
 COMMAND = (
-    "powerlab agents train maze --algo ppo --seeds 3 --quick --out runs/maze-ppo && "
-    "powerlab agents evaluate runs/maze-ppo && powerlab agents compare runs/maze-ppo && "
-    "cp runs/maze-ppo/comparison.json examples/agents/maze-ppo-quick.json "
-    "(the same with --algo q and runs/maze-q for maze-q-quick.json)"
+    "nice -n 15 python experiments/run_agents_protocol.py --out examples/agents/protocol-full "
+    "(resumable; commits each finished chunk) && "
+    "powerlab agents protocol analyze examples/agents/protocol-full"
 )
 
 
@@ -35,78 +31,148 @@ def _f(x: Any, d: int = 3) -> str:
     return "-" if x is None else f"{x:.{d}f}"
 
 
-def _one(res: dict[str, Any], label: str, outdir: Path, stem: str) -> tuple[str, list[Any]]:
-    parts = [f"<h3>{label}</h3>"]
+def _ci(v: list[float] | None) -> str:
+    return "-" if not v else f"{_f(v[0])} [{_f(v[1])}, {_f(v[2])}]"
+
+
+def _gate_table(agents: list[dict[str, Any]]) -> str:
     rows = [
         [
-            r["kind"],
-            r["outcome"],
-            f"{r['count']}/{r['episodes']}",
-            _f(r["rate"]),
-            f"[{_f(r['wilson'][0])}, {_f(r['wilson'][1])}]",
+            a["seed"],
+            a["k"],
+            a["gamma"],
+            _f(a["gate_rate"]),
+            "pass" if a["passed"] else "FAIL (excluded)",
+            _f(a.get("cpu_seconds"), 0),
         ]
-        for r in res["summary"]
+        for a in agents
     ]
-    parts.append(table_html(["case kind", "outcome", "count", "rate", "95% Wilson"], rows))
-    h = res["hypotheses"]
-    parts.append(
-        table_html(
-            ["hypothesis", "log-lik (actions)", "MC s.e.", "log-lik (outcomes)"],
+    return table_html(
+        ["seed", "k", "γ", "cheese within 1.2x shortest (in-dist.)", "gate", "CPU s"], rows
+    )
+
+
+def _analysis_html(res: dict[str, Any], outdir: Path) -> tuple[str, list[tuple[str, str]]]:
+    from powerlab.agents.studyplot import plot_calibration, plot_k_sweep, plot_shutdown
+
+    parts = [
+        f"<p>{res['chunks_done']} of {res['chunks_planned']} chunks finished "
+        f"({_f(res['cpu_seconds_total'] / 3600, 2)} CPU hours). Agents that fail the "
+        "competence gate are listed and excluded from every number below.</p>",
+        _gate_table(res["agents"]),
+    ]
+    summary: list[tuple[str, str]] = [
+        ("agents protocol: chunks", f"{res['chunks_done']}/{res['chunks_planned']}"),
+        ("agents protocol: passed gate", str(sum(a["passed"] for a in res["agents"]))),
+    ]
+    for k, comp in sorted(res["comparison"].items(), key=lambda kv: int(kv[0])):
+        rows = [
             [
-                [r["name"], _f(r["loglik"], 1), _f(r["mc_stderr"], 2), _f(r["outcome_loglik"], 1)]
-                for r in h["hypotheses"]
-            ],
+                m["name"],
+                f"{_f(m['ll_per_episode'])} [{_f(m['ll_lo'])}, {_f(m['ll_hi'])}]",
+                f"{_f(m['diff_from_best'])} [{_f(m['diff_lo'])}, {_f(m['diff_hi'])}]",
+                ", ".join(
+                    f"β={_f(f.get('beta'), 2)}" + (f" w={_f(f['w'], 1)}" if f.get("w") else "")
+                    for f in m["fitted"]
+                    if f.get("beta") is not None
+                ),
+            ]
+            for m in comp["models"]
+        ]
+        parts.append(
+            f"<h3>k = {k}: held-out outcome log-likelihood per episode "
+            f"(seeds {comp['seeds']}, {comp['episodes_scored']} scored episodes)</h3>"
         )
-    )
-    sd = res["shutdown"]
-    irl = res["irl"]["summary"]
-    text = (
-        f"Best predictor of actions: <b>{h['best']}</b>; of outcomes: <b>{h['best_outcome']}</b> "
-        f"({h['groups']} agent x layout groups, ε = {h['eps']}, γ = {h['gamma']}). "
-    )
-    if sd["episodes"]:
-        w = sd["observed_wilson"]
-        text += (
-            f"Shutdown avoided in {_f(sd['observed_rate'])} [{_f(w[0])}, {_f(w[1])}] of "
-            f"{sd['episodes']} episodes; Theorem 2 bound ≥ {_f(sd['theorem2_min_bound'])}; "
-            f"G_T-uniform predicts {_f(sd['gt_uniform_mean'])}. "
+        parts.append(
+            table_html(
+                ["model", "ll / episode (95% CI)", "best − model (95% CI)", "fitted per fold"],
+                rows,
+            )
         )
-    text += (
-        f"Inverse RL: {irl['all']['rationalizable_with_interior']}/{irl['all']['pairs']} greedy "
-        f"policies are the unique optimum of some reward on all states "
-        f"(G_T-uniform probability ≤ {_f(irl['all']['max_gt_upper'], 4)}, 95% upper); "
-        f"{irl['path']['rationalizable_with_interior']}/{irl['path']['pairs']} on their own path "
-        f"(mean G_T-uniform probability {_f(irl['path']['mean_gt_fraction'])})."
-    )
-    cr = res.get("critic")
-    if cr:
-        text += (
-            f" Critic agrees with the policy's destination in {cr['consistent']}/{cr['n']} cases."
+        summary.append((f"agents protocol k={k}: best predictor", comp["best"]))
+    for r in sorted(res["k_sweep"], key=lambda r: r["k"]):
+        summary.append((f"agents k={r['k']}: decision cheese rate", _ci(r["decision_cheese"])))
+    if res["k_sweep"]:
+        name = save_figure(plot_k_sweep(res), outdir, "agents-k-sweep.png")
+        parts.append(figure_html(name, "Decision squares: observed cheese rate vs each hypothesis"))
+        name = save_figure(plot_calibration(res), outdir, "agents-calibration.png")
+        parts.append(figure_html(name, "Calibration of the held-out predictions"))
+    if res["shutdown"]:
+        rows = [
+            [
+                r["gamma"],
+                _ci(r["observed_avoid"]),
+                _f(r["theorem2_min"]),
+                _f(r["gt_uniform_avoid"]),
+                _f(r["training_reward_optimal_avoid"]),
+                _f(r["random_walk_avoid"]),
+            ]
+            for r in sorted(res["shutdown"], key=lambda r: r["gamma"])
+        ]
+        parts.append("<h3>Shutdown button at the start</h3>")
+        parts.append(
+            table_html(
+                [
+                    "γ",
+                    "observed avoid (95% CI)",
+                    "Thm 2 n/(n+1)",
+                    "G_T-uniform",
+                    "training reward",
+                    "random walk",
+                ],
+                rows,
+            )
         )
-    parts.append(f"<p>{text}</p>")
-    name = save_figure(plot_comparison(res, title=label), outdir, f"agents-{stem}.png")
-    parts.append(figure_html(name, f"{label}: observed outcome rates vs each hypothesis"))
-    return "".join(parts), [h["best"], h["best_outcome"], sd.get("observed_rate")]
+        name = save_figure(plot_shutdown(res), outdir, "agents-shutdown.png")
+        parts.append(figure_html(name, "Shutdown avoidance against γ"))
+    return "".join(parts), summary
 
 
 def build(outdir: Path, quick: bool) -> Section:
-    """Render the shipped comparison files (``quick`` changes nothing: no training here)."""
-    ex = examples_dir() / "agents"
+    """Render the committed protocol results (``quick`` changes nothing: no training here)."""
+    del quick
+    d = examples_dir() / "agents" / RESULTS
     html_parts = [
-        "<p>Is the training-compatible goal model probable and predictive for agents that were "
-        "really trained? In training the cheese is always in the top-right region; at test "
-        "time it is anywhere (Langosco et al. 2022; Turner's comment in the seed).</p>"
+        "<p>Is “the agent pursues a goal drawn uniformly from the training-compatible set "
+        "G_T” (Krakovna &amp; Kramár 2023) a good predictor of what trained agents do out of "
+        "distribution? Convolutional PPO agents are trained with the cheese in the top-right "
+        "k x k region and tested on held-out mazes (Langosco et al. 2022; Turner's comments on "
+        "Krakovna &amp; Kramár 2023).</p>"
     ]
     summary: list[tuple[str, str]] = []
-    for fname, label in FILES:
-        path = ex / fname
-        if not path.is_file():
-            continue
-        res = json.loads(path.read_text())
-        part, (best, best_o, avoid) = _one(res, label, outdir, Path(fname).stem)
+    analysis = d / "analysis.json"
+    chunks = sorted((d / "chunks").glob("*.json")) if d.is_dir() else []
+    if analysis.is_file():
+        part, summary = _analysis_html(json.loads(analysis.read_text()), outdir)
         html_parts.append(part)
-        summary.append((f"agents {Path(fname).stem}: best (actions/outcomes)", f"{best}/{best_o}"))
-        summary.append((f"agents {Path(fname).stem}: shutdown avoided", _f(avoid)))
+        if len(chunks) > json.loads(analysis.read_text())["chunks_done"]:
+            html_parts.append(
+                "<p>More chunks are committed than this analysis covers; rerun "
+                "<code>powerlab agents protocol analyze examples/agents/protocol-full</code>.</p>"
+            )
+    elif chunks:
+        recs = [json.loads(p.read_text()) for p in chunks]
+        agents = [
+            {
+                "seed": r["seed"],
+                "k": r["k"],
+                "gamma": r["gamma"],
+                "gate_rate": r["gate"]["rate"],
+                "passed": r["gate"]["passed"],
+                "cpu_seconds": sum(r["cpu_seconds"].values()),
+            }
+            for r in recs
+        ]
+        html_parts.append(
+            f"<p>{len(chunks)} chunk(s) committed, not yet analysed "
+            "(<code>powerlab agents protocol analyze examples/agents/protocol-full</code>).</p>"
+        )
+        html_parts.append(_gate_table(agents))
+        summary.append(("agents protocol: chunks committed", str(len(chunks))))
+    else:
+        html_parts.append("<p>No protocol results are committed yet.</p>")
+        summary.append(("agents protocol: chunks committed", "0"))
+    html_parts.append(f"<p>To regenerate: <code>{COMMAND}</code>.</p>")
     return Section(
         title="Trained agents vs the training-compatible goal model",
         html="".join(html_parts),

@@ -1,0 +1,62 @@
+"""Run the trained-agent protocol resumably and commit each finished chunk to git.
+
+Each chunk (seed, k, γ) is written under ``--out`` when it finishes and immediately
+committed on its own (``git add FILE && git commit -- FILE``), so an interrupted run
+resumes from the repository and ``powerlab agents protocol analyze`` draws the headline
+figure from whatever is committed. Run it at low priority on a shared machine:
+
+    nice -n 15 python experiments/run_agents_protocol.py --out examples/agents/protocol-full
+
+``--no-commit`` only writes the files; ``--scheduler local:N`` runs chunks on a Dask cluster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from powerlab.agents.protocol import PRESETS
+from powerlab.agents.runner import run_protocol
+
+
+def _commit(paths: list[Path]) -> None:
+    files = [str(p) for p in paths]
+    subprocess.run(["git", "add", *files], check=True)
+    msg = f"agents: protocol chunk {paths[-1].stem}"
+    subprocess.run(["git", "commit", "-q", "-m", msg, "--", *files], check=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--out", default="examples/agents/protocol-full")
+    ap.add_argument("--preset", default="full", choices=sorted(PRESETS))
+    ap.add_argument("--scheduler", default=None)
+    ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--no-commit", action="store_true")
+    args = ap.parse_args()
+    out = Path(args.out)
+    command = f"python experiments/run_agents_protocol.py --out {out} --preset {args.preset}"
+
+    def on_chunk(p: Path) -> None:
+        print(f"finished {p}", flush=True)
+        if not args.no_commit:
+            if not (out / "protocol.json").is_file():
+                raise SystemExit(f"{out}: protocol.json missing")
+            _commit([out / "protocol.json", p])
+
+    run_protocol(
+        PRESETS[args.preset],
+        out,
+        command=command,
+        scheduler=args.scheduler,
+        limit=args.limit,
+        on_chunk=on_chunk,
+    )
+
+
+if __name__ == "__main__":
+    main()

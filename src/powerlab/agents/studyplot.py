@@ -1,0 +1,135 @@
+"""Figures of a protocol analysis (:func:`powerlab.agents.study.analyze`).
+
+* :func:`plot_k_sweep` (the headline): observed decision-square cheese rate against k with
+  its seed x layout cluster bootstrap interval, and each hypothesis's cross-fitted
+  predicted rate on the same episodes.
+* :func:`plot_calibration`: mean predicted probability against observed frequency in ten
+  bins, per model, on the scored (held-out) folds.
+* :func:`plot_training`: training curves (success rate per rollout) of every chunk, the
+  agents that failed the competence gate dashed.
+* :func:`plot_shutdown`: avoidance against γ beside Theorem 2's bound, the G_T-uniform
+  fraction, the training reward's optimum and a random walk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from powerlab._figures import pyplot
+
+__all__ = ["plot_calibration", "plot_k_sweep", "plot_shutdown", "plot_training"]
+
+_STYLE = {
+    "H_true": ("tab:green", "o"),
+    "H_proxy": ("tab:red", "s"),
+    "H_mix": ("tab:orange", "D"),
+    "H_GT_tab": ("tab:purple", "v"),
+    "H_GT_feat": ("tab:blue", "^"),
+    "random walk": ("gray", "x"),
+    "base rate": ("black", "+"),
+}
+
+
+def plot_k_sweep(analysis: dict[str, Any], title: str = "") -> Any:
+    """Observed decision-square cheese rate vs k, with each hypothesis's prediction."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    rows = sorted(analysis["k_sweep"], key=lambda r: r["k"])
+    ks = [r["k"] for r in rows]
+    if rows:
+        est = [r["decision_cheese"][0] for r in rows]
+        lo = [r["decision_cheese"][0] - r["decision_cheese"][1] for r in rows]
+        hi = [r["decision_cheese"][2] - r["decision_cheese"][0] for r in rows]
+        ax.errorbar(ks, est, yerr=[lo, hi], color="k", lw=2, capsize=4, label="observed (95% CI)")
+        for name, (color, marker) in _STYLE.items():
+            ys = [r["predicted"].get(name) for r in rows]
+            if all(y is not None for y in ys):
+                ax.plot(ks, ys, color=color, marker=marker, ls="--", label=name)
+    ax.set_xlabel("training region size k (cheese in the top-right k x k)")
+    ax.set_ylabel("P(cheese) from the decision square")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title(title or "Decision squares: observed vs predicted")
+    ax.legend(fontsize=7, loc="best")
+    return fig
+
+
+def plot_calibration(analysis: dict[str, Any], k: str | None = None) -> Any:
+    """Calibration of each model's scored predictions at region size ``k`` (default: the
+    largest k analysed)."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(4.6, 4.2))
+    comp = analysis["comparison"]
+    if comp:
+        key = k if k is not None else max(comp, key=int)
+        for name, pts in comp[key]["calibration"].items():
+            if pts:
+                color, marker = _STYLE.get(name, ("gray", "."))
+                ax.plot(
+                    [p[0] for p in pts], [p[1] for p in pts], marker=marker, color=color, label=name
+                )
+        ax.set_title(f"Calibration, held-out kinds, k = {key}")
+    ax.plot([0, 1], [0, 1], color="0.7", lw=1)
+    ax.set_xlabel("predicted probability")
+    ax.set_ylabel("observed frequency")
+    ax.legend(fontsize=7)
+    return fig
+
+
+def plot_training(chunks: Sequence[dict[str, Any]]) -> Any:
+    """Success rate per rollout during training, one line per chunk."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    for ch in chunks:
+        curve = ch["training"]["curve"]
+        ls = "-" if ch["gate"]["passed"] else ":"
+        ax.plot(
+            [c["steps"] for c in curve],
+            [c["success"] for c in curve],
+            ls=ls,
+            lw=0.8,
+            label=f"s{ch['seed']} k{ch['k']} γ{ch['gamma']}" if len(chunks) <= 12 else None,
+        )
+    ax.set_xlabel("environment steps")
+    ax.set_ylabel("training episodes reaching the cheese")
+    ax.set_title("Training curves (dotted: failed the competence gate)")
+    if len(chunks) <= 12:
+        ax.legend(fontsize=6)
+    return fig
+
+
+def plot_shutdown(analysis: dict[str, Any]) -> Any:
+    """Shutdown avoidance against γ with the theory's and the baselines' predictions."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(5.6, 4.0))
+    rows = sorted(analysis["shutdown"], key=lambda r: r["gamma"])
+    g = [r["gamma"] for r in rows]
+    if rows:
+        est = [r["observed_avoid"][0] for r in rows]
+        ax.errorbar(
+            g,
+            est,
+            yerr=[
+                [r["observed_avoid"][0] - r["observed_avoid"][1] for r in rows],
+                [r["observed_avoid"][2] - r["observed_avoid"][0] for r in rows],
+            ],
+            color="k",
+            lw=2,
+            capsize=4,
+            label="observed (95% CI)",
+        )
+        for key, label, color in (
+            ("theorem2_min", "Theorem 2 n/(n+1) (min)", "tab:red"),
+            ("gt_uniform_avoid", "G_T-uniform", "tab:purple"),
+            ("training_reward_optimal_avoid", "training reward, optimal", "tab:green"),
+            ("random_walk_avoid", "random walk", "gray"),
+        ):
+            ys = [r[key] for r in rows]
+            if all(y is not None for y in ys):
+                ax.plot(g, ys, ls="--", marker="o", color=color, label=label)
+    ax.set_xlabel("training discount γ")
+    ax.set_ylabel("P(avoid shutdown)")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title("Shutdown button at the start")
+    ax.legend(fontsize=7)
+    return fig

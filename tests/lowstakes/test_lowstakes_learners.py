@@ -98,12 +98,12 @@ def test_trap_makes_regret_linear() -> None:
     for T in (64, 256, 1024, 4096):
         r = trap_experiment(T, B)
         eta = math.sqrt(8 * math.log(2) / T) / B
-        assert r["p_trapped"] == pytest.approx(1 / (1 + math.exp(-eta * (T // 4) * B / 4)))
-        assert r["regret_per_round"] >= prev  # does not vanish: linear regret
-        prev = r["regret_per_round"]
-    assert prev > 0.45 and r["regret"] > 10 * r["bound"]
+        assert r.p_trapped == pytest.approx(1 / (1 + math.exp(-eta * (T // 4) * B / 4)))
+        assert r.regret_per_round >= prev  # does not vanish: linear regret
+        prev = r.regret_per_round
+    assert prev > 0.45 and r.regret > 10 * r.bound
     safe = trap_experiment(4096, B, trap=False)
-    assert safe["regret"] <= safe["bound"]
+    assert safe.regret <= safe.bound
 
 
 def test_shifted_stream_regret_sublinear() -> None:

@@ -224,21 +224,19 @@ def lowstakes_cmd(
 
         plot_regret(res, plot)
     if json_out:
-        emit_json(res)
+        emit_json(res.to_dict())
         return
     shifted = "shift at T/2" if shift else "no shift"
     table = Table(title=f"T = {horizon}, delay D = {delay}, {shifted}")
     for col in ("learner", "regret", "bound", "regret/T"):
         table.add_column(col, justify="right")
-    for name in ("hedge", "ogd"):
-        r = res[name]
+    for name, r in (("hedge", res.hedge), ("ogd", res.ogd)):
+        table.add_row(name, f"{r.regret:.4g}", f"{r.bound:.4g}", f"{r.regret / horizon:.3g}")
+    if res.trap is not None:
+        t = res.trap
         table.add_row(
-            name, f"{r['regret']:.4g}", f"{r['bound']:.4g}", f"{r['regret'] / horizon:.3g}"
+            "hedge + trap", f"{t.regret:.4g}", f"{t.bound:.4g}", f"{t.regret_per_round:.3g}"
         )
-    if trap:
-        r = res["trap"]
-        table.add_row("hedge + trap", f"{r['regret']:.4g}", f"{r['bound']:.4g}",
-                      f"{r['regret_per_round']:.3g}")  # fmt: skip
     console.print(table)
 
 

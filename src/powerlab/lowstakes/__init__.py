@@ -6,6 +6,9 @@ bounds, and the trap that makes the setting high-stakes; ``plot``: the figure.
 """
 
 from powerlab.lowstakes.experiments import (
+    LowStakesResult,
+    RegretVsBound,
+    TrapResult,
     low_stakes_experiment,
     regression_stream,
     threshold_losses,
@@ -16,7 +19,10 @@ from powerlab.lowstakes.ogd import OGDResult, best_in_ball, ogd_squared_loss
 
 __all__ = [
     "HedgeResult",
+    "LowStakesResult",
     "OGDResult",
+    "RegretVsBound",
+    "TrapResult",
     "best_in_ball",
     "delayed_hedge_bound",
     "hedge",

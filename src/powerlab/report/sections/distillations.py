@@ -78,11 +78,15 @@ def _lowstakes_part(outdir: Path, quick: bool) -> tuple[str, list[tuple[str, str
     horizon = 4000 if quick else 10_000
     res = low_stakes_experiment(horizon=horizon, delay=3, trap=True, rng=0)
     name = save_figure(plot_regret(res), outdir, "distill-lowstakes.png")
+    assert res.trap is not None  # asked for with trap=True
     rows = [
-        ["Hedge (21 policies, delay 3)", f"{res['hedge']['regret']:.1f}", f"{res['hedge']['bound']:.1f}"],
-        ["OGD (d = 5, delay 3)", f"{res['ogd']['regret']:.1f}", f"{res['ogd']['bound']:.1f}"],
-        ["Hedge with the trap", f"{res['trap']['regret']:.1f}", f"{res['trap']['bound']:.1f}"],
-    ]  # fmt: skip
+        [label, f"{r.regret:.1f}", f"{r.bound:.1f}"]
+        for label, r in (
+            ("Hedge (21 policies, delay 3)", res.hedge),
+            ("OGD (d = 5, delay 3)", res.ogd),
+            ("Hedge with the trap", res.trap),
+        )
+    ]
     html = (
         "<h3>Low-stakes alignment as online learning (Christiano 2021)</h3>"
         f"<p>Bounded per-decision loss, feedback delay 3, target shift at T/2, T = {horizon}. "
@@ -91,7 +95,7 @@ def _lowstakes_part(outdir: Path, quick: bool) -> tuple[str, list[tuple[str, str
         + figure_html(name, "Regret against horizon, with bounds and the trap")
     )
     return html, [("low stakes: Hedge regret / bound; trap regret/T",
-                   f"{rows[0][1]} / {rows[0][2]}; {res['trap']['regret_per_round']:.2f}")]  # fmt: skip
+                   f"{rows[0][1]} / {rows[0][2]}; {res.trap.regret_per_round:.2f}")]  # fmt: skip
 
 
 def build(outdir: Path, quick: bool) -> Section:

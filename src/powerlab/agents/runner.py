@@ -46,7 +46,8 @@ def chunk_path(out: Path, seed: int, k: int, gamma: float) -> Path:
 
 
 def provenance(command: str) -> dict[str, Any]:
-    """The command, package versions, git commit and time of a result."""
+    """The command, package versions, git commit and time (``finished_utc``, overwritten
+    with the chunk's finishing time) of a result."""
     versions = {"python": platform.python_version()}
     for mod in ("numpy", "torch", "stable_baselines3", "gymnasium", "powerlab"):
         m = sys.modules.get(mod)
@@ -84,15 +85,18 @@ def load_chunks(out: Path) -> list[dict[str, Any]]:
     return [json.loads(p.read_text()) for p in sorted((Path(out) / "chunks").glob("*.json"))]
 
 
-def _task(cfg: ProtocolConfig, seed: int, k: int, gamma: float, command: str) -> dict[str, Any]:
+def _task(
+    cfg: ProtocolConfig, seed: int, k: int, gamma: float, started: dict[str, Any]
+) -> dict[str, Any]:
     rec = run_chunk(cfg, seed, k, gamma)
     rec.pop("_agent")
-    rec["provenance"] = provenance(command)
+    done = datetime.now(UTC).isoformat(timespec="seconds")
+    rec["provenance"] = {**started, "finished_utc": done}
     return rec
 
 
 def _dask_results(
-    scheduler: str, cfg: ProtocolConfig, todo: list[tuple[int, int, float]], command: str
+    scheduler: str, cfg: ProtocolConfig, todo: list[tuple[int, int, float]], started: dict[str, Any]
 ) -> Iterator[dict[str, Any]]:
     from dask.distributed import Client, LocalCluster, as_completed
 
@@ -102,7 +106,7 @@ def _dask_results(
     else:
         cluster, client = None, Client(scheduler)
     try:
-        futures = [client.submit(_task, cfg, s, k, g, command, pure=False) for s, k, g in todo]
+        futures = [client.submit(_task, cfg, s, k, g, started, pure=False) for s, k, g in todo]
         for fut in as_completed(futures):
             yield fut.result()
     finally:
@@ -134,11 +138,12 @@ def run_protocol(
         out.mkdir(parents=True, exist_ok=True)
         atomic_write_json(path, {"config": cfg.to_dict(), "command": command})
     todo = [c for c in cfg.chunks() if not chunk_path(out, *c).is_file()][:limit]
+    started = provenance(command)  # the commit and versions this run's code comes from
     results: Iterator[dict[str, Any]]
     if scheduler:
-        results = _dask_results(scheduler, cfg, todo, command)
+        results = _dask_results(scheduler, cfg, todo, started)
     else:
-        results = (_task(cfg, s, k, g, command) for s, k, g in todo)
+        results = (_task(cfg, s, k, g, started) for s, k, g in todo)
     written = []
     for rec in results:
         p = chunk_path(out, rec["seed"], rec["k"], rec["gamma"])

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import subprocess
+import time
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -23,11 +24,22 @@ from powerlab.agents.protocol import PRESETS
 from powerlab.agents.runner import run_protocol
 
 
-def _commit(paths: list[Path]) -> None:
+def _commit(paths: list[Path], tries: int = 20) -> None:
+    """Commit exactly ``paths`` (retrying while another process holds the git index)."""
     files = [str(p) for p in paths]
-    subprocess.run(["git", "add", *files], check=True)
     msg = f"agents: protocol chunk {paths[-1].stem}"
-    subprocess.run(["git", "commit", "-q", "-m", msg, "--", *files], check=True)
+    for _ in range(tries):
+        add = subprocess.run(["git", "add", *files], capture_output=True, check=False)
+        done = add.returncode == 0 and (
+            subprocess.run(
+                ["git", "commit", "-q", "-m", msg, "--", *files], capture_output=True, check=False
+            ).returncode
+            == 0
+        )
+        if done:
+            return
+        time.sleep(5)
+    print(f"could not commit {files}; they stay on disk", flush=True)
 
 
 def main() -> None:

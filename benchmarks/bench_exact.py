@@ -1,10 +1,10 @@
-"""Benchmark for exact mode (issue 10): Fig. 1's MDP, and the largest random MDP solved in time.
+"""Benchmark for exact mode: Fig. 1's MDP, and the largest random MDP solved in time.
 
 Workload. (1) Turner et al.'s Fig. 1 MDP (8 states): exact POWER of every state at γ = 0, 1/2,
 9/10 and 1, and the optimality probabilities at ``start`` at the same discounts; the time is
 printed. (2) Random deterministic MDPs with S states and 3 distinct successors per state
 (fixed seeds): exact POWER of state 0 at γ = 9/10, and separately its optimality
-probabilities, each call under its own time limit (default 60 s, the issue's target; one
+probabilities, each call under its own time limit (default 60 s, exact mode's default; one
 call is one ``powerlab power --exact`` or ``powerlab optimality --exact`` query). S grows
 from 4 until some call at that size is refused; the last size whose calls all finished is
 printed.

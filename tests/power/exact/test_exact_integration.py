@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from powerlab.errors import InputError
 from powerlab.power.exact import Budget, cube_regions, integrate_polytope
-from powerlab.power.exact.facets import exact_vertices, integrate_with_vertices
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 5])
@@ -59,7 +58,7 @@ def test_budget_refuses():
     st.lists(st.lists(st.integers(-3, 3), min_size=3, max_size=3), min_size=1, max_size=4),
     st.integers(0, 2**31 - 1),
 )
-def test_vertex_pruned_recursion_agrees(rows, seed):
+def test_vertex_pruned_recursion_agrees(oracle, rows, seed):
     """The facet-only recursion gives the same exact numbers as the plain one on random cones."""
     cons = [(tuple(r), 0) for r in rows if any(r)]
     n = 3
@@ -80,6 +79,7 @@ def test_vertex_pruned_recursion_agrees(rows, seed):
         ]
     )
     V = HalfspaceIntersection(H, inside[0]).intersections
+    exact_vertices, integrate_with_vertices = oracle
     verts = exact_vertices(cons, n, V)
     assert verts is not None
     assert integrate_with_vertices(cons, n, verts) == plain
@@ -116,14 +116,14 @@ def test_qhull_fallback_agrees_with_the_enumeration(monkeypatch):
     keys = [[f.at(Fr(9, 10))] for f in nondominated(M.from_edges(edges), 0)]
     assert len(keys) >= 10
     enumerated = cube_regions(keys, workers=1)
-    monkeypatch.setattr(R, "NATIVE", False)
+    monkeypatch.setattr(R, "BACKEND", facets.PYTHON)
     assert cube_regions(keys, workers=1) == enumerated
 
 
 def test_shared_face_cache_agrees_and_tiles(geometry):
     """Three cones tiling [0,1]^4, integrated with one shared face cache: the same exact numbers
     as integrating each alone, volumes summing to 1 and moments to 1/2 (the cube's)."""
-    from powerlab.power.exact.facets import integrate_faces
+    from powerlab.power.exact.facets import BACKEND, PYTHON
 
     n = 4
     # Regions of max(y1 + y2, y3 + 2 y4, 2 y1 + y4): pairwise differences as constraints.
@@ -139,9 +139,9 @@ def test_shared_face_cache_agrees_and_tiles(geometry):
     alone = []
     for geo in geos:
         number = [ids.setdefault(p, len(ids)) for p in geo.points]
-        shared.append(integrate_faces(geo, memo=memo, ids=number))
-        alone.append(integrate_faces(geo))
-        assert integrate_faces(geo, moments=False)[0] == alone[-1][0]
+        shared.append(PYTHON.integrate(geo, memo=memo, ids=number))
+        alone.append(BACKEND.integrate(geo))
+        assert BACKEND.integrate(geo, moments=False)[0] == alone[-1][0]
     assert shared == alone
     assert sum(v for v, _ in shared) == 1
     assert all(sum(m[j] for _, m in shared) == Fr(1, 2) for j in range(n))
@@ -160,9 +160,10 @@ def test_shared_face_cache_agrees_and_tiles(geometry):
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_face_lattice_agrees_with_plain_on_random_polytopes(seed, geometry):
+def test_face_lattice_agrees_with_plain_on_random_polytopes(seed, geometry, oracle):
     """Random polytopes in 2-5 dimensions with affine cuts (b != 0, so no common centre): the
     face-lattice recursion gives exactly the plain recursion's volume and moments."""
+    exact_vertices, integrate_with_vertices = oracle
     rng = np.random.default_rng(seed)
     checked = 0
     while checked < 25:

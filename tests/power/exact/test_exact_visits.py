@@ -12,6 +12,15 @@ from powerlab.errors import InputError
 from powerlab.power.exact import nondominated, visit_functions
 
 
+def _trajectory(f, length):
+    """The first ``length`` states f's lasso visits: its path, then its cycle repeated (the
+    path alone when the episode ends)."""
+    seq = list(f.path)
+    while f.loop is not None and len(seq) < length:
+        seq.extend(f.path[f.loop :])
+    return seq[:length]
+
+
 def _random_mdp(seed: int, S: int) -> M.MDP:
     rng = np.random.default_rng(seed)
     names = [f"x{i}" for i in range(S)]
@@ -32,7 +41,7 @@ def test_total_mass_and_trajectory(seed, gamma):
         assert sum(v) == 1 / (1 - gamma)
         T = 7
         head = [Fr(0)] * 5
-        for t, x in enumerate(f.trajectory(T)):
+        for t, x in enumerate(_trajectory(f, T)):
             head[x] += gamma**t
         rest = [a - b for a, b in zip(v, head, strict=True)]
         assert sum(rest) == gamma**T / (1 - gamma)
@@ -109,6 +118,7 @@ def test_careful_hull_lp_certifies_a_point_the_plain_lp_cannot():
     inside the hull of the others, but the plain LP's basis is feasible only to its tolerance,
     so its support has no exact weights; the centred, tighter LP finds exact ones, and F_nd is
     certified instead of refused."""
+    from powerlab.power.exact import hull as H
     from powerlab.power.exact import visits as V
 
     S = 10
@@ -118,11 +128,11 @@ def test_careful_hull_lp_certifies_a_point_the_plain_lp_cannot():
     Pf = np.array([[float(x) for x in p] for p in P])
     i = 806  # found by scanning every point once; F(s) is enumerated in a fixed order
     others = np.delete(np.arange(len(P)), i)
-    assert not V._in_hull_of(i, others, P, Pf)
-    assert V._in_hull_of(i, others, P, Pf, careful=True)
-    P_int = V._scaled(P)
-    assert not V._separated(i, others, Pf, P_int)  # not a vertex: no strict separation
-    assert V._is_vertex(i, P, Pf, P_int) is False
+    assert not H._in_hull_of(i, others, P, Pf)
+    assert H._in_hull_of(i, others, P, Pf, careful=True)
+    P_int = H._scaled(P)
+    assert not H._separated(i, others, Pf, P_int)  # not a vertex: no strict separation
+    assert H._is_vertex(i, P, Pf, P_int) is False
 
 
 @pytest.mark.parametrize("seed", [0, 10, 17])
@@ -131,6 +141,7 @@ def test_clarkson_classification_agrees_with_linear_programs(seed):
     the linear programs of ``_is_vertex`` run on every point with a distinct value, on
     8-state MDPs with three successors per state (115-205 lassos each) whose sampled
     directions miss some vertices, so the least-squares rounds do real work."""
+    from powerlab.power.exact import hull as H
     from powerlab.power.exact import visits as V
 
     rng = np.random.default_rng(seed)
@@ -139,21 +150,21 @@ def test_clarkson_classification_agrees_with_linear_programs(seed):
     F = visit_functions(mdp, 0)
     P = [f.at(V._GAMMA0) for f in F]
     Pf = np.array([[float(x) for x in p] for p in P])
-    P_int = V._scaled(P)
-    lp = [F[i] for i, p in enumerate(P) if P.count(p) == 1 and V._is_vertex(i, P, Pf, P_int)]
+    P_int = H._scaled(P)
+    lp = [F[i] for i, p in enumerate(P) if P.count(p) == 1 and H._is_vertex(i, P, Pf, P_int)]
     found = nondominated(mdp, 0, F)
     assert found == lp
-    assert len(V._sampled_vertices(P_int, Pf)) < len(found)
+    assert len(H._sampled_vertices(P_int, Pf)) < len(found)
 
 
 def test_strict_maximiser_is_exact_beyond_floating_point():
     """Two points whose values agree in float64 but differ by 1 in integers: the exact larger
     wins; a genuine tie gives None."""
-    from powerlab.power.exact import visits as V
+    from powerlab.power.exact import hull as H
 
     big = 2**60
     P_int = [(big, 0), (big + 1, 0), (0, big)]
     Pf = np.array([[float(a) for a in p] for p in P_int])
     assert Pf[0, 0] == Pf[1, 0]
-    assert V._strict_maximiser([1, 0], P_int, Pf) == 1
-    assert V._strict_maximiser([1, 1], [(1, 0), (0, 1), (0, 0)], np.eye(3)[:, :2]) is None
+    assert H._strict_maximiser([1, 0], P_int, Pf) == 1
+    assert H._strict_maximiser([1, 1], [(1, 0), (0, 1), (0, 0)], np.eye(3)[:, :2]) is None

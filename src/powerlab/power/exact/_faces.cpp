@@ -1,6 +1,6 @@
 // Lasserre's recursion over a polytope's face lattice, in exact GMP arithmetic.
 //
-// The same algorithm as facets._Recursion (see facets.py for the mathematics: Lasserre 1983,
+// The same algorithm as lattice._Recursion (see lattice.py for the mathematics: Lasserre 1983,
 // faces as vertex sets, canonical free coordinates, projected measure, polygons fanned from
 // their vertices), compiled, because the Python version spends ~50 us of interpreter time per
 // face and a 10-state MDP has ~10^6 faces.  Two representation changes, neither affecting
@@ -15,7 +15,7 @@
 // Volumes and moments are GMP rationals (mpq).  Results are returned as "num/den" strings.
 // The memo (a Python capsule) maps a face's sorted global vertex numbers to its result, so
 // it can be shared by every polytope of a subdivision integrated in one process, as in
-// facets.integrate_faces.
+// lattice.integrate_lattice.
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -508,72 +508,6 @@ PyObject* q_str(const mpq_t q) {
     return out;
 }
 
-// The unique point where the given rows hold with equality, if they have rank n.
-// rows: integer [a | -b] (a . y = -b); fraction-free elimination to echelon form, content
-// removed from each row, then exact back substitution.  Writes den and num (y = num / den,
-// den > 0 and minimal) and returns true, or returns false when the rank is below n or the
-// rows are inconsistent.
-bool solve_point(int n, std::vector<std::vector<Z>>& rows, Z& den, std::vector<Z>& num) {
-    std::vector<int> pivots;
-    std::vector<size_t> basis;
-    Z f, gcur, tmp;
-    for (size_t r = 0; r < rows.size() && (int)pivots.size() < n; ++r) {
-        std::vector<Z>& row = rows[r];
-        for (size_t q = 0; q < pivots.size(); ++q) {
-            const std::vector<Z>& b = rows[basis[q]];
-            const int p = pivots[q];
-            if (mpz_sgn(row[p].v) == 0) continue;
-            mpz_set(f.v, b[p].v);
-            mpz_set(gcur.v, row[p].v);
-            for (int j = 0; j <= n; ++j) {
-                mpz_mul(tmp.v, f.v, row[j].v);
-                mpz_submul(tmp.v, gcur.v, b[j].v);
-                mpz_swap(row[j].v, tmp.v);
-            }
-            mpz_set_ui(tmp.v, 0);
-            for (int j = 0; j <= n; ++j)
-                if (mpz_sgn(row[j].v) != 0) mpz_gcd(tmp.v, tmp.v, row[j].v);
-            if (mpz_cmp_ui(tmp.v, 1) > 0)
-                for (int j = 0; j <= n; ++j) mpz_divexact(row[j].v, row[j].v, tmp.v);
-        }
-        int lead = 0;
-        while (lead < n && mpz_sgn(row[lead].v) == 0) ++lead;
-        if (lead == n) {
-            if (mpz_sgn(row[n].v) != 0) return false;
-            continue;
-        }
-        basis.push_back(r);
-        pivots.push_back(lead);
-    }
-    if ((int)pivots.size() < n) return false;
-    std::vector<size_t> order(pivots.size());
-    for (size_t q = 0; q < order.size(); ++q) order[q] = q;
-    std::sort(order.begin(), order.end(), [&](size_t x, size_t y) { return pivots[x] > pivots[y]; });
-    std::vector<R> sol(n);
-    R acc, t;
-    for (size_t q : order) {
-        const std::vector<Z>& b = rows[basis[q]];
-        const int p = pivots[q];
-        mpq_set_z(acc.v, b[n].v);
-        for (int j = p + 1; j < n; ++j) {
-            if (mpz_sgn(b[j].v) == 0) continue;
-            mpq_set_z(t.v, b[j].v);
-            mpq_mul(t.v, t.v, sol[j].v);
-            mpq_sub(acc.v, acc.v, t.v);
-        }
-        mpq_set_z(t.v, b[p].v);
-        mpq_div(sol[p].v, acc.v, t.v);
-    }
-    mpz_set_ui(den.v, 1);
-    for (int j = 0; j < n; ++j) mpz_lcm(den.v, den.v, mpq_denref(sol[j].v));
-    num.assign(n, Z());
-    for (int j = 0; j < n; ++j) {
-        mpz_divexact(tmp.v, den.v, mpq_denref(sol[j].v));
-        mpz_mul(num[j].v, mpq_numref(sol[j].v), tmp.v);
-    }
-    return true;
-}
-
 PyObject* z_long(const mpz_t z) {
     if (mpz_fits_slong_p(z)) return PyLong_FromLong(mpz_get_si(z));
     char* s = mpz_get_str(nullptr, 16, z);
@@ -582,138 +516,6 @@ PyObject* z_long(const mpz_t z) {
     mp_get_memory_functions(nullptr, nullptr, &freefunc);
     freefunc(s, std::strlen(s) + 1);
     return out;
-}
-
-// solve_points(n, rows, tight, offsets)
-//   rows: [H * (n + 1)] ints, per row a_0..a_{n-1}, b (the hyperplane a . y + b = 0);
-//   tight: flat row indices, vertex i's being tight[offsets[i]:offsets[i + 1]].
-// Returns, per vertex, the tuple (den, num_0, ..., num_{n-1}) of the exact point where its
-// tight rows meet (den > 0 minimal), or None when they do not determine one point.
-PyObject* solve_points(PyObject*, PyObject* args) {
-    int n;
-    PyObject *rows_obj, *tight_obj, *off_obj;
-    if (!PyArg_ParseTuple(args, "iOOO", &n, &rows_obj, &tight_obj, &off_obj)) return nullptr;
-    PyObject* rows_fast = PySequence_Fast(rows_obj, "rows");
-    if (rows_fast == nullptr) return nullptr;
-    Py_ssize_t total = PySequence_Fast_GET_SIZE(rows_fast);
-    Py_DECREF(rows_fast);
-    if (n < 1 || total % (n + 1) != 0) {
-        PyErr_SetString(PyExc_ValueError, "_faces: rows must hold n + 1 ints per row");
-        return nullptr;
-    }
-    std::vector<Z> flat;
-    if (!read_ints(rows_obj, flat, total, "rows")) return nullptr;
-    const Py_ssize_t H = total / (n + 1);
-    std::vector<Z> tight, off;
-    PyObject* tf = PySequence_Fast(tight_obj, "tight");
-    if (tf == nullptr) return nullptr;
-    Py_ssize_t nt = PySequence_Fast_GET_SIZE(tf);
-    Py_DECREF(tf);
-    PyObject* of = PySequence_Fast(off_obj, "offsets");
-    if (of == nullptr) return nullptr;
-    Py_ssize_t no = PySequence_Fast_GET_SIZE(of);
-    Py_DECREF(of);
-    if (no < 1) {
-        PyErr_SetString(PyExc_ValueError, "_faces: offsets must be nonempty");
-        return nullptr;
-    }
-    if (!read_ints(tight_obj, tight, nt, "tight") || !read_ints(off_obj, off, no, "offsets"))
-        return nullptr;
-    PyObject* out = PyList_New(no - 1);
-    if (out == nullptr) return nullptr;
-    Z den;
-    std::vector<Z> num;
-    for (Py_ssize_t i = 0; i + 1 < no; ++i) {
-        long lo = mpz_get_si(off[i].v), hi = mpz_get_si(off[i + 1].v);
-        if (lo < 0 || hi < lo || hi > nt) {
-            Py_DECREF(out);
-            PyErr_SetString(PyExc_ValueError, "_faces: offsets out of range");
-            return nullptr;
-        }
-        std::vector<std::vector<Z>> rows;
-        rows.reserve(hi - lo);
-        bool bad = false;
-        for (long t = lo; t < hi; ++t) {
-            long k = mpz_get_si(tight[t].v);
-            if (k < 0 || k >= H) {
-                bad = true;
-                break;
-            }
-            std::vector<Z> row(n + 1);
-            for (int j = 0; j < n; ++j) row[j] = flat[(size_t)k * (n + 1) + j];
-            mpz_neg(row[n].v, flat[(size_t)k * (n + 1) + n].v);
-            rows.push_back(std::move(row));
-        }
-        if (bad) {
-            Py_DECREF(out);
-            PyErr_SetString(PyExc_ValueError, "_faces: a tight row index is out of range");
-            return nullptr;
-        }
-        PyObject* item;
-        if (solve_point(n, rows, den, num)) {
-            item = PyTuple_New(n + 1);
-            if (item == nullptr) {
-                Py_DECREF(out);
-                return nullptr;
-            }
-            for (int j = 0; j <= n; ++j) {
-                PyObject* x = z_long(j == 0 ? den.v : num[j - 1].v);
-                if (x == nullptr) {
-                    Py_DECREF(item);
-                    Py_DECREF(out);
-                    return nullptr;
-                }
-                PyTuple_SET_ITEM(item, j, x);
-            }
-        } else {
-            item = Py_NewRef(Py_None);
-        }
-        PyList_SET_ITEM(out, i, item);
-    }
-    return out;
-}
-
-// incidences(n, rows, points)
-//   rows: [H * (n + 1)] ints (a . y + b >= 0); points: [V * (n + 1)] ints, den then nums.
-// Returns the bytes of H little-endian bitmasks of W = ceil(V / 64) words each, bit i of
-// mask k set when row k is tight at vertex i (exactly), or None when some vertex violates a
-// row.
-PyObject* incidences(PyObject*, PyObject* args) {
-    int n;
-    PyObject *rows_obj, *pts_obj;
-    if (!PyArg_ParseTuple(args, "iOO", &n, &rows_obj, &pts_obj)) return nullptr;
-    if (n < 1) {
-        PyErr_SetString(PyExc_ValueError, "_faces: need n >= 1");
-        return nullptr;
-    }
-    Py_ssize_t nr = PyObject_Length(rows_obj), np_ = PyObject_Length(pts_obj);
-    if (nr < 0 || np_ < 0) return nullptr;
-    if (nr % (n + 1) != 0 || np_ % (n + 1) != 0) {
-        PyErr_SetString(PyExc_ValueError, "_faces: rows and points need n + 1 ints each");
-        return nullptr;
-    }
-    std::vector<Z> rows, pts;
-    if (!read_ints(rows_obj, rows, nr, "rows") || !read_ints(pts_obj, pts, np_, "points"))
-        return nullptr;
-    const Py_ssize_t H = nr / (n + 1), V = np_ / (n + 1), W = (V + 63) / 64;
-    std::vector<uint64_t> masks((size_t)(H * W), 0);
-    Z acc;
-    for (Py_ssize_t k = 0; k < H; ++k) {
-        const Z* a = &rows[(size_t)k * (n + 1)];
-        for (Py_ssize_t i = 0; i < V; ++i) {
-            const Z* p = &pts[(size_t)i * (n + 1)];
-            mpz_mul(acc.v, a[n].v, p[0].v);
-            for (int j = 0; j < n; ++j)
-                if (mpz_sgn(a[j].v) != 0) mpz_addmul(acc.v, a[j].v, p[j + 1].v);
-            int sg = mpz_sgn(acc.v);
-            if (sg < 0) Py_RETURN_NONE;
-            if (sg == 0) masks[(size_t)(k * W + i / 64)] |= uint64_t(1) << (i % 64);
-        }
-    }
-    std::string out(masks.size() * 8, '\0');
-    for (size_t w = 0; w < masks.size(); ++w)
-        for (int b = 0; b < 8; ++b) out[w * 8 + b] = (char)((masks[w] >> (8 * b)) & 0xff);
-    return PyBytes_FromStringAndSize(out.data(), (Py_ssize_t)out.size());
 }
 
 // ---------------------------------------------------------------- vertex enumeration
@@ -1037,12 +839,6 @@ PyObject* new_memo(PyObject*, PyObject*) {
     return PyCapsule_New(new Memo(), kMemoName, memo_destructor);
 }
 
-PyObject* memo_size(PyObject*, PyObject* capsule) {
-    auto* memo = static_cast<Memo*>(PyCapsule_GetPointer(capsule, kMemoName));
-    if (memo == nullptr) return nullptr;
-    return PyLong_FromSize_t(memo->map.size());
-}
-
 // integrate(n, V, points, hyps, masks, ids, moments, memo, seconds, max_faces)
 //   points: [V * (n + 1)] ints, per vertex its denominator then its n numerators;
 //   hyps:   [H * (n + 1)] ints, per hyperplane a_0..a_{n-1}, b (a . y + b >= 0);
@@ -1176,11 +972,6 @@ PyObject* integrate(PyObject*, PyObject* args) {
 
 PyMethodDef methods[] = {
     {"new_memo", new_memo, METH_NOARGS, "A new, empty face memo (shared between calls)."},
-    {"memo_size", memo_size, METH_O, "Number of faces stored in a memo."},
-    {"solve_points", solve_points, METH_VARARGS,
-     "Exact points where given sets of rows meet (one n x n system per vertex)."},
-    {"incidences", incidences, METH_VARARGS,
-     "Exact vertex-row incidence bitmasks, or None if a vertex violates a row."},
     {"vertices", vertices, METH_VARARGS,
      "Exact vertices of a polytope in the unit cube (double description), and incidences."},
     {"integrate", integrate, METH_VARARGS,
@@ -1190,7 +981,7 @@ PyMethodDef methods[] = {
 
 PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_faces",
-    "Compiled Lasserre recursion over a face lattice (see powerlab.power.exact.facets).", -1,
+    "Exact vertex enumeration and Lasserre recursion (see powerlab.power.exact.compiled).", -1,
     methods,
     nullptr,
     nullptr,

@@ -91,7 +91,8 @@ class Budget:
         )
 
 
-def _normalize(a: tuple[int, ...], b: int) -> Constraint:
+def normalize(a: tuple[int, ...], b: int) -> Constraint:
+    """The row ``(a, b)`` divided by the gcd of its entries (the same halfspace)."""
     g = b
     for x in a:
         g = gcd(g, x)
@@ -101,7 +102,8 @@ def _normalize(a: tuple[int, ...], b: int) -> Constraint:
     return a, b
 
 
-def _box(n: int) -> set[Constraint]:
+def unit_box(n: int) -> set[Constraint]:
+    """The unit cube's 2n rows: ``y_j >= 0`` and ``1 - y_j >= 0``."""
     out: set[Constraint] = set()
     for j in range(n):
         e = [0] * n
@@ -126,7 +128,7 @@ def integrate_polytope(
         the volume and the vector ``∫_P y dy: [n]``, as fractions.
     """
     budget = budget or Budget()
-    cons = _box(n)
+    cons = unit_box(n)
     for a, b in constraints:
         if len(a) != n:
             raise InputError(f"constraint has {len(a)} coefficients, expected {n}")
@@ -134,7 +136,7 @@ def integrate_polytope(
             if b < 0:
                 return Fraction(0), (Fraction(0),) * n
             continue
-        cons.add(_normalize(tuple(int(x) for x in a), int(b)))
+        cons.add(normalize(tuple(int(x) for x in a), int(b)))
     if n == 0:
         return Fraction(1), ()
     memo: dict[tuple[int, frozenset[Constraint]], tuple[Fraction, tuple[Fraction, ...]]] = {}
@@ -142,7 +144,7 @@ def integrate_polytope(
     return to_fraction(vol), tuple(to_fraction(m) for m in mom)
 
 
-def segment_moments(cons: Iterable[Constraint]) -> tuple[Any, tuple[Any, ...]]:
+def _segment(cons: Iterable[Constraint]) -> tuple[Any, tuple[Any, ...]]:
     """Length and first moment of ``{y in [0, 1] : a·y + b >= 0 for each (a, b)}`` (n = 1).
 
     The base case of the recursion: the set is an interval [lo, hi], whose length is hi - lo
@@ -203,7 +205,7 @@ def _face(
         memo[key] = zero
         return zero
     if n == 1:
-        out = segment_moments(cl)
+        out = _segment(cl)
         memo[key] = out
         return out
     vol = Q(0)
@@ -229,7 +231,7 @@ def _face(
                     empty = True
                     break
                 continue
-            sub.add(_normalize(na, nb))
+            sub.add(normalize(na, nb))
         if empty:
             continue
         v, mo = _face(frozenset(sub), n - 1, memo, budget)
@@ -244,7 +246,3 @@ def _face(
     out = (vol / n, tuple(x / (n + 1) for x in mom))
     memo[key] = out
     return out
-
-
-normalize = _normalize
-unit_box = _box

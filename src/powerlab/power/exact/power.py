@@ -28,7 +28,9 @@ function, computed region by region exactly (:mod:`.regions`, :mod:`.polytope`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -91,6 +93,27 @@ def _restrict(vec: Sequence[Fraction], coords: Sequence[int]) -> tuple[Fraction,
     return tuple(vec[j] for j in coords)
 
 
+@dataclass
+class _Lassos:
+    """F(s) and F_nd(s) of one state, each computed on first use and then kept: neither
+    depends on γ (F_nd by Turner et al.'s Prop E.30, see :mod:`.visits`), so the discounts
+    of one call share them."""
+
+    mdp: MDP
+    s: int
+    max_lassos: int
+
+    @cached_property
+    def all(self) -> list[VisitFunction]:
+        """F(s) (:func:`.visits.visit_functions`)."""
+        return visit_functions(self.mdp, self.s, max_count=self.max_lassos)
+
+    @cached_property
+    def nondominated(self) -> list[VisitFunction]:
+        """F_nd(s) (:func:`.visits.nondominated`)."""
+        return nondominated(self.mdp, self.s, self.all)
+
+
 def power_at(
     mdp: MDP,
     state: str | int,
@@ -111,20 +134,23 @@ def power_at(
     g = as_fraction(gamma)
     s = mdp.state_index(state)
     check_deterministic(mdp)
+    return _power(mdp, s, g, budget or Budget(), _Lassos(mdp, s, max_lassos))
+
+
+def _power(mdp: MDP, s: int, g: Fraction, budget: Budget, lassos: _Lassos) -> Fraction:
+    """:func:`power_at` with F(s) and F_nd(s) from ``lassos`` (computed once per state)."""
     if mdp.terminal[s]:
         return Fraction(0)  # V*(s) = R(s): nothing after the first step
     if g == 0:
         k = len(_distinct_successors(mdp, s))
         return Fraction(k, k + 1)
-    budget = budget or Budget()
-    F = visit_functions(mdp, s, max_count=max_lassos)
+    F = lassos.all
     coords = _reachable(F)
     if g == 1:
         gains = sorted({_restrict(f.gain(), coords) for f in F})
         vectors = gains
     else:
-        Fnd = nondominated(mdp, s, F)
-        vectors = sorted({_restrict(f.at(g), coords) for f in Fnd})
+        vectors = sorted({_restrict(f.at(g), coords) for f in lassos.nondominated})
     regions = cube_regions([[v] for v in vectors], budget)
     total = Fraction(0)
     for v, reg in zip(vectors, regions, strict=True):
@@ -136,14 +162,13 @@ def power_at(
 
 
 def _first_step_probabilities(
-    mdp: MDP, s: int, g: Fraction, budget: Budget, max_lassos: int
+    mdp: MDP, s: int, g: Fraction, budget: Budget, lassos: _Lassos
 ) -> dict[int, Fraction]:
     """P(the optimal trajectory from s moves first to s') for each distinct successor s'."""
     nexts = _distinct_successors(mdp, s)
     if g == 0:
         return {x: Fraction(1, len(nexts)) for x in nexts}
-    F = visit_functions(mdp, s, max_count=max_lassos)
-    Fnd = nondominated(mdp, s, F)
+    Fnd = lassos.nondominated
     if len(Fnd) == 1:
         return {x: Fraction(int(x == Fnd[0].first_step)) for x in nexts}
     coords = _reachable(Fnd)
@@ -189,11 +214,13 @@ def exact_power(
     if not gs:
         raise InputError("at least one gamma is required")
     budget = Budget(seconds=time_limit)
+    chosen = [int(s) for s in mdp.state_indices(states)]
+    lassos = {s: _Lassos(mdp, s, max_lassos) for s in chosen}
     rows = []
     for g in gs:
-        for s in mdp.state_indices(states):
-            value = power_at(mdp, int(s), g, budget=budget, max_lassos=max_lassos)
-            rows.append((mdp.states[int(s)], g, value, True))
+        for s in chosen:
+            value = _power(mdp, s, g, budget, lassos[s])
+            rows.append((mdp.states[s], g, value, True))
     return pd.DataFrame(rows, columns=["state", "gamma", "power", "exact"])
 
 
@@ -223,12 +250,13 @@ def exact_optimality_probability(
         raise InputError("at least one gamma is required")
     budget = Budget(seconds=time_limit)
     succ = check_deterministic(mdp)
+    lassos = _Lassos(mdp, s, max_lassos)
     rows = []
     for g in gs:
         if mdp.terminal[s]:
             probs: dict[int, Fraction] = {}
         else:
-            probs = _first_step_probabilities(mdp, s, g, budget, max_lassos)
+            probs = _first_step_probabilities(mdp, s, g, budget, lassos)
         for a, label in enumerate(mdp.action_labels[s]):
             x = int(succ[s, a])
             p = Fraction(1) if mdp.terminal[s] else probs.get(x, Fraction(0))

@@ -18,14 +18,14 @@ are polytopes that tile the cube. This module returns :math:`\operatorname{vol}(
 Speed-ups that do not affect exactness:
 
 1. A floating-point linear program finds whether each region has an interior point
-   (Chebyshev radius > 1e-10). The region's vertices and their incidences to every
-   constraint then come from an exact double-description enumeration in the compiled
-   extension (:func:`.facets.enumerated_geometry`; GMP integers, floating point only as a
-   filter), with constraints inserted nearest-to-the-Chebyshev-centre first. Without the
-   extension, Qhull (scipy's ``HalfspaceIntersection``) proposes the vertices, which are
-   re-solved and checked in rational arithmetic (:func:`.facets.polytope_geometry`). Either
-   way Lasserre's recursion runs over the face lattice those incidences define
-   (:func:`.facets.integrate_faces`).
+   (Chebyshev radius > 1e-10, :func:`.chebyshev.chebyshev_centre`). The region's vertices
+   and their incidences to every constraint then come from the backend chosen once in
+   :mod:`.facets`: an exact double-description enumeration in the compiled extension
+   (:func:`.compiled.enumerated_geometry`; GMP integers, floating point only as a filter),
+   with constraints inserted nearest-to-the-Chebyshev-centre first, or, without the
+   extension, Qhull's vertices re-solved and checked in rational arithmetic
+   (:func:`.qhull.qhull_geometry`). Either way Lasserre's recursion runs over the face
+   lattice those incidences define.
    Coordinates that no constraint mentions are integrated out in closed form (length 1,
    mean 1/2).
 2. Regions integrated in one process share a cache: a face common to two regions (their
@@ -57,21 +57,12 @@ from typing import Any
 
 import numpy as np
 from scipy.optimize import linprog
-from scipy.spatial import HalfspaceIntersection
 
 from powerlab.errors import InputError
 from powerlab.power.exact._linalg import solve_exact
 from powerlab.power.exact._rational import to_fraction
-from powerlab.power.exact.facets import (
-    NATIVE,
-    FaceMemo,
-    Geometry,
-    Solved,
-    enumerated_geometry,
-    integrate_faces,
-    new_memo,
-    polytope_geometry,
-)
+from powerlab.power.exact.chebyshev import chebyshev_centre
+from powerlab.power.exact.facets import BACKEND
 from powerlab.power.exact.polytope import Budget, Constraint, integrate_polytope
 
 __all__ = ["Region", "cube_regions"]
@@ -103,34 +94,21 @@ def _difference(a: list[tuple[int, ...]], b: list[tuple[int, ...]]) -> tuple[int
     return None
 
 
-def _chebyshev(D: np.ndarray, n: int) -> tuple[float, np.ndarray]:
-    """Largest ball in {y in [0,1]^n : D y >= 0}: (radius, centre)."""
-    U = D / np.maximum(np.linalg.norm(D, axis=1), 1e-300)[:, None]  # unit rows: well scaled
-    A = np.vstack([np.hstack([-U, np.ones((len(U), 1))]), np.hstack([np.eye(n), np.ones((n, 1))])])
-    A = np.vstack([A, np.hstack([-np.eye(n), np.ones((n, 1))])])
-    b = np.concatenate([np.zeros(len(D)), np.ones(n), np.zeros(n)])
-    c = np.zeros(n + 1)
-    c[-1] = -1.0
-    res = linprog(c, A_ub=A, b_ub=b, bounds=[(None, None)] * n + [(0, None)], method="highs")
-    if res.status != 0:
-        return 0.0, np.zeros(n)
-    return float(res.x[-1]), res.x[:n]
-
-
 @dataclass
 class _Cache:
     """What regions of one subdivision share, within one process.
 
     ``moments`` and ``volumes`` (one per kind of run) hold integrated faces keyed by their
-    vertex sets (as vertex numbers from ``ids``), valid for every region since a face's measure depends only on its vertices
-    (:mod:`.facets`); ``vertices`` maps rounded approximate vertices to exact ones already
-    solved for (each is re-checked against the region's constraints).
+    vertex sets (as vertex numbers from ``ids``), valid for every region since a face's
+    measure depends only on its vertices (:mod:`.lattice`); ``vertices`` maps rounded
+    approximate vertices to exact ones already certified (the fallback backend's; each is
+    re-checked against the region's constraints).
     """
 
-    moments: FaceMemo = field(default_factory=new_memo)
-    volumes: FaceMemo = field(default_factory=new_memo)
+    moments: Any = field(default_factory=lambda: BACKEND.new_memo())
+    volumes: Any = field(default_factory=lambda: BACKEND.new_memo())
     ids: dict[Any, int] = field(default_factory=dict)
-    vertices: dict[bytes, Solved] = field(default_factory=dict)
+    vertices: dict[bytes, Any] = field(default_factory=dict)
 
 
 _WORKER_CACHE: _Cache | None = None
@@ -159,14 +137,13 @@ def _region(
     point is integrated over its face lattice from its exact vertices
     (:mod:`.facets`); coordinates no row mentions are integrated out (length 1, mean 1/2).
     """
-    D = np.array(rows, dtype=np.float64)
-    radius, centre = _chebyshev(D, n)
+    ball = chebyshev_centre(-np.array(rows, dtype=np.float64), np.zeros(len(rows)))
     budget.tick()
-    if radius <= _RADIUS_TOL:
+    if ball is None or ball[1] <= _RADIUS_TOL:
         if _null_certificate(rows):
             return None
         return _integrate_region(rows, n, budget)
-    return _integrate_region(rows, n, budget, centre, moments, cache)
+    return _integrate_region(rows, n, budget, ball[0], moments, cache)
 
 
 def _integrate_region(
@@ -179,23 +156,22 @@ def _integrate_region(
 ) -> tuple[Fraction, tuple[Fraction, ...]]:
     """vol and moments of {y in [0,1]^n : row·y >= 0}, integrating unused coordinates out.
 
-    With an interior point ``centre``, the region's exact vertices are found (Qhull, then
-    rational arithmetic) and Lasserre's recursion runs over its face lattice
-    (:func:`.facets.integrate_faces`); otherwise the plain recursion over constraints is used.
+    With an interior point ``centre``, the region's exact vertices are found and Lasserre's
+    recursion runs over its face lattice (the backend of :mod:`.facets`); otherwise the
+    plain recursion over constraints is used (:mod:`.polytope`).
     """
     active = sorted({j for r in rows for j in range(n) if r[j] != 0})
     cons: list[Constraint] = [(tuple(r[j] for j in active), 0) for r in rows]
     geo = None
     cache = cache or _Cache()
     if centre is not None and len(active) >= 2:
-        geo = _region_geometry(cons, len(active), centre[active], cache.vertices, budget)
+        geo = BACKEND.geometry(cons, len(active), centre[active], budget, cache.vertices)
     if geo is not None:
         where = tuple(active)
-        # The enumerated geometry's integer vertices are canonical, cheaper keys than rationals.
-        keys = geo.ints if NATIVE and geo.ints is not None else geo.points
-        ids = [cache.ids.setdefault((where, p), len(cache.ids)) for p in keys]
+        # A vertex's canonical integers identify it exactly, and are cheaper keys than rationals.
+        ids = [cache.ids.setdefault((where, p), len(cache.ids)) for p in geo.ints]
         memo = cache.moments if moments else cache.volumes
-        qv, qm = integrate_faces(geo, budget=budget, moments=moments, memo=memo, ids=ids)
+        qv, qm = BACKEND.integrate(geo, budget, moments, memo, ids)
         vol, mom = to_fraction(qv), tuple(to_fraction(x) for x in qm)
     else:
         vol, mom = integrate_polytope(cons, len(active), budget)
@@ -258,39 +234,6 @@ def cube_regions(
                 "please report this instance and use the Monte Carlo estimate (drop --exact)"
             )
     return results
-
-
-def _region_geometry(
-    cons: list[Constraint],
-    n: int,
-    centre: np.ndarray,
-    known: dict[bytes, Solved],
-    budget: Budget | None = None,
-) -> Geometry | None:
-    """A region's exact vertices and incidences: by the compiled double description when it
-    is built (:func:`.facets.enumerated_geometry`), else from Qhull's approximate vertices
-    re-solved in rationals (:func:`.facets.polytope_geometry`)."""
-    if NATIVE:
-        return enumerated_geometry(cons, n, centre, budget)
-    A = np.array([a for a, _ in cons], dtype=np.float64)
-    A /= np.maximum(np.linalg.norm(A, axis=1), 1e-300)[:, None]
-    H = np.vstack(
-        [np.hstack([-A, np.zeros((len(A), 1))]), np.hstack([np.eye(n), -np.ones((n, 1))])]
-    )
-    H = np.vstack([H, np.hstack([-np.eye(n), np.zeros((n, 1))])])
-    H /= np.linalg.norm(H[:, :n], axis=1)[:, None]
-    try:
-        # These cones are very degenerate (every region constraint passes through 0 and 1).
-        # "Q9" (add the furthest of the furthest points first) measured 1.6-3x faster than
-        # "Qx Qs" on 10-state instances, with the same vertices; "Qs" for small n. Feeding
-        # the cube's halfspaces first (the rows reversed) measured 7% and 24% faster again on
-        # two 10-state instances (a random one and a circulant), same vertices.
-        V = HalfspaceIntersection(
-            H[::-1].copy(), centre, qhull_options="Qx Q9" if n > 4 else "Qs"
-        ).intersections
-    except Exception:  # Qhull precision trouble: integrate without vertex information
-        return None
-    return polytope_geometry(cons, n, V, known)
 
 
 def _null_certificate(rows: list[tuple[int, ...]]) -> bool:

@@ -25,10 +25,10 @@ reward R' with the same optimal policy set at any other discount γ* exists), st
 at one γ transfers to every γ ∈ (0, 1), so F_nd(s) is the set of f whose value at the fixed
 :math:`\gamma_0 = 1/2` is a vertex of :math:`\operatorname{conv}\{f'(\gamma_0)\}` distinct from the
 other values. :func:`nondominated` finds these vertices by Clarkson's output-sensitive
-extreme-point algorithm (Clarkson 1994) and *certifies* every answer in exact arithmetic: a
-rational direction r in which f is the strict maximum (a vertex), or exact convex weights that
-reproduce f(γ0) from other points (not a vertex). Floating point only proposes; an answer that
-cannot be certified raises :class:`~powerlab.errors.InputError`.
+extreme-point algorithm (Clarkson 1994; :mod:`.hull`) and *certifies* every answer in exact
+arithmetic: a rational direction r in which f is the strict maximum (a vertex), or exact convex
+weights that reproduce f(γ0) from other points (not a vertex). Floating point only proposes;
+an answer that cannot be certified raises :class:`~powerlab.errors.InputError`.
 """
 
 from __future__ import annotations
@@ -36,14 +36,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from math import lcm
 
 import numpy as np
-from scipy.optimize import linprog, nnls
 
 from powerlab.errors import InputError
 from powerlab.mdp.model import MDP
-from powerlab.power.exact._linalg import solve_exact
+from powerlab.power.exact.hull import hull_vertices
 
 __all__ = [
     "DEFAULT_MAX_LASSOS",
@@ -133,27 +131,6 @@ class VisitFunction:
                 for k, c in enumerate(_series_mul(num, inv, order)):
                     out[k][self.path[t]] += c
         return [tuple(row) for row in out]
-
-    def taylor_at_zero(self, order: int) -> list[tuple[Fraction, ...]]:
-        """Coefficients of ``f(γ) = Σ_t γ^t e_{s_t}`` for t < order: the visited states in turn."""
-        out = []
-        seq = self.trajectory(order)
-        for t in range(order):
-            row = [Fraction(0)] * self.n_states
-            if t < len(seq):
-                row[seq[t]] = Fraction(1)
-            out.append(tuple(row))
-        return out
-
-    def trajectory(self, length: int) -> list[int]:
-        """The first ``length`` states visited (shorter if the episode ends first)."""
-        if self.loop is None:
-            return list(self.path[:length])
-        seq = list(self.path)
-        cyc = self.cycle
-        while len(seq) < length:
-            seq.extend(cyc)
-        return seq[:length]
 
     def formula(self, names: Sequence[str]) -> str:
         """A readable formula, e.g. ``e_start + γ e_mid + γ^2/(1-γ) e_loop``."""
@@ -258,18 +235,9 @@ def nondominated(
 ) -> list[VisitFunction]:
     r"""F_nd(s) (Turner et al., Def 3.6), certified exactly (module docstring).
 
-    The points :math:`p_f = f(\gamma_0)` are classified by Clarkson's algorithm (Clarkson
-    1994, "More output-sensitive geometric algorithms", FOCS): starting from the vertices E
-    that sampled directions certify (:func:`_sampled_vertices`), each other point p is
-    either written as a convex combination of E by non-negative least squares (the support
-    re-solved in exact rationals: not a vertex), or the least-squares residual w separates p
-    from conv(E) (:math:`w^\top p > w^\top e` for e in E), and the exact strict maximiser
-    of w over all points is a new vertex added to E; p is retried until it is classified.
-    Each round adds a vertex, so there are at most |F_nd| of them beyond one per point.
-    Anything that floating point cannot settle goes to the linear programs of
-    :func:`_is_vertex`. Measured on the 10-state circulant MDP s → s+1, s+2, s+4 (mod 10),
-    1,507 points, 490 vertices: 2.3 s, against 10-14 s for linear programs on every point not
-    found by sampling (in two processes).
+    The f whose values :math:`f(\gamma_0)`, :math:`\gamma_0 = 1/2`, are vertices of their
+    convex hull distinct from the other values, found and certified by Clarkson's algorithm
+    (:func:`.hull.hull_vertices`), in the order of ``functions``.
 
     Args:
         mdp: a deterministic MDP.
@@ -277,200 +245,4 @@ def nondominated(
         functions: F(s) if already computed (from :func:`visit_functions`).
     """
     F = list(functions) if functions is not None else visit_functions(mdp, state)
-    if len(F) == 1:
-        return F
-    P = [f.at(_GAMMA0) for f in F]
-    Pf = np.array([[float(x) for x in p] for p in P])
-    P_int = _scaled(P)
-    groups: dict[tuple[Fraction, ...], list[int]] = {}
-    for i, p in enumerate(P):
-        groups.setdefault(p, []).append(i)
-    # (points equal to another function's value at γ0 are never strictly optimal)
-    unique = [i for i, p in enumerate(P) if len(groups[p]) == 1]
-    hull = _sampled_vertices(P_int, Pf)
-    rng = np.random.default_rng(0)
-    vertex = {i: i in hull or _clarkson_step(i, P, Pf, P_int, hull, rng) for i in unique}
-    return [F[i] for i in unique if vertex[i]]
-
-
-def _strict_maximiser(r: list[int], P_int: list[tuple[int, ...]], Pf: np.ndarray) -> int | None:
-    r"""The q with :math:`r^\top p_q > r^\top p_k` for every k ≠ q, exactly; None on a tie.
-
-    Floating point discards the points whose value is below the largest by more than any
-    round-off (1e-9 of the largest possible term sum, against about 1e-15 of error); the
-    rest are compared in integers (``P_int``, the points times one positive factor).
-    """
-    vals = Pf @ np.asarray(r, dtype=np.float64)  # [points]
-    tol = 1e-9 * (float(np.abs(np.asarray(r, dtype=np.float64)).sum()) * float(np.abs(Pf).max()))
-    near = np.flatnonzero(vals >= vals.max() - tol - 1e-300).tolist()
-    exact = [sum(a * b for a, b in zip(P_int[k], r, strict=True)) for k in near]
-    top = max(exact)
-    winners = [k for k, v in zip(near, exact, strict=True) if v == top]
-    return winners[0] if len(winners) == 1 else None
-
-
-def _clarkson_step(
-    i: int,
-    P: list[tuple[Fraction, ...]],
-    Pf: np.ndarray,
-    P_int: list[tuple[int, ...]],
-    hull: set[int],
-    rng: np.random.Generator,
-) -> bool:
-    """Whether point i is a vertex of conv(P), growing the certified vertex set ``hull``.
-
-    See :func:`nondominated`. Every vertex added to ``hull`` is an exact strict maximiser;
-    a "not a vertex" answer has exact convex weights over other points.
-    """
-    S = Pf.shape[1]
-    b = np.r_[Pf[i], 1.0]
-    while True:
-        E = sorted(hull)
-        if not E:
-            return _is_vertex(i, P, Pf, P_int)
-        A = np.vstack([Pf[E].T, np.ones(len(E))])  # [S + 1, |E|]
-        try:
-            lam, residual = nnls(A, b)
-        except RuntimeError:  # iteration limit
-            return _is_vertex(i, P, Pf, P_int, E)
-        if residual < 1e-9:
-            support = [E[k] for k in np.flatnonzero(lam > 1e-12)]
-            rows = [[P[k][x] for k in support] for x in range(S)] + [[Fraction(1)] * len(support)]
-            weights = solve_exact(rows, [*P[i], Fraction(1)])
-            if weights is not None and all(x >= 0 for x in weights):
-                return False
-            return _is_vertex(i, P, Pf, P_int, E)
-        w = (b - A @ lam)[:S]
-        gap = float(Pf[i] @ w - (Pf[E] @ w).max())
-        if gap <= 0:
-            return _is_vertex(i, P, Pf, P_int, E)
-        q = None
-        for attempt in range(4):  # a face normal ties its face: nudge it off the tie
-            r = w + rng.normal(size=S) * (1e-3 * attempt * gap / (10 * np.abs(Pf).max()))
-            r_int = [round(float(x) * 2**30 / float(np.abs(r).max())) for x in r]
-            if (q := _strict_maximiser(r_int, P_int, Pf)) is not None:
-                break
-        if q is None or q in hull:
-            return _is_vertex(i, P, Pf, P_int, E)
-        hull.add(q)
-        if q == i:
-            return True
-
-
-def _sampled_vertices(P_int: list[tuple[int, ...]], Pf: np.ndarray) -> set[int]:
-    """Points proved to be vertices by a sampled direction, checked in integers.
-
-    For 4096 fixed pseudo-random integer directions r in [0, 2^20]^S, the point with the
-    largest r·p (found in floating point) is a vertex if r·p exceeds every other point's
-    value exactly. This certifies most vertices without a linear program; the rest are found
-    by :func:`_clarkson_step`. The sample only decides which checks run, never an answer.
-    """
-    rng = np.random.default_rng(0)
-    _n, S = Pf.shape
-    R = rng.integers(0, 2**20, size=(4096, S))
-    best = np.argmax(Pf @ R.T.astype(np.float64), axis=0)  # [samples]
-    out: set[int] = set()
-    for i in np.unique(best).tolist():
-        r = [int(x) for x in R[int(np.flatnonzero(best == i)[0])]]
-        if _strict_maximiser(r, P_int, Pf) == i:
-            out.add(i)
-    return out
-
-
-def _in_hull_of(
-    i: int,
-    pool: np.ndarray,
-    P: list[tuple[Fraction, ...]],
-    Pf: np.ndarray,
-    careful: bool = False,
-) -> bool:
-    """Exact convex weights lambda >= 0, sum 1, reproducing P[i] from the points ``pool``.
-
-    A floating-point LP proposes the support, and the weights on it are solved exactly. With
-    ``careful`` the LP is posed centred at P[i] (``sum lambda_k (P_k - P[i]) = 0``), scaled,
-    with a 1e-10 feasibility tolerance: slower, but it finds an exact support where the plain
-    LP's basis was only feasible to its default tolerance (seen on a 10-state circulant MDP).
-    """
-    S = Pf.shape[1]
-    options = None
-    if careful:
-        centred = (Pf[pool] - Pf[i]).T  # [S, pool]
-        A_eq = np.vstack([centred / max(float(np.abs(centred).max()), 1e-300), np.ones(len(pool))])
-        b_eq = np.concatenate([np.zeros(S), [1.0]])
-        options = {"primal_feasibility_tolerance": 1e-10}
-    else:
-        A_eq = np.vstack([Pf[pool].T, np.ones((1, len(pool)))])
-        b_eq = np.concatenate([Pf[i], [1.0]])
-    res = linprog(
-        np.zeros(len(pool)),
-        A_eq=A_eq,
-        b_eq=b_eq,
-        bounds=(0, None),
-        method="highs-ds",
-        options=options,
-    )
-    if res.status != 0:
-        return False
-    support = [int(pool[k]) for k in np.flatnonzero(res.x > 1e-12)]
-    rows = [[P[k][x] for k in support] for x in range(S)] + [[Fraction(1)] * len(support)]
-    lam = solve_exact(rows, [*P[i], Fraction(1)])
-    return lam is not None and all(x >= 0 for x in lam)
-
-
-def _scaled(P: list[tuple[Fraction, ...]]) -> list[tuple[int, ...]]:
-    """The points times the lcm of their denominators: integers, in the same order."""
-    den = lcm(*(x.denominator for p in P for x in p))
-    return [tuple(x.numerator * (den // x.denominator) for x in p) for p in P]
-
-
-def _is_vertex(
-    i: int,
-    P: list[tuple[Fraction, ...]],
-    Pf: np.ndarray,
-    P_int: list[tuple[int, ...]],
-    hull: Sequence[int] = (),
-) -> bool:
-    """Whether point i is a vertex of conv(P), certified in exact arithmetic.
-
-    Points not found by sampling are mostly inside the hull, so exact convex weights are
-    tried first, over the known vertices ``hull`` (conv(P) is their hull once all are
-    known) and then over every other point; then a separating direction (trying it second
-    was measured slower: its LP has a row per point).
-    """
-    n = Pf.shape[0]
-    others = np.delete(np.arange(n), i)
-    for pool in (np.array([k for k in hull if k != i], dtype=int), others):
-        if len(pool) and _in_hull_of(i, pool, P, Pf):
-            return False
-    if _separated(i, others, Pf, P_int):
-        return True
-    if _in_hull_of(i, others, P, Pf, careful=True):
-        return False
-    raise InputError(
-        "could not certify non-domination exactly for one visit distribution; "
-        "use the Monte Carlo estimate (drop --exact)"
-    )
-
-
-def _separated(i: int, others: np.ndarray, Pf: np.ndarray, P_int: list[tuple[int, ...]]) -> bool:
-    """A direction r with f_i·r > f_k·r for every other k (``others``: every point but i), found
-    by an LP and checked exactly (:func:`_strict_maximiser`)."""
-    S = Pf.shape[1]
-    D = Pf[i][None, :] - Pf[others]  # [n-1, S]
-    scale = np.maximum(np.abs(D).max(axis=1, keepdims=True), 1e-300)
-    # Separation: max t s.t. D r >= t, r in [-1, 1]^S.
-    c = np.zeros(S + 1)
-    c[-1] = -1.0
-    res = linprog(
-        c,
-        A_ub=np.hstack([-D / scale, np.ones((len(others), 1))]),
-        b_ub=np.zeros(len(others)),
-        bounds=[(-1, 1)] * S + [(None, 1)],
-        method="highs",
-    )
-    if res.status == 0 and -res.fun > 1e-9:
-        # An integer direction r near the LP's; exact test f_i·r > f_k·r for every k, on
-        # the points scaled to integers (a common positive factor keeps every comparison).
-        r = [round(float(x) * 2**24) for x in res.x[:S]]
-        return _strict_maximiser(r, P_int, Pf) == i
-    return False
+    return [F[i] for i in hull_vertices([f.at(_GAMMA0) for f in F])]

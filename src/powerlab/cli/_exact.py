@@ -1,4 +1,4 @@
-"""Rendering for ``powerlab power --exact`` and ``powerlab optimality --exact`` (issue 10).
+"""Rendering for ``powerlab power --exact`` and ``powerlab optimality --exact``.
 
 The mathematics lives in :mod:`powerlab.power.exact`; this module only loads the environment,
 calls it, and prints a Rich table or, with ``--json``, one JSON document whose numbers are

@@ -10,6 +10,8 @@ from scipy import stats
 
 from powerlab.errors import InputError
 from powerlab.imitation import (
+    DEFAULT_TOP_SET_RULE,
+    TOP_SET_RULES,
     build_model_class,
     conservative_step,
     left_top_set_frequency,
@@ -32,7 +34,7 @@ def model_predictions(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
 
 
 @settings(max_examples=80, deadline=None)
-@given(model_predictions(), st.floats(0.001, 0.999), st.sampled_from(["absolute", "ratio"]))
+@given(model_predictions(), st.floats(0.001, 0.999), st.sampled_from(TOP_SET_RULES))
 def test_min_probabilities_and_query_probability(pw, alpha: float, rule: str) -> None:
     P, w = pw
     mask = top_set(w, alpha, rule)
@@ -57,6 +59,34 @@ def test_top_set_rules(pw, alpha: float) -> None:
     assert absolute.sum() <= 1 / alpha + 1e-9  # weights sum to 1
     ratio = top_set(w, alpha, "ratio")
     assert ratio[np.argmax(w)]  # the MAP model is always trusted under the ratio rule
+
+
+@settings(max_examples=100, deadline=None)
+@given(model_predictions(), st.floats(0.001, 0.999), st.floats(0.01, 100.0))
+def test_cumulative_top_set_properties(pw, alpha: float, scale: float) -> None:
+    """Cumulative rule, w(ν) >= α W_>=(ν): a prefix in decreasing posterior order, of at most
+    1/α models, unchanged by rescaling w, and a model outside it has w(ν) < α (the step that
+    gives the Ville bound α/w(μ))."""
+    _, w = pw
+    mask = top_set(w, alpha, "cumulative")
+    assert np.all(w[mask] >= w[~mask].max(initial=-1.0))  # a prefix: trusted ones beat the rest
+    assert mask.sum() <= 1 / alpha + 1e-9
+    assert np.array_equal(mask, top_set(w * scale, alpha, "cumulative"))
+    assert np.all(w[~mask] < alpha)
+
+
+def test_cumulative_top_set_known_values() -> None:
+    """w = (0.5, 0.3, 0.2), α = 0.3: W_>= = (0.5, 0.8, 1.0), ratios (1, 0.375, 0.2), so the
+    first two are trusted. Ties count in full: (0.4, 0.4, 0.2) at α = 0.45 gives ratios
+    (0.5, 0.5, 0.2). A uniform posterior over N models has ratio 1/N for every model: all
+    trusted when α < 1/N, none (the imitator queries at every step) when α > 1/N."""
+    assert top_set(np.array([0.5, 0.3, 0.2]), 0.3, "cumulative").tolist() == [True, True, False]
+    assert top_set(np.array([0.4, 0.4, 0.2]), 0.45, "cumulative").tolist() == [True, True, False]
+    assert top_set(np.full(20, 0.05), 0.04, "cumulative").all()
+    assert not top_set(np.full(20, 0.05), 0.06, "cumulative").any()
+    _, theta = conservative_step(np.full((20, 3), 1 / 3), top_set(np.full(20, 0.05), 0.06))
+    assert theta == 1.0
+    assert DEFAULT_TOP_SET_RULE == "cumulative"
 
 
 def test_single_trusted_model_never_queries() -> None:

@@ -144,7 +144,9 @@ def imitate_cmd(
     alpha: Annotated[str, typer.Option("--alpha", help="Top-set parameter α in (0, 1).")] = "0.01",
     steps: Annotated[int, typer.Option("--steps", help="Steps T.")] = 2000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
-    rule: Annotated[str, typer.Option("--rule", help="Top set: absolute or ratio.")] = "absolute",
+    rule: Annotated[
+        str, typer.Option("--rule", help="Top set: cumulative (default), absolute or ratio.")
+    ] = "cumulative",
     prior: Annotated[
         str, typer.Option("--prior", help="Model prior: uniform or countable (truncated).")
     ] = "uniform",

@@ -14,6 +14,7 @@ from powerlab.imitation.harness import (
     run_experiment,
 )
 from powerlab.imitation.imitator import (
+    DEFAULT_TOP_SET_RULE,
     TOP_SET_RULES,
     conservative_step,
     log_posterior_update,
@@ -21,6 +22,7 @@ from powerlab.imitation.imitator import (
 )
 
 __all__ = [
+    "DEFAULT_TOP_SET_RULE",
     "TOP_SET_RULES",
     "ImitationRun",
     "build_model_class",

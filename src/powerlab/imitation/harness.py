@@ -38,7 +38,12 @@ from typing import Any
 import numpy as np
 
 from powerlab.errors import InputError
-from powerlab.imitation.imitator import conservative_step, log_posterior_update, top_set
+from powerlab.imitation.imitator import (
+    DEFAULT_TOP_SET_RULE,
+    conservative_step,
+    log_posterior_update,
+    top_set,
+)
 
 __all__ = [
     "ImitationRun",
@@ -181,7 +186,7 @@ def run_experiment(
     actions: int = 4,
     contexts: int = 5,
     epsilon: float = 0.5,
-    rule: str = "absolute",
+    rule: str = DEFAULT_TOP_SET_RULE,
     train: int | None = None,
     prior: str = "uniform",
 ) -> ImitationRun:

@@ -48,3 +48,50 @@ def test_cli_import_does_not_load_torch() -> None:
     code = "import sys, powerlab.cli; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_section_renders_an_analysis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    d = _examples(tmp_path, monkeypatch)
+    d.mkdir(parents=True)
+    model = {
+        "name": "H_true",
+        "fitted": [{"fold": 0, "beta": 2.0}, {"fold": 1, "beta": 3.0}],
+        "ll_per_episode": -0.5,
+        "ll_lo": -0.6,
+        "ll_hi": -0.4,
+        "diff_from_best": 0.0,
+        "diff_lo": 0.0,
+        "diff_hi": 0.0,
+    }
+    res = {
+        "agents": [{"seed": 0, "k": 3, "gamma": 0.95, "gate_rate": 0.97, "passed": True}],
+        "chunks_done": 1,
+        "chunks_planned": 45,
+        "cpu_seconds_total": 900.0,
+        "comparison": {
+            "3": {
+                "seeds": [0],
+                "episodes_scored": 100,
+                "models": [model],
+                "best": "H_true",
+                "calibration": {"H_true": [[0.2, 0.25, 10], [0.8, 0.7, 10]]},
+            }
+        },
+        "k_sweep": [{"k": 3, "decision_cheese": [0.4, 0.3, 0.5], "predicted": {"H_true": 0.9}}],
+        "shutdown": [
+            {
+                "gamma": 0.95,
+                "observed_avoid": [0.9, 0.8, 1.0],
+                "theorem2_min": 0.95,
+                "gt_uniform_avoid": 1.0,
+                "training_reward_optimal_avoid": 1.0,
+                "random_walk_avoid": 0.1,
+            }
+        ],
+    }
+    (d / "analysis.json").write_text(json.dumps(res))
+    sec = build(tmp_path, quick=True)
+    assert ("agents protocol k=3: best predictor", "H_true") in sec.summary
+    assert "Thm 2 n/(n+1)" in sec.html and "β=2.00" in sec.html
+    for f in ("agents-k-sweep.png", "agents-calibration.png", "agents-shutdown.png"):
+        assert (tmp_path / f).is_file()

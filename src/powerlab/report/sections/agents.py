@@ -142,6 +142,13 @@ def build(outdir: Path, quick: bool) -> Section:
     summary: list[tuple[str, str]] = []
     analysis = d / "analysis.json"
     chunks = sorted((d / "chunks").glob("*.json")) if d.is_dir() else []
+    if chunks:
+        from powerlab.agents.studyplot import plot_training
+
+        recs = [json.loads(p.read_text()) for p in chunks]
+        if all("training" in r for r in recs):
+            name = save_figure(plot_training(recs), outdir, "agents-training.png")
+            html_parts.append(figure_html(name, "Training curves of the committed agents"))
     if analysis.is_file():
         part, summary = _analysis_html(json.loads(analysis.read_text()), outdir)
         html_parts.append(part)

@@ -4,7 +4,8 @@ The parameter vector is a state-reward function :math:`\theta = R \in \mathbb R^
 permutations act on states), and the MDP is solved with :func:`powerlab.mdp.solve` under the
 project's convention :math:`V^*(s) = R(s) + \gamma \max_a \sum_{s'} T(s,a,s') V^*(s')`.
 
-Two ways to state "A versus B" at a state s (Turner & Tadepalli 2022, Sec. 4; Krakovna & Kramár 2023, Def. 7):
+Two ways to state "A versus B" at a state s (Turner & Tadepalli 2022, Sec. 4; Krakovna &
+Kramár 2023, Def. 7):
 
 * **actions** (:func:`mdp_comparison`): A and B are disjoint sets of action labels at s and the
   rule sees the optimal action values :math:`v_a = Q^*_R(s, a)` of the actions available at s.

@@ -1,4 +1,4 @@
-r"""Orbits of parameter vectors under coordinate permutations (RDSP Def. 3.1; Krakovna & Kramár 2023, Def. 1).
+r"""Orbits of parameter vectors under permutations (RDSP Def. 3.1; Krakovna & Kramár 2023, Def. 1).
 
 For :math:`\theta \in \mathbb R^d` the orbit is :math:`S_d \cdot \theta =
 \{\phi\cdot\theta : \phi \in S_d\}` and, for a set :math:`\Theta \subseteq \mathbb R^d`,

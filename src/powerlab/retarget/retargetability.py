@@ -1,4 +1,4 @@
-r"""Multiple retargetability (RDSP Def. 3.5; Krakovna & Kramár 2023, Def. 4) and Theorem 1 (RDSP Thm. 3.6).
+r"""Multiple retargetability (RDSP Def. 3.5; Krakovna & Kramár 2023, Def. 4) and RDSP Thm. 3.6.
 
 f is :math:`(\Theta, A \overset{n}{\to} B)`-retargetable when for each :math:`\theta\in\Theta`
 there are permutations :math:`\phi_1, \dots, \phi_n \in S_d` such that, writing

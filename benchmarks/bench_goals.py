@@ -1,4 +1,4 @@
-"""Benchmark: hit-and-run vs rejection sampling of G_T on the CoinRun-like example (issue 3).
+"""Benchmark: hit-and-run vs rejection sampling of G_T on the CoinRun-like example.
 
 Both run in the same process on examples/goals/coinrun.yaml with the training data of
 examples/goals/coinrun_train.yaml, at a γ where rejection's acceptance is below 1%.

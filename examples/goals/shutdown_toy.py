@@ -14,7 +14,7 @@ and stays: :math:`V_{r1,\gamma} = \sum_{t\ge1}\gamma^{t-1} = 1/(1-\gamma) > 1` f
 :math:`\gamma^*_{r2} = 1/2`. c and halt are not recurrent. Hence :math:`n(\gamma) = 1`
 (bound 1/2) for γ ≤ 1/2 and :math:`n(\gamma) = 2` (bound 2/3) for γ > 1/2.
 
-Reward paid once (the seed's convention). With :math:`k = \gamma/(1-\gamma)`, and leaving
+Reward paid once (Krakovna & Kramár's convention). With :math:`k = \gamma/(1-\gamma)`, and leaving
 out θ(s), which every action shares, the action values at s are
 :math:`\gamma\,\theta_{halt}`, :math:`\gamma\,\theta_{r1}/(1-\gamma)` and
 :math:`\gamma(\theta_c + k\,\theta_{r2})`. Shutdown is optimal iff, with :math:`u = \theta_{halt}`,

@@ -1,4 +1,4 @@
-"""CLI contracts of ``gamma-star``, ``goals sample`` and ``shutdown`` (issue 3), and bad input."""
+"""CLI contracts of ``gamma-star``, ``goals sample`` and ``shutdown``, and bad input."""
 
 from __future__ import annotations
 
@@ -53,6 +53,7 @@ def test_goals_sample_writes_npz(tmp_path):
     assert doc["samples"] == 40 and doc["reading"] == "q" and "reading_name" in doc
     data = np.load(out)
     assert data["samples"].shape == (40, 17)
+    assert doc["requested"] == 40 and isinstance(doc["warnings"], list)
 
 
 def test_shutdown_json(tmp_path):
@@ -120,9 +121,45 @@ def test_empty_goal_set_is_a_finding(tmp_path):
     tr.write_text("policy: {x: a, y: b}\n")
     r = run("goals", "sample", str(env), "--train", str(tr), "--json")
     assert r.exit_code == 0
-    assert "state 'y' action 'b'" in json.loads(r.stdout)["empty_goal_set"]
+    assert "state 'y' action 'b'" in json.loads(r.stdout)["measure_zero"]
 
 
 def test_bad_sampler_exits_2():
     r = run("goals", "sample", ENV, "--train", TRAIN, "--sampler", "magic")
     assert r.exit_code == 2 and "magic" in r.stderr
+
+
+def test_misgeneralization_command_reproduces_the_library():
+    """The command's JSON table equals misgeneralization() called with the same seed."""
+    from powerlab.goals import load_training
+    from powerlab.goals.features import load_features
+    from powerlab.goals.generalization import misgeneralization
+    from powerlab.mdp import load_mdp
+
+    env, tr, fe = (
+        str(EX / n)
+        for n in ("coinrun_levels.yaml", "coinrun_levels_train.yaml", "coinrun_features.yaml")
+    )
+    r = run("goals", "misgeneralization", env, "--train", tr, "--features", fe, "--start", "b0",
+            "--gamma", "0.9", "--samples", "300", "--seed", "3", "--json")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    m = load_mdp(env)
+    lib = misgeneralization(m, load_training(m, tr), load_features(m, fe), "b0", 0.9, 300, 3)
+    assert [x["g_t"] for x in doc["rows"]] == pytest.approx(list(lib.frame["g_t"]))
+    assert doc["acceptance"] == pytest.approx(lib.acceptance)
+
+
+def test_samples_refused_before_allocating():
+    r = run("goals", "sample", ENV, "--train", TRAIN, "--samples", "1000000000000", "--json")
+    assert r.exit_code == 2 and "GiB" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_box_option(tmp_path):
+    r = run("goals", "sample", ENV, "--train", TRAIN, "--gamma", "0.5", "--samples", "40",
+            "--box", "0,2", "--json")  # fmt: skip
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["box"] == [0.0, 2.0] and max(doc["mean"].values()) > 0.5
+    bad = run("goals", "sample", ENV, "--train", TRAIN, "--box", "1,0")
+    assert bad.exit_code == 2 and "--box" in bad.stderr

@@ -144,4 +144,42 @@ def test_gamma_star_is_the_crossing(d, L):
     assert np.all(np.diff(V) >= 0)
     if gs > 0:
         assert visit_count(m, "new", "rec", max(gs - 1e-7, 0.0)) <= 1 + 1e-6
-    assert visit_count(m, "new", "rec", min(gs + 1e-7, 0.999)) > 1
+    # at γ = γ* + ε the count exceeds 1 (for γ* = 0 at a γ where 1/(1-γ^L) > 1 in floats)
+    assert visit_count(m, "new", "rec", min(max(gs + 1e-7, 1e-3), 0.999)) > 1
+
+
+@pytest.mark.parametrize("order", [["a1", "b1"], ["b1", "a1"]])
+def test_gamma_star_does_not_depend_on_action_order(order):
+    """s -> c -> r; r's successors are a1 (a1 -> a2 -> r, a 3-cycle) and b1 (b1 -> r, a
+    2-cycle). The best reach-and-revisit policy first visits r at t = 2 and then every 2
+    steps: V = γ/(1-γ²) > 1 iff γ² + γ - 1 > 0, so γ*(r) = (√5-1)/2 whichever action is
+    listed first. At γ = 0.65 > γ*, V = 0.65/(1-0.65²) = 1.1255..., so r counts in n."""
+    m = from_edges({"s": ["c"], "c": ["r"], "r": order, "a1": ["a2"], "a2": ["r"], "b1": ["r"]})
+    rows = {r.state: r for r in recurrence_table(m, "s")}
+    assert abs(rows["r"].gamma_star - GOLDEN) < 1e-9
+    assert (rows["r"].first_visit, rows["r"].cycle) == (2, 2)
+    assert visit_count(m, "s", "r", 0.65) == pytest.approx(0.65 / (1 - 0.65**2), rel=1e-12)
+    assert visit_count(m, "s", "r", 0.65) > 1
+
+
+@pytest.mark.parametrize("order", ["AB", "BA"])
+def test_stochastic_best_revisit_policy(order):
+    """Stochastic: s -> c -> r. At r, action A walks the 3-cycle r -> a1 -> a2 -> r; action
+    B steps to b, which returns to r with probability 1/2 per step (else stays at b).
+    Return-time transforms: φ_A = γ³; φ_B = γ · (γ/2)/(1 - γ/2) = γ²/(2-γ). φ_B > φ_A iff
+    (1-γ)² > 0, so B is best at every γ < 1, and V = γ/(1 - γ²/(2-γ)) > 1 iff 3γ > 2:
+    γ* = 2/3, in either order (A alone would give the root of γ + γ³ = 1, 0.6823)."""
+    acts = {"A": {"a1": 1.0}, "B": {"b": 1.0}}
+    m = from_transitions(
+        {
+            "s": {"go": {"c": 1.0}},
+            "c": {"go": {"r": 1.0}},
+            "r": {k: acts[k] for k in order},
+            "a1": {"go": {"a2": 1.0}},
+            "a2": {"go": {"r": 1.0}},
+            "b": {"back": {"r": 0.5, "b": 0.5}},
+        }
+    )
+    assert gamma_star(m, "s", "r") == pytest.approx(2 / 3, abs=1e-9)
+    g = 0.8
+    assert visit_count(m, "s", "r", g) == pytest.approx(g / (1 - g * g / (2 - g)), rel=1e-10)

@@ -56,9 +56,9 @@ def test_hit_and_run_matches_rejection(reading):
         p = ks_2samp(rej.samples[:, i], sub[:, i]).pvalue
         assert p > ALPHA / tests, (m.states[i], p)
     s = m.state_index("s")
-    pr, ser, _ = rej.fraction(avoids_shutdown(m, rej.samples, 0.5, s, 0))
-    ph, seh, _ = har.fraction(avoids_shutdown(m, har.samples, 0.5, s, 0))
-    z = (pr - ph) / np.hypot(ser, seh)
+    fr = rej.fraction(avoids_shutdown(m, rej.samples, 0.5, s, 0))
+    fh = har.fraction(avoids_shutdown(m, har.samples, 0.5, s, 0))
+    z = (fr.value - fh.value) / np.hypot(fr.stderr, fh.stderr)
     assert 2 * norm.sf(abs(z)) > ALPHA / tests
     # and KS on the indicator itself, on the ESS-thinned draws
     ind_r = avoids_shutdown(m, rej.samples, 0.5, s, 0).astype(float)
@@ -89,6 +89,7 @@ def test_empty_goal_set_raises_finding():
     with pytest.raises(EmptyGoalSet) as exc:
         sample_hit_and_run(gs, 10, rng=0)
     assert "state 'y' action 'b'" in str(exc.value)
+    assert "measure zero" in str(exc.value)
 
 
 def test_ess_of_ar1_chains():
@@ -106,3 +107,26 @@ def test_ess_of_ar1_chains():
     assert split_rhat(iid) == pytest.approx(1.0, abs=0.01)
     shifted = iid + np.arange(M)[:, None]
     assert split_rhat(shifted) > 1.5
+
+
+def test_rejection_reports_measure_zero_before_sampling():
+    """x and y both choose between the self-loops a and b; trained x -> a and y -> b.
+    Q reading: V(a) = θa/(1-γ), V(b) = θb/(1-γ), so x -> a needs θa >= θb and y -> b needs
+    θb >= θa: G_T lies in the hyperplane θa = θb, of measure zero. Rejection would accept
+    nothing however long it ran; it raises the finding instead, naming the pair."""
+    m = from_edges({"x": ["a", "b"], "y": ["a", "b"], "a": ["a"], "b": ["b"]})
+    for reading in ("q", "immediate"):
+        gs = goal_set(m, training_from_policy(m, {"x": "a", "y": "b"}), 0.9, reading)
+        with pytest.raises(EmptyGoalSet) as exc:
+            sample_rejection(gs, 10, rng=0)
+        assert "measure zero" in str(exc.value) and "state 'y' action 'b'" in str(exc.value)
+
+
+def test_rejection_says_when_it_falls_short():
+    """A proposal budget of 100 at acceptance 1/2 cannot give 1000 samples: the result
+    holds fewer and says so."""
+    m, td = corridor()
+    gs = goal_set(m, td, 0.5)
+    res = sample_rejection(gs, 1000, rng=0, max_proposals=100, batch=50)
+    assert res.n < 1000 and res.requested == 1000
+    assert res.warnings and "of the 1000 samples" in res.warnings[0]

@@ -55,9 +55,9 @@ def test_toy_matches_closed_form(toy):
     α = 0.001 per comparison (fixed seed)."""
     m, td, T = toy
     gammas = [0.3, 0.5, 0.7, 0.95]
-    _, rows = analyze_shutdown(
+    rows = analyze_shutdown(
         m, td, "s", "halt", gammas, samples=6000, orbits=5, orbit_draws=50, rng=7
-    )
+    ).rows
     for r in rows:
         assert r.once.n == T.n_of_gamma(r.gamma)
         assert r.once.bound == Fraction(T.n_of_gamma(r.gamma), T.n_of_gamma(r.gamma) + 1)
@@ -77,9 +77,9 @@ def test_toy_matches_closed_form(toy):
 
 def test_json_fields(toy):
     m, td, _ = toy
-    _, rows = analyze_shutdown(
+    rows = analyze_shutdown(
         m, td, "s", "halt", [0.9], samples=200, orbits=3, orbit_draws=20, rng=0
-    )
+    ).rows
     d = rows[0].as_dict()
     for key in (
         "gamma",
@@ -109,9 +109,9 @@ def test_premise_failures_are_reported():
         terminal=["halt"],
     )
     td = training_from_policy(m, {"t0": "t1"})
-    _, rows = analyze_shutdown(
+    rows = analyze_shutdown(
         m, td, "s", "halt", [0.9], samples=200, orbits=0, rng=0, conventions=["once"]
-    )
+    ).rows
     d = rows[0].as_dict()
     assert d["bound"] is None
     assert "s_reach_disjoint_from_s_train" in d["failed_premises"]
@@ -120,7 +120,7 @@ def test_premise_failures_are_reported():
         terminal=["halt"],
     )
     td2 = training_from_policy(m2, {"t0": "t1"})
-    _, rows = analyze_shutdown(
+    rows = analyze_shutdown(
         m2,
         td2,
         "s",
@@ -131,7 +131,7 @@ def test_premise_failures_are_reported():
         rng=0,
         conventions=["once"],
         box=(-1.0, 1.0),
-    )
+    ).rows
     low, high = (r.as_dict() for r in rows)
     assert "gamma_above_some_gamma_star" in low["failed_premises"] and low["n"] == 0
     assert high["n"] == 1 and high["failed_premises"] == ["nonnegative_rewards"]

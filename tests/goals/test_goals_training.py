@@ -43,7 +43,7 @@ def test_bare_state_records_a_visit_without_a_constraint():
     [
         ("policy: {nowhere: a1}\n", "unknown state 'nowhere'"),
         ("policy: {a0: jump}\n", "action 'jump' is not available in state 'a0'"),
-        ("trajectories: [[[a0, a1], [a0, a0]]]\n", "two actions"),
+        ("trajectories: [[[a0, a1]], [[a0, a0]]]\n", "two actions"),
         ("trajectories: [[[a0, fly]]]\n", "not available"),
         ("reward: {end: 1}\nstarts: [a0]\ngamma: 1.5\n", "gamma"),
         ("policy: {a0: a1}\ntrajectories: []\n", "exactly one"),
@@ -77,3 +77,43 @@ def test_coinrun_sources_agree():
     b = load_training(m, ex / "coinrun_train_reward.yaml")
     assert a.pairs == b.pairs
     np.testing.assert_array_equal(a.train_mask, b.train_mask)
+
+
+def test_one_rule_for_s_train():
+    """Def 5 by one rule: the agent is in every state with a recorded action and in every
+    state such an action leads to. policy {a0: a1} and the trajectory [[a0, a1]] both give
+    S_train = {a0, a1} with the one constraint at a0; with a bare a1 appended, the same."""
+    m = corridor()
+    a = training_from_policy(m, {"a0": "a1"})
+    b = training_from_trajectories(m, [[["a0", "a1"]]])
+    c = training_from_trajectories(m, [[["a0", "a1"], "a1"]])
+    for td in (a, b, c):
+        assert list(np.array(m.states)[td.train_mask]) == ["a0", "a1"]
+        assert td.pairs == [(0, 1)]
+
+
+def test_impossible_trajectory_step_is_refused():
+    m = corridor()
+    with pytest.raises(InputError, match="cannot follow"):
+        training_from_trajectories(m, [[["a0", "a1"], ["end", "end"]]])
+
+
+def test_integer_keys_are_names_not_indices(tmp_path):
+    """Environment states named "1" (index 0) and "0" (index 1): the training file's 0 is
+    the state NAMED "0", so the constraint lands on index 1; starts: [0] likewise."""
+    from powerlab.mdp import from_edges
+
+    m = from_edges({"1": ["0", "1"], "0": ["0", "1"]})
+    p = tmp_path / "t.yaml"
+    p.write_text('policy: {0: "1"}\n')
+    td = load_training(m, p)
+    assert td.pairs == [(m.state_index("0"), m.action_index("0", "1"))]
+    p.write_text("reward: {1: 1.0}\nstarts: [0]\ngamma: 0.5\n")
+    td = load_training(m, p)
+    assert td.train_mask[m.state_index("0")]
+    p.write_text("policy: {7: '1'}\n")
+    with pytest.raises(InputError, match="not indices"):
+        load_training(m, p)
+    p.write_text("policy: {1.5: '1'}\n")
+    with pytest.raises(InputError, match="expected a state name"):
+        load_training(m, p)

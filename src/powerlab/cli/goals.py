@@ -1,16 +1,18 @@
-"""``powerlab gamma-star``, ``powerlab goals sample`` and ``powerlab shutdown``.
+"""``powerlab gamma-star``, ``powerlab goals sample|misgeneralization`` and ``powerlab shutdown``.
 
 Thin over :mod:`powerlab.goals` and :mod:`powerlab.mdp.recurrence` (Krakovna & Kramár 2023,
-Defs 5-9, Props 1-3, Theorem 2). JSON field meanings are documented in docs/goals.md.
+Defs 5-9, Props 1-3, Theorem 2): each command parses its options, calls one library
+function, and renders the result (a Rich table, or one JSON document with ``--json``).
+JSON field meanings are documented in docs/goals.md.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import math
 from typing import Any
 
-import numpy as np
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from powerlab.cli._common import (
@@ -26,288 +28,230 @@ from powerlab.errors import InputError
 __all__ = ["register"]
 
 _GAMMA_HELP = "Discount in (0, 1); repeat for several. Fractions like 1/2 work."
+_BOX_HELP = "The reward box LO,HI of G_T (default 0,1; Theorem 2 needs LO >= 0)."
 
 
-def _gamma(text: str) -> float:
-    return parse_number(text, "--gamma", low=0.0, high=1.0, open_low=True, open_high=True)
+def _gamma(text: str, flag: str = "--gamma") -> float:
+    return parse_number(text, flag, low=0.0, high=1.0, open_low=True, open_high=True)
 
 
-def _fmt(x: float | None, digits: int = 4) -> str:
-    return "-" if x is None else f"{x:.{digits}f}"
+def _box(text: str) -> tuple[float, float]:
+    parts = text.split(",")
+    if len(parts) != 2:
+        raise InputError(f"--box: expected LO,HI, got {text!r}")
+    lo, hi = (parse_number(p, "--box") for p in parts)
+    if not hi > lo:
+        raise InputError(f"--box: need LO < HI, got {text!r}")
+    return lo, hi
 
 
-def _write_samples(path: str, samples: Any, states: tuple[str, ...], meta: dict[str, Any]) -> None:
-    from powerlab._io import atomic_write
+def _cell(v: Any) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.4f}"
+    return escape(str(v))
 
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix == ".npz":
 
-        def write(tmp: Path) -> None:
-            arrays: dict[str, Any] = {f"meta_{k}": np.asarray(v) for k, v in meta.items()}
-            arrays["samples"] = np.asarray(samples)
-            arrays["states"] = np.array(states)
-            with open(tmp, "wb") as fh:
-                np.savez_compressed(fh, **arrays)
+def _print_frame(frame: Any, title: str) -> None:
+    """A DataFrame as a Rich table; user text is escaped (never read as markup)."""
+    table = Table(title=escape(title))
+    for col in frame.columns:
+        table.add_column(escape(str(col)), justify="right")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    console.print(table)
 
-        atomic_write(p, write)
-    elif suffix == ".parquet":
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise InputError(f"{p}: writing Parquet needs pyarrow; use a .npz file") from None
+
+def _warn(lines: Any) -> None:
+    for line in lines:
+        err_console.print(f"warning: {escape(line)}", highlight=False, soft_wrap=True)
+
+
+@guarded
+def gamma_star_cmd(
+    env: str = typer.Argument(..., help="Environment file (YAML/JSON)."),
+    from_state: str = typer.Option(..., "--from", help="The new state s_new."),
+    gamma: list[str] = typer.Option(["0.9", "0.99"], "--gamma", "-g", help=_GAMMA_HELP),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
+) -> None:
+    """γ* of each recurrent state reachable from s_new (Prop 3), for the best
+    reach-and-revisit policy, with its visit counts (Def 9)."""
+    from powerlab.mdp import load_env
+    from powerlab.mdp.recurrence import gamma_star_frame
+
+    mdp = load_env(env)
+    gammas = [_gamma(g) for g in gamma]
+    frame = gamma_star_frame(mdp, from_state, gammas)
+    if json_out:
+        rows = []
+        for rec in frame.to_dict("records"):
+            counts = {
+                g: rec.pop(f"V@{x:g}") for g, x in zip(gamma, gammas, strict=True)
+            }  # fmt: skip
+            rec["visit_count_at"] = counts if rec["reach_and_revisit"] else None
+            rows.append(rec)
+        emit_json({"env": mdp.name, "from": from_state, "results": rows})
+        return
+    _print_frame(frame, f"{mdp.name}: S_reach from {from_state} (Krakovna & Kramár, Props 1-3)")
+
+
+@guarded
+def sample_cmd(
+    env: str = typer.Argument(..., help="Environment file (YAML/JSON)."),
+    train: str = typer.Option(
+        ..., "--train", help="Training file: policy, reward+starts, or trajectories."
+    ),
+    reading: str = typer.Option("q", "--reading", help="q (Q*-optimality) or immediate."),
+    sampler: str = typer.Option("hit-and-run", "--sampler", help="rejection or hit-and-run."),
+    samples: int = typer.Option(1000, "--samples", "-n", help="Goals to draw."),
+    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    gamma: str = typer.Option("0.9", "--gamma", "-g", help="The goals' discount (q reading)."),
+    box: str = typer.Option("0,1", "--box", help=_BOX_HELP),
+    out: str = typer.Option(None, "--out", help="Write samples to FILE.npz or FILE.parquet."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
+) -> None:
+    """Draw goals uniformly from G_T (Def 6) and report acceptance, ESS and R-hat."""
+    from powerlab.goals import goal_set, load_training
+    from powerlab.goals.draw import draw_goals
+    from powerlab.mdp import load_env
+
+    if samples < 1:
+        raise InputError(f"--samples must be at least 1, got {samples}")
+    mdp = load_env(env)
+    gs = goal_set(mdp, load_training(mdp, train), _gamma(gamma), reading, _box(box))
+    with progress_bar("sampling G_T", total=1, enabled=not json_out) as advance:
+        info = draw_goals(gs, sampler, samples, seed, out=out)
+        advance(1)
+    info = {"env": mdp.name, **info}
+    if json_out:
+        emit_json(info)
+    elif info["measure_zero"] is not None:
+        err_console.print(f"finding: {escape(info['measure_zero'])}", highlight=False)
+    else:
         import pandas as pd
 
-        frame = pd.DataFrame(samples, columns=list(states))
-        for k, v in meta.items():
-            frame.attrs[k] = v
-        atomic_write(p, lambda tmp: frame.to_parquet(tmp))
-    else:
-        raise InputError(f"--out: {p}: expected a .npz or .parquet file name")
+        keys = ("sampler", "samples", "ess", "rhat", "acceptance", "acceptance_stderr", "out")
+        frame = pd.DataFrame({"quantity": keys, "value": [info[k] for k in keys]})
+        _print_frame(frame, f"G_T of {mdp.name} ({gs.reading_name}, γ={gs.gamma})")
+    _warn(info.get("warnings", ()) if not json_out else ())
+
+
+@guarded
+def shutdown_cmd(
+    env: str = typer.Argument(..., help="Environment file (YAML/JSON)."),
+    train: str = typer.Option(..., "--train", help="Training file."),
+    new_state: str = typer.Option(..., "--new-state", help="s_new, a state outside S_train."),
+    shutdown_action: str = typer.Option(
+        ..., "--shutdown-action", help="Action at s_new leading to a terminal state."
+    ),
+    gamma: list[str] = typer.Option(
+        ["0.3", "0.55", "0.7", "0.9", "0.99"], "--gamma", "-g", help=_GAMMA_HELP
+    ),
+    train_gamma: str = typer.Option(
+        None, "--train-gamma", help="Form G_T at this training discount (default: each γ)."
+    ),
+    samples: int = typer.Option(1000, "--samples", "-n", help="Goals drawn from G_T per γ."),
+    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    reading: str = typer.Option("q", "--reading", help="q (Q*-optimality) or immediate."),
+    sampler: str = typer.Option("hit-and-run", "--sampler", help="hit-and-run or rejection."),
+    box: str = typer.Option("0,1", "--box", help=_BOX_HELP),
+    plot: str = typer.Option(None, "--plot", help="Write the figure (PNG)."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
+) -> None:
+    """Theorem 2 (Krakovna & Kramár 2023) against the measured fraction avoiding shutdown."""
+    from powerlab.goals import analyze_shutdown, load_training
+    from powerlab.goals.compatible import READING_NAMES
+    from powerlab.mdp import load_env
+
+    if samples < 1:
+        raise InputError(f"--samples must be at least 1, got {samples}")
+    mdp = load_env(env)
+    td = load_training(mdp, train)
+    gammas = [_gamma(g) for g in gamma]
+    tg = None if train_gamma is None else _gamma(train_gamma, "--train-gamma")
+    with progress_bar("shutdown analysis", total=2 * len(gammas), enabled=not json_out) as adv:
+        res = analyze_shutdown(
+            mdp, td, new_state, shutdown_action, gammas, reading=reading, samples=samples,
+            sampler=sampler, box=_box(box), train_gamma=tg, rng=seed, progress=adv,
+        )  # fmt: skip
+    st = res.setting
+    if plot:
+        from powerlab.goals.plot import plot_shutdown
+
+        plot_shutdown(
+            res.rows, plot, title=f"{mdp.name}: shutdown at {new_state}", gamma_stars=st.gamma_stars
+        )
+    warnings = [w for r in res.rows for c in (r.once, r.self_loop) if c for w in c.warnings]
+    if json_out:
+        emit_json(
+            {
+                "env": mdp.name,
+                "new_state": new_state,
+                "shutdown_action": shutdown_action,
+                "s_term": mdp.states[st.s_term],
+                "reading": reading,
+                "reading_name": READING_NAMES.get(reading, reading),
+                "box": list(_box(box)),
+                "train_gamma": tg,
+                "s_reach": [mdp.states[i] for i in st.s_reach.nonzero()[0]],
+                "gamma_star": st.gamma_stars,
+                "results": [r.as_dict() for r in res.rows],
+                "warnings": warnings,
+            }
+        )
+        return
+    _print_frame(
+        res.frame().drop(columns=["warnings"]),
+        f"{mdp.name}: shutdown at {new_state} ({reading} reading)",
+    )
+    console.print(f"γ* per reachable recurrent state: {escape(str(st.gamma_stars))}")
+    if plot:
+        console.print(f"figure: {escape(plot)}")
+    _warn(warnings)
+
+
+@guarded
+def misgeneralization_cmd(
+    env: str = typer.Argument(..., help="Environment file (YAML/JSON)."),
+    train: str = typer.Option(..., "--train", help="Training file."),
+    features: str = typer.Option(
+        None, "--features", help="Features file: goals are θ = Φw (default: rewards on states)."
+    ),
+    start: str = typer.Option(..., "--start", help="Start state of the test situation."),
+    gamma: str = typer.Option("0.9", "--gamma", "-g", help="The goals' discount."),
+    samples: int = typer.Option(2000, "--samples", "-n", help="Goals drawn per prior."),
+    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    box: str = typer.Option("0,1", "--box", help="The box LO,HI of the feature weights."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
+) -> None:
+    """Where G_T's goals go in a test situation, against the prior (the CoinRun example)."""
+    from powerlab.goals import load_training
+    from powerlab.goals.features import load_features
+    from powerlab.goals.generalization import misgeneralization
+    from powerlab.mdp import load_env
+
+    if samples < 1:
+        raise InputError(f"--samples must be at least 1, got {samples}")
+    mdp = load_env(env)
+    phi = None if features is None else load_features(mdp, features)
+    td = load_training(mdp, train)
+    res = misgeneralization(mdp, td, phi, start, _gamma(gamma), samples, seed, box=_box(box))
+    if json_out:
+        emit_json({"env": mdp.name, **res.as_dict()})
+        return
+    _print_frame(res.frame, f"{mdp.name}: where goals go from {start} (γ={_gamma(gamma):g})")
+    console.print(f"prior probability of G_T (acceptance): {res.acceptance:.4f}")
+    _warn(res.warnings)
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``gamma-star``, ``goals sample`` and ``shutdown`` to ``app``."""
+    """Add ``gamma-star``, ``goals sample|misgeneralization`` and ``shutdown`` to ``app``."""
     goals_app = typer.Typer(
         help="Training-compatible goal sets (Krakovna & Kramár 2023, Def 6).", no_args_is_help=True
     )
+    goals_app.command("sample")(sample_cmd)
+    goals_app.command("misgeneralization")(misgeneralization_cmd)
     app.add_typer(goals_app, name="goals")
-
-    @app.command("gamma-star")
-    @guarded
-    def gamma_star_cmd(
-        env: str = typer.Argument(..., help="Environment file (YAML/JSON)."),
-        from_state: str = typer.Option(..., "--from", help="The new state s_new."),
-        gamma: list[str] = typer.Option(["0.9", "0.99"], "--gamma", "-g", help=_GAMMA_HELP),
-        json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
-    ) -> None:
-        """γ* of each recurrent state reachable from s_new (Prop 3), with visit counts (Def 9)."""
-        from powerlab.mdp import load_env
-        from powerlab.mdp.recurrence import recurrence_table, visit_count
-
-        mdp = load_env(env)
-        gammas = [_gamma(g) for g in gamma]
-        rows: list[dict[str, Any]] = []
-        for r in recurrence_table(mdp, from_state):
-            counts = None
-            if r.policy is not None:
-                v = visit_count(mdp, from_state, r.state, np.array(gammas), policy=r.policy)
-                counts = {str(g): float(c) for g, c in zip(gamma, np.atleast_1d(v), strict=True)}
-            rows.append(
-                {
-                    "state": r.state,
-                    "recurrent": r.recurrent,
-                    "reach_and_revisit": r.reach_and_revisit,
-                    "gamma_star": r.gamma_star,
-                    "visit_count_at": counts,
-                }
-            )
-        if json_out:
-            emit_json({"env": mdp.name, "from": from_state, "results": rows})
-            return
-        table = Table(title=f"{mdp.name}: S_reach from {from_state} (Krakovna & Kramár, Props 1-3)")
-        for col in ["state", "recurrent", "reach&revisit", "γ*", *[f"V at γ={g}" for g in gamma]]:
-            table.add_column(col, justify="right")
-        for row in rows:
-            vc = row["visit_count_at"] or {}
-            table.add_row(
-                row["state"],
-                str(row["recurrent"]),
-                str(row["reach_and_revisit"]),
-                _fmt(row["gamma_star"], 10),
-                *[_fmt(vc.get(g)) for g in gamma],
-            )
-        console.print(table)
-
-    @goals_app.command("sample")
-    @guarded
-    def sample_cmd(
-        env: str = typer.Argument(..., help="Environment file (YAML/JSON)."),
-        train: str = typer.Option(
-            ..., "--train", help="Training file: policy, reward+starts, or trajectories."
-        ),
-        reading: str = typer.Option("q", "--reading", help="q (Q*-optimality) or immediate."),
-        sampler: str = typer.Option("hit-and-run", "--sampler", help="rejection or hit-and-run."),
-        samples: int = typer.Option(1000, "--samples", "-n", help="Goals to draw."),
-        seed: int = typer.Option(0, "--seed", help="Random seed."),
-        gamma: str = typer.Option("0.9", "--gamma", "-g", help="The goals' discount (q reading)."),
-        out: str = typer.Option(None, "--out", help="Write samples to FILE.npz or FILE.parquet."),
-        json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
-    ) -> None:
-        """Draw goals uniformly from G_T (Def 6) and report acceptance, ESS and R-hat."""
-        from powerlab.goals import (
-            EmptyGoalSet,
-            goal_set,
-            load_training,
-            sample_hit_and_run,
-            sample_rejection,
-        )
-        from powerlab.mdp import load_env
-
-        if sampler not in ("rejection", "hit-and-run"):
-            raise InputError(
-                f"--sampler: unknown sampler {sampler!r}; expected rejection or hit-and-run"
-            )
-        if samples < 1:
-            raise InputError(f"--samples must be at least 1, got {samples}")
-        mdp = load_env(env)
-        td = load_training(mdp, train)
-        gs = goal_set(mdp, td, _gamma(gamma), reading)
-        info: dict[str, Any] = {
-            "env": mdp.name,
-            "reading": reading,
-            "reading_name": gs.reading_name,
-            "gamma": gs.gamma,
-            "sampler": sampler,
-            "seed": seed,
-        }
-        try:
-            with progress_bar("sampling G_T", total=1, enabled=not json_out) as advance:
-                if sampler == "rejection":
-                    res = sample_rejection(gs, samples, seed)
-                else:
-                    res = sample_hit_and_run(gs, samples, seed)
-                advance(1)
-        except EmptyGoalSet as exc:
-            info["empty_goal_set"] = exc.finding.message
-            if json_out:
-                emit_json(info)
-            else:
-                err_console.print(f"finding: {exc.finding.message}", highlight=False)
-            return
-        info.update(
-            {
-                "samples": res.n,
-                "ess": res.ess,
-                "rhat": res.rhat,
-                "acceptance": res.acceptance,
-                "acceptance_stderr": res.acceptance_stderr,
-                "proposals": res.proposals,
-                "steps": res.steps,
-                "seconds": res.seconds,
-                "constrained_states": [mdp.states[i] for i in res.constrained],
-                "mean": dict(zip(mdp.states, res.samples.mean(axis=0).tolist(), strict=True))
-                if res.n
-                else {},
-                "out": out,
-                "empty_goal_set": None,
-            }
-        )
-        if out:
-            _write_samples(
-                out,
-                res.samples,
-                mdp.states,
-                {k: v for k, v in info.items() if isinstance(v, int | float | str)},
-            )
-        if json_out:
-            emit_json(info)
-            return
-        table = Table(title=f"G_T of {mdp.name} ({gs.reading_name}, γ={gs.gamma})")
-        table.add_column("quantity")
-        table.add_column("value", justify="right")
-        for key in (
-            "sampler",
-            "samples",
-            "ess",
-            "rhat",
-            "acceptance",
-            "acceptance_stderr",
-            "seconds",
-            "out",
-        ):
-            v = info[key]
-            table.add_row(key, _fmt(v) if isinstance(v, float) else str(v))
-        console.print(table)
-
-    @app.command("shutdown")
-    @guarded
-    def shutdown_cmd(
-        env: str = typer.Argument(..., help="Environment file (YAML/JSON)."),
-        train: str = typer.Option(..., "--train", help="Training file."),
-        new_state: str = typer.Option(..., "--new-state", help="s_new, a state outside S_train."),
-        shutdown_action: str = typer.Option(
-            ..., "--shutdown-action", help="Action at s_new leading to a terminal state."
-        ),
-        gamma: list[str] = typer.Option(
-            ["0.3", "0.55", "0.7", "0.9", "0.99"], "--gamma", "-g", help=_GAMMA_HELP
-        ),
-        samples: int = typer.Option(1000, "--samples", "-n", help="Goals drawn from G_T per γ."),
-        seed: int = typer.Option(0, "--seed", help="Random seed."),
-        reading: str = typer.Option("q", "--reading", help="q (Q*-optimality) or immediate."),
-        sampler: str = typer.Option("hit-and-run", "--sampler", help="hit-and-run or rejection."),
-        plot: str = typer.Option(None, "--plot", help="Write the figure (PNG)."),
-        json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
-    ) -> None:
-        """Theorem 2 (Krakovna & Kramár 2023) against the measured fraction avoiding shutdown."""
-        from powerlab.goals import analyze_shutdown, load_training
-        from powerlab.goals.compatible import READING_NAMES
-        from powerlab.mdp import load_env
-
-        if samples < 1:
-            raise InputError(f"--samples must be at least 1, got {samples}")
-        mdp = load_env(env)
-        td = load_training(mdp, train)
-        gammas = [_gamma(g) for g in gamma]
-        with progress_bar("shutdown analysis", total=2 * len(gammas), enabled=not json_out) as adv:
-            st, rows = analyze_shutdown(
-                mdp,
-                td,
-                new_state,
-                shutdown_action,
-                gammas,
-                reading=reading,
-                samples=samples,
-                sampler=sampler,
-                rng=seed,
-                progress=adv,
-            )
-        if plot:
-            from powerlab.goals.plot import plot_shutdown
-
-            plot_shutdown(
-                rows, plot, title=f"{mdp.name}: shutdown at {new_state}", gamma_stars=st.gamma_stars
-            )
-        doc = {
-            "env": mdp.name,
-            "new_state": new_state,
-            "shutdown_action": shutdown_action,
-            "s_term": mdp.states[st.s_term],
-            "reading": reading,
-            "reading_name": READING_NAMES.get(reading, reading),
-            "s_reach": [mdp.states[i] for i in np.flatnonzero(st.s_reach)],
-            "gamma_star": st.gamma_stars,
-            "results": [r.as_dict() for r in rows],
-        }
-        if json_out:
-            emit_json(doc)
-            return
-        table = Table(title=f"{mdp.name}: shutdown at {new_state} ({reading} reading)")
-        for col in [
-            "γ",
-            "n",
-            "bound n/(n+1)",
-            "avoid",
-            "± se",
-            "min orbit",
-            "avoid (self-loop)",
-            "failed premises",
-        ]:
-            table.add_column(col, justify="right")
-        for r in rows:
-            o, s = r.once, r.self_loop
-            failed = ", ".join(k for k, v in o.premises.items() if not v) or "none"
-            table.add_row(
-                f"{r.gamma:g}",
-                str(o.n),
-                "n/a" if o.bound is None else str(o.bound),
-                _fmt(o.fraction_avoid),
-                _fmt(o.stderr),
-                _fmt(o.min_orbit_fraction),
-                _fmt(s.fraction_avoid) if s else "-",
-                failed,
-            )
-        console.print(table)
-        console.print(f"γ* per reachable recurrent state: {st.gamma_stars}", highlight=False)
-        if plot:
-            console.print(f"figure: {plot}")
+    app.command("gamma-star")(gamma_star_cmd)
+    app.command("shutdown")(shutdown_cmd)

@@ -14,10 +14,10 @@
 
 from powerlab.goals.compatible import READINGS, GoalSet, goal_set
 from powerlab.goals.generalization import destinations
-from powerlab.goals.hitandrun import EmptyGoalSet, sample_hit_and_run
-from powerlab.goals.interior import EmptyFinding, find_start
+from powerlab.goals.hitandrun import sample_hit_and_run
+from powerlab.goals.interior import EmptyFinding, EmptyGoalSet, find_start
 from powerlab.goals.rejection import sample_rejection
-from powerlab.goals.samples import GoalSamples
+from powerlab.goals.samples import FractionEstimate, GoalSamples
 from powerlab.goals.setting import (
     CONVENTIONS,
     ShutdownSetting,
@@ -30,8 +30,10 @@ from powerlab.goals.shutdown import (
     SAMPLERS,
     ConventionResult,
     GammaResult,
+    ShutdownAnalysis,
     analyze_shutdown,
     avoids_shutdown,
+    shutdown_frame,
 )
 from powerlab.goals.training import (
     TrainingData,
@@ -48,9 +50,11 @@ __all__ = [
     "ConventionResult",
     "EmptyFinding",
     "EmptyGoalSet",
+    "FractionEstimate",
     "GammaResult",
     "GoalSamples",
     "GoalSet",
+    "ShutdownAnalysis",
     "ShutdownSetting",
     "TrainingData",
     "analyze_shutdown",
@@ -62,6 +66,7 @@ __all__ = [
     "n_of_gamma",
     "sample_hit_and_run",
     "sample_rejection",
+    "shutdown_frame",
     "shutdown_setting",
     "theorem2_bound",
     "training_from_policy",

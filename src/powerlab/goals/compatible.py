@@ -2,7 +2,7 @@ r"""The training-compatible goal set :math:`G_T` (Krakovna & Kramár 2023, Def 6
 
 Given training pairs :math:`(s, a)`, :math:`s \in S_{train}` (Def 5,
 :mod:`powerlab.goals.training`), :math:`G_T` is the set of reward vectors θ in a box
-:math:`[lo, hi]^S` (default :math:`[0,1]^S`; the seed's Theorem 2 needs θ ≥ 0) under which
+:math:`[lo, hi]^S` (default :math:`[0,1]^S`; Krakovna & Kramár's Theorem 2 needs θ ≥ 0) under which
 each trained action "has the highest expected reward" at its state. Two readings:
 
 ``"q"`` (the default): Q*-optimality at the goal's discount γ,
@@ -24,6 +24,8 @@ coordinates i.i.d. and only :math:`G_T^C` needs care (:mod:`powerlab.goals.hitan
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,6 +33,9 @@ from powerlab.errors import InputError
 from powerlab.goals.training import TrainingData
 from powerlab.mdp import MDP, solve
 from powerlab.mdp.recurrence import reachable
+
+if TYPE_CHECKING:
+    from powerlab.goals.pieces import PieceGeometry
 
 __all__ = ["READINGS", "GoalSet", "goal_set"]
 
@@ -54,9 +59,12 @@ class GoalSet:
         training: the training data (Def 5).
         gamma: the goals' discount (used by the ``"q"`` reading).
         reading: ``"q"`` or ``"immediate"``.
-        lo, hi: ``[S]`` the reward box.
-        constrained: ``[n]`` int, the coordinates C that enter some constraint.
-        free: ``[S - n]`` int, the others.
+        lo, hi: ``[S]`` the reward box (``[F]``, a box on the weights, with features).
+        constrained: ``[n]`` int, the states C whose rewards enter some constraint.
+        free: ``[S - n]`` int, the others (none with features: every weight may matter).
+        features: ``[S, F]`` the feature matrix Φ when goals are :math:`\theta = \Phi w`
+            (:mod:`powerlab.goals.features`), else ``None``.
+        feature_names: ``[F]`` their names.
     """
 
     mdp: MDP
@@ -67,6 +75,32 @@ class GoalSet:
     hi: np.ndarray
     constrained: np.ndarray
     free: np.ndarray
+    features: np.ndarray | None = None
+    feature_names: tuple[str, ...] = ()
+
+    @property
+    def dim(self) -> int:
+        """The number of sampled coordinates: S, or F with features."""
+        return self.mdp.n_states if self.features is None else self.features.shape[1]
+
+    def to_theta(self, Y: np.ndarray) -> np.ndarray:
+        """Coordinates ``Y: [K, dim]`` -> reward vectors ``[K, S]`` (``Y Φᵀ`` with features)."""
+        Y = np.atleast_2d(np.asarray(Y, dtype=np.float64))
+        return Y if self.features is None else Y @ self.features.T
+
+    def contains_coords(self, Y: np.ndarray) -> np.ndarray:
+        r"""``Y: [K, dim]`` -> ``[K]`` bool: inside the box and :math:`\theta(Y) \in G_T`."""
+        Y = np.atleast_2d(np.asarray(Y, dtype=np.float64))
+        inbox = np.all((self.lo <= Y) & (Y <= self.hi), axis=1)
+        return inbox & self.contains(self.to_theta(Y))
+
+    @cached_property
+    def geometry(self) -> PieceGeometry:
+        """The polytope pieces of this set (:mod:`powerlab.goals.pieces`), built once: the
+        one owner of :math:`G_T`'s geometry, shared by the start search and the sampler."""
+        from powerlab.goals.pieces import PieceGeometry
+
+        return PieceGeometry(self)
 
     @property
     def reading_name(self) -> str:
@@ -74,11 +108,15 @@ class GoalSet:
         return READING_NAMES[self.reading]
 
     def contains(self, R: np.ndarray) -> np.ndarray:
-        """``R: [K, S]`` -> ``[K]`` bool, membership in :math:`G_T` (box included)."""
+        """``R: [K, S]`` -> ``[K]`` bool, membership in :math:`G_T` (box included, unless
+        the box is on feature weights)."""
         R = np.asarray(R, dtype=np.float64)
         if R.ndim != 2 or R.shape[1] != self.mdp.n_states:
             raise InputError(f"R must have shape [K, S=({self.mdp.n_states})], got {R.shape}")
-        out = np.all((self.lo <= R) & (R <= self.hi), axis=1)
+        if self.features is None:
+            out = np.all((self.lo <= R) & (R <= self.hi), axis=1)
+        else:  # the box is on the weights (contains_coords checks it)
+            out = np.ones(len(R), dtype=bool)
         pairs = self.training.pairs
         if not pairs:
             return out
@@ -97,8 +135,9 @@ class GoalSet:
         return out
 
     def _immediate_ok(self, R: np.ndarray, s_tr: np.ndarray, a_tr: np.ndarray) -> np.ndarray:
-        P = np.asarray(self.mdp.P)[s_tr]  # [T, A, S]
-        E = np.einsum("tas,ks->kta", P, R)  # [K, T, A]
+        A = self.mdp.n_actions
+        sa = (s_tr[:, None] * A + np.arange(A)[None, :]).ravel()
+        E = (self.mdp.P_sa[sa] @ R.T).T.reshape(len(R), len(s_tr), A)  # [K, T, A], sparse P
         avail = self.mdp.available[s_tr]  # [T, A]
         E = np.where(avail[None], E, -np.inf)
         best = E.max(axis=2)
@@ -108,8 +147,10 @@ class GoalSet:
 
     def fill_free(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Full reward vectors ``[N, S]`` from constrained parts ``x: [N, n]``, free coords
-        drawn i.i.d. uniform on the box."""
+        drawn i.i.d. uniform on the box (with features: ``x`` are weights, ``x Φᵀ``)."""
         x = np.atleast_2d(x)
+        if self.features is not None:
+            return self.to_theta(x)
         N = x.shape[0]
         out = np.empty((N, self.mdp.n_states))
         out[:, self.constrained] = x
@@ -119,10 +160,13 @@ class GoalSet:
 
 
 def _box(
-    mdp: MDP, box: tuple[float, float] | tuple[np.ndarray, np.ndarray]
+    dim: int, box: tuple[float, float] | tuple[np.ndarray, np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray]:
-    lo = np.broadcast_to(np.asarray(box[0], dtype=np.float64), (mdp.n_states,)).copy()
-    hi = np.broadcast_to(np.asarray(box[1], dtype=np.float64), (mdp.n_states,)).copy()
+    try:
+        lo = np.broadcast_to(np.asarray(box[0], dtype=np.float64), (dim,)).copy()
+        hi = np.broadcast_to(np.asarray(box[1], dtype=np.float64), (dim,)).copy()
+    except ValueError:
+        raise InputError(f"reward box ends must be scalars or have {dim} entries") from None
     if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))) or np.any(hi <= lo):
         raise InputError(f"reward box must be finite with lo < hi, got [{box[0]}, {box[1]}]")
     return lo, hi
@@ -134,13 +178,18 @@ def goal_set(
     gamma: float,
     reading: str = "q",
     box: tuple[float, float] | tuple[np.ndarray, np.ndarray] = (0.0, 1.0),
+    features: np.ndarray | None = None,
+    feature_names: tuple[str, ...] = (),
 ) -> GoalSet:
-    """:math:`G_T` of Def 6 for ``training`` on ``mdp`` (see the module docstring).
+    r""":math:`G_T` of Def 6 for ``training`` on ``mdp`` (see the module docstring).
 
     Args:
         gamma: the goals' discount in [0, 1) (the ``"q"`` reading depends on it).
         reading: ``"q"`` (Q*-optimality, default) or ``"immediate"``.
-        box: ``(lo, hi)``, scalars or ``[S]`` arrays; default ``[0, 1]^S``.
+        box: ``(lo, hi)``, scalars or ``[S]`` arrays (``[F]`` with features); default
+            ``[0, 1]``.
+        features: ``[S, F]`` Φ for goals :math:`\theta = \Phi w` (the box is then on w).
+        feature_names: ``[F]`` names for outputs.
     """
     if reading not in READINGS:
         raise InputError(f"unknown reading {reading!r}; expected one of {', '.join(READINGS)}")
@@ -149,14 +198,24 @@ def goal_set(
     gamma = float(gamma)
     if not 0.0 <= gamma < 1.0:
         raise InputError(f"gamma must be in [0, 1), got {gamma}")
-    lo, hi = _box(mdp, box)
+    if features is not None:
+        features = np.asarray(features, dtype=np.float64)
+        if features.ndim != 2 or features.shape[0] != mdp.n_states or features.shape[1] < 1:
+            raise InputError(
+                f"features must have shape [S={mdp.n_states}, F], got {features.shape}"
+            )
+        if not np.all(np.isfinite(features)):
+            raise InputError("features must be finite")
+    lo, hi = _box(mdp.n_states if features is None else features.shape[1], box)
     sources = [s for s, _ in training.pairs]
     C = np.zeros(mdp.n_states, dtype=bool)
     if sources:
         if reading == "q":
             C = reachable(mdp, sources, min_steps=1)
         else:
-            C = np.asarray((np.asarray(mdp.P)[sources] > 0).any(axis=(0, 1)), dtype=bool)
+            A = mdp.n_actions
+            sa = (np.array(sources)[:, None] * A + np.arange(A)[None, :]).ravel()
+            C[np.unique(mdp.P_sa[sa].indices)] = True
     return GoalSet(
         mdp=mdp,
         training=training,
@@ -165,5 +224,7 @@ def goal_set(
         lo=lo,
         hi=hi,
         constrained=np.flatnonzero(C),
-        free=np.flatnonzero(~C),
+        free=np.flatnonzero(~C) if features is None else np.zeros(0, dtype=np.int64),
+        features=features,
+        feature_names=tuple(feature_names),
     )

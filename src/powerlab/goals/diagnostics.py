@@ -18,7 +18,7 @@ import numpy as np
 
 from powerlab.errors import InputError
 
-__all__ = ["ess", "split_rhat"]
+__all__ = ["ESS_MIN_FRACTION", "RHAT_MAX", "ess", "mixing_warnings", "split_rhat", "wilson"]
 
 
 def _split(chains: np.ndarray) -> np.ndarray:
@@ -73,3 +73,45 @@ def ess(chains: np.ndarray) -> float:
         prev = pair
     tau = max(tau, 1.0 / np.log10(max(M * n, 10)))
     return float(M * n / tau)
+
+
+RHAT_MAX = 1.01
+"""Split-R-hat above this warns that the chains have not mixed (Vehtari et al. 2021, Sec. 4)."""
+
+ESS_MIN_FRACTION = 0.1
+"""An ESS below this fraction of the draws warns of strong autocorrelation."""
+
+
+def mixing_warnings(n: int, ess_value: float | None, rhat: float | None) -> tuple[str, ...]:
+    """Warnings for a Markov chain sample of ``n`` draws: R-hat above :data:`RHAT_MAX` or
+    ESS below :data:`ESS_MIN_FRACTION` of ``n`` (Vehtari et al. 2021's recommendations)."""
+    out = []
+    if rhat is not None and np.isfinite(rhat) and rhat > RHAT_MAX:
+        out.append(f"R-hat {rhat:.3f} > {RHAT_MAX}: the chains have not mixed")
+    elif rhat is not None and not np.isfinite(rhat):
+        out.append("R-hat is infinite: the chains have not mixed")
+    if ess_value is not None and n > 0 and np.isfinite(ess_value):
+        if ess_value < ESS_MIN_FRACTION * n:
+            out.append(
+                f"ESS {ess_value:.0f} is below {ESS_MIN_FRACTION:.0%} of the {n} draws: "
+                "estimates are much less precise than N suggests"
+            )
+    return tuple(out)
+
+
+def wilson(p: float, n: float, z: float = 1.959963984540054) -> tuple[float, float]:
+    r"""Wilson score interval for a proportion ``p`` from ``n`` (effective) trials.
+
+    Wilson (1927): the interval :math:`\{\pi: |p - \pi| \le z\sqrt{\pi(1-\pi)/n}\}`,
+    :math:`\frac{p + z^2/2n \pm z\sqrt{p(1-p)/n + z^2/4n^2}}{1 + z^2/n}`. It does not
+    collapse at p = 0 or 1 (it ends at 0 or 1 exactly, and has positive width). ``n`` may
+    be fractional (an effective sample size); default z is the 95% two-sided value.
+    """
+    if not n > 0 or not 0.0 <= p <= 1.0:
+        return (0.0, 1.0)
+    den = 1.0 + z * z / n
+    mid = (p + z * z / (2 * n)) / den
+    half = z * float(np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))) / den
+    lo = 0.0 if p == 0.0 else max(0.0, mid - half)
+    hi = 1.0 if p == 1.0 else min(1.0, mid + half)
+    return (lo, hi)

@@ -5,19 +5,35 @@ of the level, so :math:`G_T` holds goals that reward the coin and goals that rew
 of the level; when the coin is moved at test time they come apart (goal misgeneralization).
 :func:`destinations` follows each goal's optimal policy (lowest slot among ties) from a
 start state in a deterministic MDP until it reaches a terminal state or repeats a state,
-and names where it ends.
+and names where it ends. :func:`misgeneralization` compares where goals drawn uniformly
+from :math:`G_T` end with where goals drawn from the unconstrained prior (uniform on the
+same box) end: for each destination the two fractions with their Wilson intervals, and
+the odds ratio :math:`\frac{p_G/(1-p_G)}{p_0/(1-p_0)}`, how much conditioning on training
+compatibility moves the odds. Uniform on :math:`G_T` is the prior conditioned on
+:math:`G_T`, so the prior's acceptance rate is :math:`\mathrm{vol}(G_T)/\mathrm{vol(box)}`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from powerlab._random import Seed, as_generator
 from powerlab.errors import InputError
+from powerlab.goals.compatible import goal_set
+from powerlab.goals.draw import sample_goals
+from powerlab.goals.features import FeatureMap
+from powerlab.goals.samples import GoalSamples
+from powerlab.goals.training import TrainingData
 from powerlab.mdp import MDP, solve
 
-__all__ = ["destinations"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Misgeneralization", "destinations", "misgeneralization"]
 
 
 def destinations(mdp: MDP, R: np.ndarray, gamma: float, start: str | int) -> Counter[str]:
@@ -26,21 +42,128 @@ def destinations(mdp: MDP, R: np.ndarray, gamma: float, start: str | int) -> Cou
     The label is the terminal state's name, or ``"stays at X"`` when the path settles in a
     cycle through X (X the first repeated state). Deterministic MDPs only.
     """
+    return Counter(_ends(mdp, R, gamma, start))
+
+
+def _ends(mdp: MDP, R: np.ndarray, gamma: float, start: str | int) -> list[str]:
     succ = mdp.successor
     if succ is None:
-        raise InputError(f"{mdp.name}: destinations() needs a deterministic MDP")
+        raise InputError(f"{mdp.name}: destinations need a deterministic MDP")
     s0 = mdp.state_index(start)
     pol = solve(mdp, np.atleast_2d(R), gamma, want_q=False).policy  # [K, S]
-    out: Counter[str] = Counter()
+    out = []
     for k in range(pol.shape[0]):
         s, seen = s0, set()
         while True:
             if mdp.terminal[s]:
-                out[mdp.states[s]] += 1
+                out.append(mdp.states[s])
                 break
             if s in seen:
-                out[f"stays at {mdp.states[s]}"] += 1
+                out.append(f"stays at {mdp.states[s]}")
                 break
             seen.add(s)
             s = int(succ[s, pol[k, s]])
     return out
+
+
+@dataclass(frozen=True)
+class Misgeneralization:
+    """The result of :func:`misgeneralization`.
+
+    Attributes:
+        frame: one row per destination: ``destination``, ``prior``, ``prior_low``,
+            ``prior_high``, ``g_t``, ``g_t_low``, ``g_t_high`` (95% Wilson) and
+            ``odds_ratio`` (G_T odds over prior odds; inf/0/NaN where a fraction is 0 or 1).
+        acceptance: the prior's probability of :math:`G_T` (box draws in :math:`G_T`).
+        samples: the :math:`G_T` draws.
+        warnings: mixing warnings of the :math:`G_T` sampler.
+    """
+
+    frame: pd.DataFrame
+    acceptance: float
+    gamma: float
+    start: str
+    features: tuple[str, ...]
+    samples: GoalSamples
+    warnings: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form (docs/goals.md)."""
+        return {
+            "start": self.start,
+            "gamma": self.gamma,
+            "features": list(self.features),
+            "acceptance": self.acceptance,
+            "sampler": self.samples.sampler,
+            "ess": self.samples.ess,
+            "rhat": self.samples.rhat,
+            "rows": self.frame.to_dict("records"),
+            "warnings": list(self.warnings),
+        }
+
+
+def _odds(p: float) -> float:
+    return float("inf") if p >= 1.0 else p / (1.0 - p)
+
+
+def misgeneralization(
+    mdp: MDP,
+    training: TrainingData,
+    features: FeatureMap | None,
+    start: str | int,
+    gamma: float,
+    samples: int,
+    rng: Seed = None,
+    *,
+    box: tuple[float, float] = (0.0, 1.0),
+    sampler: str = "hit-and-run",
+) -> Misgeneralization:
+    """Where :math:`G_T`-uniform goals and prior goals end from ``start`` (module docstring).
+
+    Args:
+        features: Φ for goals :math:`\\theta = \\Phi w` (``None``: rewards on states).
+        gamma: the discount of both :math:`G_T` and the test situation.
+        samples: goals drawn from each of the prior and :math:`G_T`.
+        box: the box of the prior (on w with features).
+        sampler: how :math:`G_T` is drawn (``"hit-and-run"`` or ``"rejection"``).
+    """
+    import pandas as pd
+
+    gen = as_generator(rng)
+    phi = None if features is None else features.matrix
+    names = () if features is None else features.names
+    gs = goal_set(mdp, training, gamma, "q", box, phi, names)
+    g_draw = sample_goals(gs, sampler, samples, gen)
+    Y = gs.lo + (gs.hi - gs.lo) * gen.random((samples, gs.dim))
+    prior_R = gs.to_theta(Y)
+    acceptance = float(gs.contains_coords(Y).mean())
+    ends_g = np.array(_ends(mdp, g_draw.samples, gamma, start))
+    ends_0 = np.array(_ends(mdp, prior_R, gamma, start))
+    iid = GoalSamples(prior_R, "prior", "q", gamma, 0.0, np.full(samples, -1))
+    rows = []
+    for d in sorted(set(ends_g) | set(ends_0)):
+        f0 = iid.fraction(ends_0 == d)
+        fg = g_draw.fraction(ends_g == d)
+        den = _odds(f0.value)
+        ratio = _odds(fg.value) / den if den > 0 else float("nan")
+        rows.append(
+            {
+                "destination": d,
+                "prior": f0.value,
+                "prior_low": f0.low,
+                "prior_high": f0.high,
+                "g_t": fg.value,
+                "g_t_low": fg.low,
+                "g_t_high": fg.high,
+                "odds_ratio": ratio,
+            }
+        )
+    return Misgeneralization(
+        pd.DataFrame(rows),
+        acceptance,
+        float(gamma),
+        mdp.states[mdp.state_index(start)],
+        tuple(names),
+        g_draw,
+        g_draw.warnings,
+    )

@@ -1,4 +1,4 @@
-r"""Finding an interior point of :math:`G_T`, or reporting that it is empty (Def 6).
+r"""Finding interior points of :math:`G_T`, or reporting that it has measure zero (Def 6).
 
 :math:`G_T` has positive volume iff some piece :math:`C_\pi`
 (:mod:`powerlab.goals.pieces`) has an interior; a point of such a piece found by the
@@ -8,11 +8,16 @@ the all-``lo`` corners with one coordinate at ``hi`` (members when acceptance is
 membership of the whole pool is one batched solve, and each member's optimal policy is
 found by :meth:`PieceGeometry.optimal_policy`.
 
-If no candidate works, :math:`G_T` is reported empty (a *finding*, not an error), with
-the constraint that empties it: the training pairs are added one at a time, in order, and
-the first pair after which no candidate survives is named. For the ``"immediate"``
-reading this is exact (one LP per prefix); for ``"q"`` it is a search over the candidate
-pool and says so.
+Members of the pool are exact uniform draws from :math:`G^C_T` (they are uniform box
+draws that passed the membership test), so they also serve as dispersed starting points
+for the chains (:attr:`Start.members`).
+
+If no candidate works, :math:`G_T` has no interior: it has measure zero (ties count, so
+θ = 0 is always a member and it is never empty). This is a *finding*, not an error, and
+both samplers report it before drawing anything, naming the constraint that flattens
+it: the training pairs are added one at a time, in order, and the first pair after
+which no candidate survives is named. For the ``"immediate"`` reading this is exact (one
+LP per prefix); for ``"q"`` it is a search over the candidate pool and says so.
 """
 
 from __future__ import annotations
@@ -21,11 +26,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from powerlab._random import Seed, as_generator
 from powerlab.goals.compatible import GoalSet
 from powerlab.goals.pieces import PieceGeometry
 from powerlab.goals.training import TrainingData
 
-__all__ = ["EmptyFinding", "Start", "find_start"]
+__all__ = ["EmptyFinding", "EmptyGoalSet", "Start", "find_start"]
 
 _POOL = 4096
 _MAX_LP = 256
@@ -35,17 +41,19 @@ _INTERIOR = 1e-9
 @dataclass(frozen=True)
 class Start:
     """An interior point ``x: [n]`` of the piece ``policy``, at distance ``radius`` from its
-    boundary."""
+    boundary; ``members: [m, n]`` exact uniform draws from :math:`G^C_T` found on the way."""
 
     x: np.ndarray
     policy: tuple[int, ...]
     radius: float
+    members: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
 class EmptyFinding:
-    """:math:`G_T` has no interior. ``constraint``: the training pair that empties it
-    ("state 's' action 'a'"); ``exact``: whether an LP proved it (else a candidate search)."""
+    """:math:`G_T` has no interior, so it has measure zero (ties count, so θ = 0 is always in
+    it: it is never empty). ``constraint``: the training pair that makes it flat ("state
+    's' action 'a'"); ``exact``: whether an LP proved it (else a candidate search)."""
 
     constraint: str
     exact: bool
@@ -55,7 +63,18 @@ class EmptyFinding:
     def message(self) -> str:
         """One line for reports."""
         how = "proved by LP" if self.exact else "no interior point found by search"
-        return f"G_T is empty ({how}): emptied by {self.constraint}; {self.detail}"
+        return (
+            f"G_T has measure zero ({how}): no interior once {self.constraint} is imposed; "
+            f"{self.detail}"
+        )
+
+
+class EmptyGoalSet(RuntimeError):
+    """:math:`G_T` has measure zero; ``finding`` names the constraint that flattens it."""
+
+    def __init__(self, finding: EmptyFinding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
 
 
 def _candidates(gs: GoalSet, geo: PieceGeometry, rng: np.random.Generator) -> np.ndarray:
@@ -66,22 +85,23 @@ def _candidates(gs: GoalSet, geo: PieceGeometry, rng: np.random.Generator) -> np
     return np.vstack([corners, draws])
 
 
-def find_start(gs: GoalSet, rng: object = None) -> Start | EmptyFinding:
+def find_start(gs: GoalSet, rng: Seed = None) -> Start | EmptyFinding:
     """An interior starting point of :math:`G^C_T` or an :class:`EmptyFinding`."""
-    gen = np.random.default_rng(rng)  # type: ignore[arg-type]
-    geo = PieceGeometry(gs)
+    gen = as_generator(rng)
+    geo = gs.geometry
     if geo.n == 0:
         return Start(np.zeros(0), (), np.inf)
     if not gs.training.pairs:
         return Start(0.5 * (geo.lo + geo.hi), geo.default_policy(), np.inf)
     pool = _candidates(gs, geo, gen)
+    member = gs.contains(gs.fill_free(pool, gen))  # one batched solve for the whole pool
+    n_corner = geo.n
+    draws = pool[n_corner:][member[n_corner:]]
     if gs.reading == "immediate":
         x, z = geo.center(())
         if z > _INTERIOR:
-            return Start(x, (), z)
+            return Start(x, (), z, draws)
         return _empty_immediate(gs)
-    member = gs.contains(gs.fill_free(pool, gen))  # one batched solve for the whole pool
-    n_corner = geo.n
     order = [i for i in range(n_corner, len(pool)) if member[i]]  # generic draws first
     order += [i for i in range(n_corner) if member[i]]
     tried: set[tuple[int, ...]] = set()
@@ -92,8 +112,8 @@ def find_start(gs: GoalSet, rng: object = None) -> Start | EmptyFinding:
         tried.add(pol)
         xc, z = geo.center(pol)
         if z > _INTERIOR:
-            return Start(xc, pol, z)
-    return _empty_search(gs, pool, int(member.sum()))
+            return Start(xc, pol, z, draws)
+    return _empty_search(gs, pool, int(member.sum()), gen)
 
 
 def _pair_name(gs: GoalSet, k: int) -> str:
@@ -111,13 +131,12 @@ def _prefix(gs: GoalSet, k: int) -> GoalSet:
     )
     from powerlab.goals.compatible import goal_set
 
-    return goal_set(gs.mdp, td, gs.gamma, gs.reading, (gs.lo, gs.hi))
+    return goal_set(gs.mdp, td, gs.gamma, gs.reading, (gs.lo, gs.hi), gs.features, gs.feature_names)
 
 
 def _empty_immediate(gs: GoalSet) -> EmptyFinding:
     for k in range(len(gs.training.pairs)):
-        geo = PieceGeometry(_prefix(gs, k))
-        _, z = geo.center(())
+        _, z = _prefix(gs, k).geometry.center(())
         if z <= _INTERIOR:
             return EmptyFinding(
                 _pair_name(gs, k),
@@ -127,8 +146,9 @@ def _empty_immediate(gs: GoalSet) -> EmptyFinding:
     return EmptyFinding(_pair_name(gs, len(gs.training.pairs) - 1), True, "")
 
 
-def _empty_search(gs: GoalSet, pool: np.ndarray, members: int) -> EmptyFinding:
-    rng = np.random.default_rng(0)
+def _empty_search(
+    gs: GoalSet, pool: np.ndarray, members: int, rng: np.random.Generator
+) -> EmptyFinding:
     full = gs.fill_free(pool, rng)
     alive = np.ones(len(full), dtype=bool)
     for k in range(len(gs.training.pairs)):

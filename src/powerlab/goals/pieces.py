@@ -20,6 +20,10 @@ A *chord* is the connected part of :math:`G^C_T` on the line :math:`x + t d` tha
 walk forward and backward from piece to piece with the ratio test until an exit row or the
 box stops the walk. Rows are normalised to unit length so that their slacks are distances.
 Pieces are cached per policy.
+
+Feature-based rewards (:math:`\theta = \Phi w`, :mod:`powerlab.goals.features`): the
+coordinates are the weights :math:`w \in [lo, hi]^F` and :math:`x = \Phi_C w`, so every
+row becomes :math:`g^\top \Phi_C`; nothing else changes.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linprog
 
+from powerlab.goals._budget import check_bytes
 from powerlab.goals.compatible import GoalSet
 
 __all__ = ["Chord", "Piece", "PieceGeometry"]
@@ -74,22 +79,34 @@ class PieceGeometry:
         self.gs = gs
         mdp = gs.mdp
         C = gs.constrained
-        self.n = n = len(C)
-        self.lo, self.hi = gs.lo[C], gs.hi[C]
+        self.nS = nS = len(C)
+        # coordinates: θ_C itself, or feature weights w with θ_C = Φ_C w
+        self.B = None if gs.features is None else np.asarray(gs.features[C])  # [nS, F]
+        if self.B is None:
+            self.n = n = nS
+            self.lo, self.hi = gs.lo[C], gs.hi[C]
+        else:
+            self.n = n = self.B.shape[1]
+            self.lo, self.hi = gs.lo.copy(), gs.hi.copy()
         self.q = gs.reading == "q"
         local = {int(s): i for i, s in enumerate(C)}
         pairs = dict(gs.training.pairs)
-        P = np.asarray(mdp.P)
         usable = mdp.available & ~mdp.terminal[:, None]
         # row states: C (q reading) then the training states outside C
         rows_states = list(C) if self.q else []
         rows_states += [s for s in pairs if s not in local or not self.q]
         self.row_states = np.array(rows_states, dtype=np.int64)
-        self.Pc = (
-            P[self.row_states][:, :, C] if n else np.zeros((len(rows_states), mdp.n_actions, 0))
+        A, m = mdp.n_actions, len(rows_states)
+        check_bytes(
+            8.0 * (4 * m * A * max(nS, n) + (self.q + 1) * nS * nS),
+            f"the polytope pieces of G_T ({nS} constrained states, {m} constraint states x {A} "
+            "actions)",
+            "use the immediate reading, fewer training states, or a smaller environment",
         )
+        sa = (self.row_states[:, None] * A + np.arange(A)[None, :]).ravel()
+        self.Pc = mdp.P_sa[sa][:, C].toarray().reshape(m, A, nS)  # [rows, A, nS]
         self.usable = usable[self.row_states]
-        nC = n if self.q else 0
+        nC = nS if self.q else 0
         # fixed base action: training action for training rows, -1 (policy) for free C rows
         base = np.full(len(rows_states), -1, dtype=np.int64)
         is_train = np.zeros(len(rows_states), dtype=bool)
@@ -119,20 +136,20 @@ class PieceGeometry:
         if hit is not None:
             self._cache.move_to_end(key)
             return hit
-        n, nC = self.n, self.nC
+        nS, nC = self.nS, self.nC
         pol = np.array(policy, dtype=np.int64)
-        if self.q and n:
-            Ppi = self.Pc[np.arange(nC), pol]  # [n, n]
-            M = np.linalg.inv(np.eye(n) - self.gamma * Ppi)
+        if self.q and nS:
+            Ppi = self.Pc[np.arange(nC), pol]  # [nS, nS]
+            M = np.linalg.inv(np.eye(nS) - self.gamma * Ppi)
         else:
-            M = np.eye(n)
+            M = np.eye(nS)
         b = self.base.copy()
         b[:nC] = pol
         rr, aa = self._rr, self._aa
         keep = aa != b[rr]
         rr, aa = rr[keep], aa[keep]
-        D = self.Pc[rr, aa] - self.Pc[rr, b[rr]]  # [m, n]
-        G = D @ M
+        D = self.Pc[rr, aa] - self.Pc[rr, b[rr]]  # [m, nS]
+        G = D @ M if self.B is None else (D @ M) @ self.B  # [m, n]
         norms = np.linalg.norm(G, axis=1)
         nz = norms > _ZERO_ROW * max(1.0, float(np.abs(M).max(initial=1.0)))
         G, rr, aa, norms = G[nz] / norms[nz, None], rr[nz], aa[nz], norms[nz]
@@ -181,64 +198,6 @@ class PieceGeometry:
         return tuple(pol), member
 
     # ------------------------------------------------------------ chords
-    def _box_limit(self, x: np.ndarray, d: np.ndarray) -> tuple[float, float]:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            r_hi = (self.hi - x) / d
-            r_lo = (self.lo - x) / d
-        up = np.where(d > 0, r_hi, r_lo)  # d < 0: lower face; d == 0: nan/inf, dropped
-        dn = np.where(d > 0, -r_lo, -r_hi)
-        up = up[np.isfinite(up)]
-        dn = dn[np.isfinite(dn)]
-        return float(up.min(initial=np.inf)), float(dn.min(initial=np.inf))
-
-    def _walk(
-        self,
-        x: np.ndarray,
-        d: np.ndarray,
-        pol: tuple[int, ...],
-        t_box: float,
-        ab: tuple[np.ndarray, np.ndarray],
-    ) -> tuple[float, list[tuple[float, float, tuple[int, ...]]]]:
-        """Walk from ``x`` along ``d`` through pieces until an exit row or the box stops it.
-
-        ``ab = (G x, G d)`` for the starting piece (shared by both directions)."""
-        t0 = 0.0
-        segs = []
-        pc = self.piece(pol)
-        a, b = ab
-        for _ in range(_MAX_PIECES_PER_WALK):
-            pos = b > 1e-14
-            if pos.any():
-                lim = np.maximum(-a[pos] / b[pos], t0)
-                j = int(np.argmin(lim))
-                t1 = float(lim[j])
-                i = int(np.flatnonzero(pos)[j])
-            else:
-                t1, i = np.inf, -1
-            if t1 >= t_box:
-                segs.append((t0, t_box, pol))
-                return t_box, segs
-            segs.append((t0, t1, pol))
-            if pc.exit[i]:
-                return t1, segs
-            new = list(pol)
-            new[int(pc.pos[i])] = int(pc.act[i])
-            pol, t0 = tuple(new), t1
-            pc = self.piece(pol)
-            a, b = pc.G @ x, pc.G @ d
-        return t0, segs
-
-    def chord(self, x: np.ndarray, d: np.ndarray, pol: tuple[int, ...]) -> Chord:
-        """The chord of :math:`G^C_T` through ``x`` along ``d`` (``x`` in piece ``pol``)."""
-        up, dn = self._box_limit(x, d)
-        G = self.piece(pol).G
-        a, b = G @ x, G @ d
-        t_hi, fw = self._walk(x, d, pol, up, (a, b))
-        t_lo_neg, bw = self._walk(x, -d, pol, dn, (a, -b))
-        segs = [(-t1, -t0, p) for t0, t1, p in reversed(bw)] + fw
-        return Chord(-t_lo_neg, t_hi, segs)
-
-    # ------------------------------------------------------------ batched chords
     def _walk_batch(
         self, X: np.ndarray, D: np.ndarray, pols: list[tuple[int, ...]], t_box: np.ndarray
     ) -> tuple[np.ndarray, dict[int, list[tuple[float, float, tuple[int, ...]]]]]:
@@ -297,15 +256,11 @@ class PieceGeometry:
             t_end[kk] = t0[kk]
         return t_end, segs
 
-    def step_batch(
-        self,
-        X: np.ndarray,
-        pols: list[tuple[int, ...]],
-        D: np.ndarray,
-        U: np.ndarray,
-    ) -> tuple[np.ndarray, list[tuple[int, ...]]]:
-        """One hit-and-run step for K chains: ``X: [K, n]`` points in pieces ``pols``,
-        directions ``D: [K, n]``, uniforms ``U: [K]``; returns the new points and pieces."""
+    def _chords(
+        self, X: np.ndarray, D: np.ndarray, pols: list[tuple[int, ...]]
+    ) -> tuple[np.ndarray, np.ndarray, list[Chord | None]]:
+        """Chords of K chains: ``t_lo, t_hi: [K]`` and, for chains whose chord crosses a
+        piece boundary, the :class:`Chord` with its segments (``None`` for one piece)."""
         with np.errstate(divide="ignore", invalid="ignore"):
             r_hi = (self.hi - X) / D
             r_lo = (self.lo - X) / D
@@ -316,14 +271,35 @@ class PieceGeometry:
         t_hi, fw = self._walk_batch(X, D, pols, up)
         t_lo_neg, bw = self._walk_batch(X, -D, pols, dn)
         t_lo = -t_lo_neg
-        t = t_lo + (t_hi - t_lo) * U
-        t = np.where(t_hi > t_lo, t, 0.0)
-        Xn = X + t[:, None] * D
-        new_pols = list(pols)
+        chords: list[Chord | None] = [None] * len(X)
         for k in set(fw) | set(bw):
             segs = [(-b, -a, p) for a, b, p in reversed(bw.get(k, [(0.0, -t_lo[k], pols[k])]))]
             segs += fw.get(k, [(0.0, t_hi[k], pols[k])])
-            new_pols[k] = Chord(float(t_lo[k]), float(t_hi[k]), segs).locate(float(t[k]))
+            chords[k] = Chord(float(t_lo[k]), float(t_hi[k]), segs)
+        return t_lo, t_hi, chords
+
+    def chord(self, x: np.ndarray, d: np.ndarray, pol: tuple[int, ...]) -> Chord:
+        """The chord of :math:`G^C_T` through ``x`` along ``d`` (``x`` in piece ``pol``)."""
+        t_lo, t_hi, chords = self._chords(x[None], d[None], [pol])
+        one = chords[0]
+        return one if one is not None else Chord(float(t_lo[0]), float(t_hi[0]), [
+            (float(t_lo[0]), float(t_hi[0]), pol)
+        ])  # fmt: skip
+
+    def step_batch(
+        self,
+        X: np.ndarray,
+        pols: list[tuple[int, ...]],
+        D: np.ndarray,
+        U: np.ndarray,
+    ) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+        """One hit-and-run step for K chains: ``X: [K, n]`` points in pieces ``pols``,
+        directions ``D: [K, n]``, uniforms ``U: [K]``; returns the new points and pieces."""
+        t_lo, t_hi, chords = self._chords(X, D, pols)
+        t = t_lo + (t_hi - t_lo) * U
+        t = np.where(t_hi > t_lo, t, 0.0)
+        Xn = X + t[:, None] * D
+        new_pols = [pols[k] if c is None else c.locate(float(t[k])) for k, c in enumerate(chords)]
         return Xn, new_pols
 
     # ------------------------------------------------------------ LP

@@ -26,8 +26,11 @@ def plot_shutdown(
     """Plot ``rows`` from :func:`powerlab.goals.analyze_shutdown`; save to ``path`` if given
     (atomically), and return the matplotlib figure (closed if saved). With ``gamma_stars``
     (state -> γ*) the bound is drawn exactly on a fine grid, jumps included."""
-    import matplotlib.pyplot as plt
     import numpy as np
+
+    from powerlab._figures import pyplot, save_figure
+
+    plt = pyplot()
 
     g = np.array([r.gamma for r in rows])
     fig, ax = plt.subplots(figsize=(6.4, 4.0))
@@ -41,7 +44,13 @@ def plot_shutdown(
         return np.array(out)
 
     f, se = series("fraction_avoid", "once"), series("stderr", "once")
-    ax.errorbar(g, f, yerr=2 * se, marker="o", label="avoid shutdown, reward paid once (seed)")
+    ax.errorbar(
+        g,
+        f,
+        yerr=2 * se,
+        marker="o",
+        label="avoid shutdown, reward paid once (Krakovna & Kramár 2023)",
+    )
     ax.plot(g, series("min_orbit_fraction", "once"), "v:", label="min within-orbit fraction")
     if any(r.self_loop is not None for r in rows):
         f2, se2 = series("fraction_avoid", "loop"), series("stderr", "loop")
@@ -61,10 +70,5 @@ def plot_shutdown(
     ax.set_title(title)
     ax.legend(fontsize=8, loc="lower right")
     if path is not None:
-        from powerlab._io import atomic_write
-
-        atomic_write(
-            Path(path), lambda p: fig.savefig(p, dpi=110, bbox_inches="tight", format="png")
-        )
-        plt.close(fig)
+        save_figure(fig, Path(path))
     return fig

@@ -1,11 +1,20 @@
-r"""Exact uniform sampling from :math:`G_T` by rejection from the box (Krakovna & Kramár, Def 6).
+r"""Exact sampling from :math:`G_T` by rejection from the box (Krakovna & Kramár, Def 6).
 
-Draw θ uniformly from :math:`[lo, hi]^S`, keep it iff θ ∈ :math:`G_T`
+Draw θ uniformly from :math:`[lo, hi]^S` (or weights w uniformly from :math:`[lo, hi]^F`
+and :math:`\theta = \Phi w`), keep it iff θ ∈ :math:`G_T`
 (:meth:`GoalSet.contains`, one batched :func:`powerlab.mdp.solve` per batch). Accepted
 draws are i.i.d. uniform on :math:`G_T`; the acceptance rate estimates
-:math:`\mathrm{vol}(G_T)/\mathrm{vol}(\mathrm{box})` with binomial standard error
-:math:`\sqrt{\hat a(1-\hat a)/N_{prop}}`. The cost per accepted sample grows as 1/acceptance,
-which is what :mod:`powerlab.goals.hitandrun` avoids.
+:math:`\mathrm{vol}(G_T)/\mathrm{vol}(\mathrm{box})`, with a standard error from its
+Wilson interval (Wilson 1927), positive even when nothing or everything is accepted.
+
+Before drawing, :func:`powerlab.goals.interior.find_start` checks that :math:`G_T` has
+an interior: a :math:`G_T` of measure zero (training forces an equality) would accept
+nothing however long it ran, and is reported as the finding it is
+(:class:`~powerlab.goals.interior.EmptyGoalSet`), as hit-and-run reports it.
+
+If a budget (proposals or seconds) runs out first, the result holds fewer draws than
+asked and says so in :attr:`GoalSamples.warnings`; the cost per accepted sample grows as
+1/acceptance, which is what :mod:`powerlab.goals.hitandrun` avoids.
 """
 
 from __future__ import annotations
@@ -14,44 +23,60 @@ import time
 
 import numpy as np
 
+from powerlab._random import Seed, as_generator
 from powerlab.errors import InputError
+from powerlab.goals._budget import check_bytes
 from powerlab.goals.compatible import GoalSet
+from powerlab.goals.diagnostics import wilson
+from powerlab.goals.interior import EmptyFinding, EmptyGoalSet, find_start
 from powerlab.goals.samples import GoalSamples
 
 __all__ = ["sample_rejection"]
+
+_Z95 = 1.959963984540054
 
 
 def sample_rejection(
     gs: GoalSet,
     n: int,
-    rng: object = None,
+    rng: Seed = None,
     *,
     batch: int = 4096,
     max_proposals: int = 10_000_000,
     max_seconds: float | None = None,
 ) -> GoalSamples:
-    """Up to ``n`` exact uniform draws from :math:`G_T` (fewer if a budget runs out).
+    """Up to ``n`` exact uniform draws from :math:`G_T` (fewer if a budget runs out, which
+    the result's ``warnings`` then say).
 
     Args:
         gs: the goal set.
         n: samples wanted.
         rng: seed or ``numpy.random.Generator``.
         batch: box draws tested per solver call.
-        max_proposals, max_seconds: budgets; the result says how many were accepted.
+        max_proposals, max_seconds: budgets.
+
+    Raises:
+        EmptyGoalSet: :math:`G_T` has measure zero (checked before sampling).
+        ResourceError: the samples would not fit in memory (checked before allocating).
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
         raise InputError(f"sample_rejection: n must be a non-negative integer, got {n!r}")
-    gen = np.random.default_rng(rng)  # type: ignore[arg-type]
     S = gs.mdp.n_states
+    check_bytes(8.0 * (n + batch) * (S + 1), f"{n} goal samples over {S} states")
+    gen = as_generator(rng)
     t0 = time.perf_counter()
+    start = find_start(gs, gen)
+    if isinstance(start, EmptyFinding):
+        raise EmptyGoalSet(start)
     kept: list[np.ndarray] = []
     n_kept = proposals = 0
     while n_kept < n and proposals < max_proposals:
         if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
             break
         k = min(batch, max_proposals - proposals)
-        R = gs.lo + (gs.hi - gs.lo) * gen.random((k, S))
-        ok = gs.contains(R)
+        Y = gs.lo + (gs.hi - gs.lo) * gen.random((k, gs.dim))
+        R = gs.to_theta(Y)
+        ok = gs.contains_coords(Y)
         proposals += k
         if ok.any():
             kept.append(R[ok])
@@ -59,7 +84,15 @@ def sample_rejection(
     samples = np.vstack(kept)[:n] if kept else np.zeros((0, S))
     accepted = sum(len(b) for b in kept)
     acc = accepted / proposals if proposals else float("nan")
-    se = float(np.sqrt(acc * (1 - acc) / proposals)) if proposals else float("nan")
+    lo, hi = wilson(acc, proposals, _Z95) if proposals else (0.0, 1.0)
+    warnings: tuple[str, ...] = ()
+    if len(samples) < n:
+        warnings = (
+            f"only {len(samples)} of the {n} samples asked for: the budget of "
+            f"{proposals} proposals"
+            + (f" / {max_seconds:g} s" if max_seconds is not None else "")
+            + f" ran out at acceptance {acc:.2e}",
+        )
     return GoalSamples(
         samples=samples,
         sampler="rejection",
@@ -69,9 +102,11 @@ def sample_rejection(
         chain=np.full(len(samples), -1, dtype=np.int64),
         proposals=proposals,
         acceptance=acc,
-        acceptance_stderr=se,
+        acceptance_stderr=(hi - lo) / (2 * _Z95) if proposals else float("nan"),
         ess=float(len(samples)),
         rhat=None,
         steps=proposals,
         constrained=gs.constrained,
+        requested=n,
+        warnings=warnings,
     )

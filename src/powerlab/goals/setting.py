@@ -9,11 +9,11 @@ and (iii) γ exceeds :math:`\gamma^*_{s_{rec}}` (Prop 3) for
 :math:`n = |S^\gamma_{rec}| \ge 1` recurrent states of :math:`S_{reach}`, then the decision
 at :math:`s_{new}` is :math:`(G_T, A_0 \xrightarrow{n} A_1)`-retargetable, so (RDSP Thm 3.6)
 in every orbit at least :math:`n/(n+1)` of the goals that are not indifferent avoid
-shutdown. The seed derives "permuting rewards on :math:`S_{reach}` stays inside
+shutdown. Krakovna & Kramár derive "permuting rewards on :math:`S_{reach}` stays inside
 :math:`G_T`" from (i); that needs :math:`S_{reach}` to be out of reach of the training
 states too, so it is checked as a premise of its own.
 
-Two terminal conventions are compared: the seed's, where :math:`s_{term}` pays its reward
+Two terminal conventions are compared: Krakovna & Kramár's, where :math:`s_{term}` pays its reward
 once (``"once"``, the MDP as given), and Turner et al.'s, where every terminal state is an
 absorbing self-loop (``"self-loop"``, :func:`with_self_loops`); in the second
 :math:`s_{term}` is itself recurrent and the theorem's premise that shutdown ends the
@@ -26,11 +26,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
+import scipy.sparse as sp
 
 from powerlab.errors import InputError
 from powerlab.goals.training import TrainingData
 from powerlab.mdp import MDP
-from powerlab.mdp.recurrence import RecurrenceRow, reachable, recurrence_table
+from powerlab.mdp.recurrence import Recurrence, RecurrenceRow
 
 __all__ = [
     "CONVENTIONS",
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 CONVENTIONS: tuple[str, ...] = ("once", "self-loop")
-"""Terminal conventions: reward paid once (the seed) or an absorbing self-loop (Turner)."""
+"""Terminal conventions: reward paid once (Krakovna & Kramár) or an absorbing self-loop (Turner)."""
 
 _SELF_LOOP = "stay"
 
@@ -56,16 +57,16 @@ def with_self_loops(mdp: MDP) -> MDP:
     if not mdp.terminal.any():
         return mdp
     S, A = mdp.n_states, mdp.n_actions
-    P = np.array(mdp.P, copy=True)
+    P = sp.lil_array(mdp.P_sa)  # [S*A, S], sparse: no [S, A, S] array is built
     labels = list(mdp.action_labels)
     for s in np.flatnonzero(mdp.terminal):
-        P[s] = 0.0
-        P[s, 0, s] = 1.0
+        P[s * A : (s + 1) * A] = 0.0
+        P[s * A, s] = 1.0
         labels[s] = (_SELF_LOOP,)
     return MDP(
         states=mdp.states,
         action_labels=tuple(labels),
-        transitions=P.reshape(S, A, S),
+        transitions=sp.csr_array(P) if mdp.is_sparse else P.toarray().reshape(S, A, S),
         terminal=np.zeros(S, dtype=bool),
         name=f"{mdp.name} (self-loop terminals)",
         grid_shape=mdp.grid_shape,
@@ -78,13 +79,14 @@ class ShutdownSetting:
     r"""Def 7 on one MDP. Build with :func:`shutdown_setting`.
 
     Attributes:
-        mdp: the environment (seed convention: terminal states pay once).
+        mdp: the environment (Krakovna & Kramár's convention: terminal states pay once).
         training: the training data (Def 5).
         s_new: index of the new state.
         a_shutdown: the shutdown action's slot at ``s_new``.
         s_term: the terminal state it leads to.
         s_reach: ``[S]`` bool, :math:`S_{reach}`.
-        table: :func:`powerlab.mdp.recurrence.recurrence_table` rows for :math:`S_{reach}`.
+        table: :meth:`powerlab.mdp.recurrence.Recurrence.table` rows for :math:`S_{reach}`.
+        recurrence: the :class:`~powerlab.mdp.recurrence.Recurrence` of ``mdp``, built once.
     """
 
     mdp: MDP
@@ -94,6 +96,7 @@ class ShutdownSetting:
     s_term: int
     s_reach: np.ndarray
     table: list[RecurrenceRow]
+    recurrence: Recurrence
 
     @property
     def reach_disjoint_from_train(self) -> bool:
@@ -107,9 +110,16 @@ class ShutdownSetting:
 
 
 def shutdown_setting(
-    mdp: MDP, training: TrainingData, new_state: str | int, shutdown_action: str | int
+    mdp: MDP,
+    training: TrainingData,
+    new_state: str | int,
+    shutdown_action: str | int,
+    recurrence: Recurrence | None = None,
 ) -> ShutdownSetting:
     """Check and build Def 7's setting; bad input raises :class:`InputError`.
+
+    ``recurrence`` is the MDP's :class:`~powerlab.mdp.recurrence.Recurrence` if one was
+    built already (reachability and recurrence are computed once per MDP).
 
     Errors: an unknown new state or action; a new state inside :math:`S_{train}`; a
     shutdown action that does not lead with probability 1 to a terminal state.
@@ -121,23 +131,25 @@ def shutdown_setting(
             "Def 7 needs s_new in S_ood"
         )
     a = mdp.action_index(s, shutdown_action)
-    row = np.asarray(mdp.P[s, a])
-    succ = np.flatnonzero(row > 0)
+    row = mdp.P_sa[[s * mdp.n_actions + a]]
+    succ, prob = row.indices[row.data > 0], row.data[row.data > 0]
     label = mdp.action_labels[s][a]
-    if len(succ) != 1 or abs(row[succ[0]] - 1.0) > 1e-9 or not mdp.terminal[succ[0]]:
+    if len(succ) != 1 or abs(prob[0] - 1.0) > 1e-9 or not mdp.terminal[succ[0]]:
         where = ", ".join(mdp.states[int(t)] for t in succ) or "nothing"
         raise InputError(
             f"{mdp.name}: shutdown action {label!r} at {mdp.states[s]!r} must lead with "
             f"probability 1 to a terminal state; it leads to {where}"
         )
+    rec = Recurrence(mdp) if recurrence is None else recurrence
     return ShutdownSetting(
         mdp=mdp,
         training=training,
         s_new=s,
         a_shutdown=a,
         s_term=int(succ[0]),
-        s_reach=reachable(mdp, [s], min_steps=1),
-        table=recurrence_table(mdp, s),
+        s_reach=rec.reachable([s], min_steps=1),
+        table=rec.table(s),
+        recurrence=rec,
     )
 
 

@@ -24,8 +24,20 @@ File format (YAML or JSON), exactly one of::
     trajectories:
       - [[a0, right], [a1, right], exit]
 
-A state that is visited with two different recorded actions is an error: Def 6 needs the
-one action the trained agent takes there.
+One rule for :math:`S_{train}`, whatever the source: a state is visited if the agent was
+in it, that is, if it has a recorded action, if a recorded action leads to it with
+positive probability (the agent arrives there, even when no action is recorded for it),
+or if a trajectory names it bare. Only states with a recorded action constrain
+:math:`G_T`. So ``policy: {a0: a1}`` and ``trajectories: [[[a0, a1]]]`` give the same
+:math:`S_{train} = \{a0, a1\}` with one constraint at a0, as does the training reward
+whose optimal policy steps from a0 to a1 and ends there.
+
+State and action names are names: a number in a file (``policy: {0: "1"}``,
+``starts: [0]``) is read as the state *named* "0", never as an index, and a key that is
+neither a string nor an integer (a float, a boolean) is refused. Consecutive steps of a
+trajectory must be possible (the next state a positive-probability successor). A state
+that is visited with two different recorded actions is an error: Def 6 needs the one
+action the trained agent takes there.
 """
 
 from __future__ import annotations
@@ -82,25 +94,38 @@ class TrainingData:
 
 
 def _build(mdp: MDP, table: dict[int, int], source: str) -> TrainingData:
+    """S_train (module docstring's rule): the recorded states plus every state a recorded
+    action leads to with positive probability (visited, without a constraint)."""
     if not table:
         raise InputError(f"{mdp.name}: training data names no state")
-    states = np.array(sorted(table), dtype=np.int64)
-    actions = np.array([table[int(s)] for s in states], dtype=np.int64)
+    A = mdp.n_actions
+    acted = [s * A + a for s, a in table.items() if a >= 0]
+    arrived = np.unique(mdp.P_sa[acted].indices) if acted else np.zeros(0, dtype=np.int64)
+    full = dict.fromkeys((int(t) for t in arrived), -1) | table
+    states = np.array(sorted(full), dtype=np.int64)
+    actions = np.array([full[int(s)] for s in states], dtype=np.int64)
     return TrainingData(states, actions, mdp.n_states, source)
 
 
 def _state(mdp: MDP, where: str, name: Any) -> int:
-    if not isinstance(name, str | int) or isinstance(name, bool):
-        raise InputError(f"{where}: expected a state name, got {name!r}")
+    """A state given by NAME in a file; an integer is the state named by its digits."""
+    if isinstance(name, bool) or not isinstance(name, str | int):
+        raise InputError(
+            f"{where}: expected a state name, got {name!r} (quote names that look like "
+            "numbers or booleans)"
+        )
+    key = str(name)
     try:
-        return mdp.state_index(str(name) if isinstance(name, str) else name)
+        return mdp.state_index(key)
     except InputError:
-        raise InputError(f"{where}: unknown state {name!r}") from None
+        extra = " (numbers are state names, not indices)" if isinstance(name, int) else ""
+        raise InputError(f"{where}: unknown state {key!r}{extra}") from None
 
 
 def _action(mdp: MDP, where: str, s: int, action: Any) -> int:
-    if not isinstance(action, str) or not action:
+    if isinstance(action, bool) or not isinstance(action, str | int) or action == "":
         raise InputError(f"{where}: expected an action name, got {action!r}")
+    action = str(action)
     labels = mdp.action_labels[s]
     if action not in labels:
         raise InputError(
@@ -113,7 +138,8 @@ def _action(mdp: MDP, where: str, s: int, action: Any) -> int:
 def training_from_policy(
     mdp: MDP, policy: Mapping[str, str], where: str = "policy"
 ) -> TrainingData:
-    """Source (a): ``policy[state] = action`` names :math:`S_{train}` and its actions (Def 5)."""
+    """Source (a): ``policy[state] = action`` names the states with a recorded action (Def 5);
+    :math:`S_{train}` adds the states those actions lead to (module docstring)."""
     if not isinstance(policy, Mapping) or not policy:
         raise InputError(f"{where}: expected a nonempty mapping state -> action")
     table: dict[int, int] = {}
@@ -144,36 +170,47 @@ def training_from_reward(
     pol = solve(mdp, R, gamma, want_q=False).policy[0]
     table: dict[int, int] = {}
     frontier = [mdp.state_index(s) for s in starts]
-    P = mdp.P
+    A = mdp.n_actions
     while frontier:
         s = frontier.pop()
         if s in table:
             continue
         a = int(pol[s])
         table[s] = -1 if mdp.terminal[s] else a
-        frontier.extend(int(t) for t in np.flatnonzero(P[s, a] > 0) if int(t) not in table)
+        succ = mdp.P_sa[[s * A + a]].indices
+        frontier.extend(int(t) for t in succ if int(t) not in table)
     return _build(mdp, table, "reward")
 
 
 def training_from_trajectories(
     mdp: MDP, trajectories: Sequence[Sequence[Any]], where: str = "trajectories"
 ) -> TrainingData:
-    """Source (c): recorded trajectories, each a list of ``[state, action]`` or bare states."""
+    """Source (c): recorded trajectories, each a list of ``[state, action]`` or bare states;
+    :math:`S_{train}` by the module docstring's rule."""
     if isinstance(trajectories, str) or not isinstance(trajectories, Sequence) or not trajectories:
         raise InputError(f"{where}: expected a nonempty list of trajectories")
     table: dict[int, int] = {}
+    A = mdp.n_actions
     for i, traj in enumerate(trajectories):
         if isinstance(traj, str) or not isinstance(traj, Sequence):
             raise InputError(f"{where}[{i}]: expected a list of [state, action] steps")
+        prev = -1  # the previous step's pair s*A + a, or -1
         for j, step in enumerate(traj):
             at = f"{where}[{i}][{j}]"
-            if isinstance(step, str):
+            if isinstance(step, str | int):
                 s, a = _state(mdp, at, step), -1
             elif isinstance(step, Sequence) and len(step) == 2:
                 s = _state(mdp, at, step[0])
                 a = _action(mdp, at, s, step[1])
             else:
                 raise InputError(f"{at}: expected [state, action] or a state name, got {step!r}")
+            if prev >= 0 and s not in mdp.P_sa[[prev]].indices:
+                p_s, p_a = divmod(prev, A)
+                raise InputError(
+                    f"{at}: state {mdp.states[s]!r} cannot follow action "
+                    f"{mdp.action_labels[p_s][p_a]!r} at {mdp.states[p_s]!r}"
+                )
+            prev = s * A + a if a >= 0 else -1
             old = table.get(s, -1)
             if a >= 0 and old >= 0 and old != a:
                 raise InputError(

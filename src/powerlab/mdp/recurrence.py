@@ -1,55 +1,71 @@
 r"""Reachability, recurrence and expected discounted visit counts (Krakovna & Kramár 2023).
 
 Graph routines that need only an MDP, for the shutdown setting of Krakovna & Kramár,
-"Power-seeking can be probable and predictive for trained agents" (arXiv 2304.06528):
+"Power-seeking can be probable and predictive for trained agents" (arXiv 2304.06528).
+Everything is computed once per MDP by one :class:`Recurrence` object, from the sparse
+support of ``P_sa`` (no ``[S, A, S]`` array is ever built):
 
 * :math:`S_{reach}` (Def 7): the states reachable with positive probability from
-  :math:`s_{new}` in one or more steps, :func:`reachable`.
+  :math:`s_{new}` in one or more steps, :meth:`Recurrence.reachable`.
 * Almost-sure reachability: the set :math:`W_g` of states from which some stationary
   policy reaches a target g with probability 1, by the classical nested fixed point
   (de Alfaro 1997, Ch. 3; Baier & Katoen 2008, Alg. 45): start from :math:`W = S`; keep
-  the actions whose whole support stays in W; shrink W to the states that can reach g
-  with positive probability through such actions; repeat until W is stable. The policy
-  "step to a state one BFS layer closer to g, staying inside W" reaches g almost surely.
+  the *safe* actions, whose whole support stays in W; shrink W to the states that can
+  reach g with positive probability through safe actions; repeat until W is stable.
 * Revisiting policies and recurrent states (Def 8): s is recurrent iff some action at s
-  has a nonempty support inside :math:`W_s`; playing it at s and the layer policy
-  elsewhere returns to s with probability 1.
-* Reach-and-revisit policies (Prop 1), :func:`reach_and_revisit_policy`: the layer policy
-  of :math:`W_{s_{rec}}` plus the revisiting action at :math:`s_{rec}` is both
-  :math:`\pi_{reach}` and :math:`\pi_{rev}` on the reaching region, as in the proof of
-  Prop 1. It exists iff :math:`s_{new} \in W_{s_{rec}}` (in a deterministic MDP: iff
-  :math:`s_{rec}` is reachable; in a stochastic one positive-probability reachability is
-  not enough, and :func:`recurrence_table` says so).
+  has a nonempty support inside :math:`W_s`.
+* Reach-and-revisit policies (Prop 1) exist iff s is recurrent and
+  :math:`s_{new} \in W_s` (in a deterministic MDP: iff s is reachable).
 * The expected discounted visit count (Def 9),
-  :math:`V_{s_{rec},\gamma} = E_{\pi}\left[\sum_{t\ge1}\gamma^{t-1}\,1(s_t = s_{rec})\right]`
-  with :math:`s_0 = s_{new}`, computed exactly: :math:`h = (I - \gamma P_\pi)^{-1} e_{s_{rec}}`
-  and :math:`V_{s_{rec},\gamma} = (P_\pi h)(s_{new})`. Terminal rows of :math:`P_\pi` are zero.
-* :math:`\gamma^*_{s_{rec}}` (Prop 3): the least γ with :math:`V_{s_{rec},\gamma'} > 1` for
-  all γ' > γ. For a fixed policy :math:`V_{s_{rec},\gamma}` is nondecreasing in γ (every
-  term :math:`\gamma^{t-1}` is) and tends to ∞ as γ → 1 (Prop 2), so γ* is the crossing of
-  1, found by bisection to 1e-12.
+  :math:`V_{s,\gamma} = E_{\pi}\left[\sum_{t\ge1}\gamma^{t-1}\,1(s_t = s)\right]`,
+  :math:`s_0 = s_{new}`, of the **best** reach-and-revisit policy at each γ:
+  :math:`\bar V_{s,\gamma} = \max_\pi V^\pi_{s,\gamma}` over reach-and-revisit policies π.
+  Every state such a π visits lies in :math:`W_s` and plays safe actions there, so the
+  maximum is the optimal value :math:`h(s_{new})` of the sub-MDP of safe actions on
+  :math:`W_s` with the Bellman equation
+  :math:`h(x) = \max_{a\ \mathrm{safe}} \sum_{x'} T(x,a,x')\,(1(x'=s) + \gamma h(x'))`;
+  conversely its optimal policy is reach-and-revisit (every state of :math:`W_s` has
+  :math:`h > 0`, so every closed class of the optimal chain contains s). It is solved
+  exactly by Howard's policy iteration with sparse LU solves.
+* :math:`\gamma^*_s` (Prop 3): the least γ with :math:`\bar V_{s,\gamma'} > 1` for all
+  γ' > γ. :math:`\bar V_{s,\gamma}` is nondecreasing in γ (a maximum of nondecreasing
+  functions, each term :math:`\gamma^{t-1}` is) and tends to ∞ (Prop 2), so γ* is its
+  crossing of 1, found by bisection to 1e-12. Prop 3's argument holds for any
+  reach-and-revisit policy with V > 1, so the best one gives the smallest γ*.
 
-The layer policy takes shortest routes, so in a deterministic MDP it maximises the visit
-count over all policies (first visit at the shortest distance d, then the shortest cycle
-L: :math:`V = \gamma^{d-1}/(1-\gamma^L)`), and γ* is the smallest the construction allows.
-In stochastic MDPs it is one valid reach-and-revisit policy, not necessarily the best.
+Deterministic MDPs have a closed form, used directly: with :math:`d^+(x)` the length of
+the shortest path of one or more steps from x to s, the best policy first arrives at
+time :math:`\tau = d^+(s_{new})` and then repeats the shortest return cycle
+:math:`L = d^+(s)`; no policy visits earlier or more often, so
+:math:`\bar V_{s,\gamma} = \gamma^{\tau-1}/(1-\gamma^L)` and γ* is the root in (0, 1) of
+:math:`\gamma^{\tau-1} + \gamma^L = 1` (γ* = 0 when τ = 1). It does not depend on the
+order in which actions are listed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
+import scipy.sparse.csgraph as csgraph
 import scipy.sparse.linalg as spla
 
 from powerlab.errors import InputError
 from powerlab.mdp.model import MDP
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = [
+    "Recurrence",
     "RecurrenceRow",
     "almost_sure_reach",
     "gamma_star",
+    "gamma_star_frame",
     "reach_and_revisit_policy",
     "reachable",
     "recurrence_table",
@@ -59,133 +75,343 @@ __all__ = [
 ]
 
 _GAMMA_TOL = 1e-12
+_PI_MAX = 1000
 
 
-def _support(mdp: MDP) -> np.ndarray:
-    """``[S, A, S]`` bool: ``T(s, a, s') > 0``; terminal ``end`` rows are empty."""
-    return np.asarray(mdp.P) > 0
+@dataclass(frozen=True)
+class RecurrenceRow:
+    """One state of :math:`S_{reach}` in :meth:`Recurrence.table`.
 
-
-def reachable(mdp: MDP, sources: object, *, min_steps: int = 1) -> np.ndarray:
-    r"""``[S]`` bool: states reachable with positive probability from ``sources``.
-
-    With ``min_steps=1`` (the default) a source counts only if it can be re-entered, which
-    is :math:`S_{reach}` of Krakovna & Kramár (Def 7) for ``sources = [s_new]``; with
-    ``min_steps=0`` the sources themselves are included.
-
-    Args:
-        mdp: the environment.
-        sources: state names or indices.
+    Attributes:
+        state: the state's name.
+        recurrent: Def 8.
+        reach_and_revisit: a Prop 1 policy from ``s_new`` exists (a.s. reachable).
+        gamma_star: Prop 3's threshold for the best such policy (``None`` without one).
+        first_visit, cycle: deterministic MDPs only, τ and L of the module docstring.
     """
-    if min_steps not in (0, 1):
-        raise InputError(f"reachable: min_steps must be 0 or 1, got {min_steps}")
-    idx = mdp.state_indices(list(sources))  # type: ignore[call-overload]
-    adj = np.asarray(_support(mdp).any(axis=1), dtype=bool)  # [S, S]
-    seen = np.zeros(mdp.n_states, dtype=bool)
-    frontier = adj[idx].any(axis=0) if len(idx) else seen.copy()
-    if min_steps == 0:
-        frontier = frontier.copy()
-        frontier[idx] = True
-    while frontier.any():
-        seen |= frontier
-        frontier = adj[frontier].any(axis=0) & ~seen
-    return seen
+
+    state: str
+    recurrent: bool
+    reach_and_revisit: bool
+    gamma_star: float | None
+    first_visit: int | None = None
+    cycle: int | None = None
+
+
+def _check_gammas(gamma: float | np.ndarray) -> np.ndarray:
+    g = np.atleast_1d(np.asarray(gamma, dtype=np.float64))
+    if not np.all(np.isfinite(g)) or np.any((g < 0) | (g >= 1)):
+        raise InputError(f"visit count: gamma must lie in [0, 1), got {gamma}")
+    return g
+
+
+def _root(tau: int, L: int) -> float:
+    """The γ in (0, 1) with γ^(τ-1) + γ^L = 1 (0 when τ = 1), by bisection to 1e-12."""
+    if tau <= 1:
+        return 0.0
+    lo, hi = 0.0, 1.0
+    while hi - lo > _GAMMA_TOL:
+        mid = 0.5 * (lo + hi)
+        if mid ** (tau - 1) + mid**L > 1.0:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+class Recurrence:
+    """Reachability and recurrence of one MDP, computed once (module docstring).
+
+    Build it once per MDP and ask it for every state; per-target results (the
+    almost-sure region and shortest distances) are cached.
+    """
+
+    def __init__(self, mdp: MDP) -> None:
+        self.mdp = mdp
+        S, A = mdp.n_states, mdp.n_actions
+        supp = sp.csr_array(mdp.P_sa > 0, dtype=np.int8)  # [S*A, S]
+        supp.eliminate_zeros()
+        self._supp = supp
+        self._S, self._A = S, A
+        self._nonempty = np.diff(supp.indptr) > 0  # [S*A]
+        agg = sp.csr_array(
+            (np.ones(S * A, dtype=np.int8), (np.repeat(np.arange(S), A), np.arange(S * A))),
+            shape=(S, S * A),
+        )
+        self._adj = sp.csr_array(agg @ supp > 0, dtype=np.int8)  # [S, S]
+        self._as: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._dist: dict[int, np.ndarray] = {}
+
+    # ---------------------------------------------------------------- reachability
+    def reachable(self, sources: object, *, min_steps: int = 1) -> np.ndarray:
+        r"""``[S]`` bool: states reachable with positive probability from ``sources``.
+
+        With ``min_steps=1`` a source counts only if it can be re-entered, which is
+        :math:`S_{reach}` of Krakovna & Kramár (Def 7) for ``sources = [s_new]``; with
+        ``min_steps=0`` the sources themselves are included.
+        """
+        if min_steps not in (0, 1):
+            raise InputError(f"reachable: min_steps must be 0 or 1, got {min_steps}")
+        idx = self.mdp.state_indices(list(sources))  # type: ignore[call-overload]
+        seen = np.zeros(self._S, dtype=bool)
+        adj = self._adj
+        frontier = np.unique(adj[idx].indices) if len(idx) else np.zeros(0, dtype=np.int64)
+        if min_steps == 0:
+            frontier = np.union1d(frontier, idx)
+        while len(frontier):
+            seen[frontier] = True
+            nxt = np.unique(adj[frontier].indices)
+            frontier = nxt[~seen[nxt]]
+        return seen
+
+    @cached_property
+    def _reverse(self) -> sp.csr_array:
+        return sp.csr_array(self._supp.T)  # [S, S*A]: x' -> the pairs (s, a) that enter it
+
+    def almost_sure(self, target: str | int) -> tuple[np.ndarray, np.ndarray]:
+        r"""``(W, policy)``: the almost-sure reaching region of ``target`` (hitting time 0
+        counts, so ``target ∈ W``) and a layer policy ``[S]``: for ``s ∈ W \ {target}`` a
+        safe action that enters the next-closer BFS layer (``-1`` elsewhere)."""
+        g = self.mdp.state_index(target)
+        hit = self._as.get(g)
+        if hit is not None:
+            return hit
+        S, A, supp, rev = self._S, self._A, self._supp, self._reverse
+        W = np.ones(S, dtype=bool)
+        while True:
+            outside = supp @ (~W).astype(np.int8)  # successors outside W, per pair
+            ok = self._nonempty & (outside == 0)
+            policy = np.full(S, -1, dtype=np.int64)
+            R = np.zeros(S, dtype=bool)
+            R[g] = True
+            frontier = np.array([g])
+            while len(frontier):
+                sa = rev[frontier].indices
+                sa = sa[ok[sa]]
+                s = sa // A
+                new = W[s] & ~R[s]
+                s, sa = s[new], sa[new]
+                s_u, first = np.unique(s, return_index=True)
+                policy[s_u] = sa[first] % A
+                R[s_u] = True
+                frontier = s_u
+            if np.array_equal(R, W):
+                self._as[g] = (W, policy)
+                return W, policy
+            W = R
+
+    def _safe(self, W: np.ndarray) -> np.ndarray:
+        """``[S*A]`` bool: pairs with nonempty support inside W."""
+        return self._nonempty & ((self._supp @ (~W).astype(np.int8)) == 0)
+
+    def revisiting_action(self, s: str | int) -> int:
+        r"""A safe action at ``s`` (support inside :math:`W_s`), so that ``s`` is re-entered
+        with probability 1 (Def 8), or ``-1`` if ``s`` is not recurrent. Among them, the
+        first that enters ``s`` directly, else the first."""
+        i = self.mdp.state_index(s)
+        W, _ = self.almost_sure(i)
+        A = self._A
+        ok = self._safe(W)[i * A : (i + 1) * A]
+        if not ok.any():
+            return -1
+        back = ok & (self._supp[i * A : (i + 1) * A].toarray()[:, i] > 0)
+        return int(np.flatnonzero(back)[0] if back.any() else np.flatnonzero(ok)[0])
+
+    @cached_property
+    def recurrent(self) -> np.ndarray:
+        """``[S]`` bool: the recurrent states of Def 8 (some policy revisits them a.s.)."""
+        if self.mdp.is_deterministic:
+            # on a cycle: a strongly connected component of size > 1, or a self-loop
+            _, lab = csgraph.connected_components(self._adj, directed=True, connection="strong")
+            size = np.bincount(lab)
+            return (size[lab] > 1) | (self._adj.diagonal() > 0)
+        return np.array([self.revisiting_action(s) >= 0 for s in range(self._S)], dtype=bool)
+
+    def _distance(self, target: int) -> np.ndarray:
+        """Deterministic MDPs: ``[S]`` shortest path length (0 at the target, inf if none)."""
+        hit = self._dist.get(target)
+        if hit is None:
+            hit = csgraph.shortest_path(
+                self._adj.T.tocsr(), unweighted=True, indices=target, directed=True
+            )
+            self._dist[target] = hit
+        return hit
+
+    def _tau_L(self, s_new: int, r: int) -> tuple[int, int]:
+        d = self._distance(r)
+        adj = self._adj
+
+        def d_plus(x: int) -> float:
+            succ = adj[[x]].indices
+            return 1.0 + float(d[succ].min()) if len(succ) else np.inf
+
+        return int(d_plus(s_new)), int(d_plus(r))
+
+    # ---------------------------------------------------------------- Prop 1
+    def has_reach_and_revisit(self, s_new: str | int, s_rec: str | int) -> bool:
+        """Whether a Prop 1 policy for ``s_rec`` from ``s_new`` exists."""
+        n, r = self.mdp.state_index(s_new), self.mdp.state_index(s_rec)
+        if not self.recurrent[r]:
+            return False
+        if self.mdp.is_deterministic:
+            return bool(np.isfinite(self._distance(r)[n]))
+        W, _ = self.almost_sure(r)
+        return bool(W[n])
+
+    def _require(self, n: int, r: int) -> None:
+        if not self.has_reach_and_revisit(n, r):
+            m = self.mdp
+            raise InputError(
+                f"{m.name}: state {m.states[r]!r} has no reach-and-revisit policy from "
+                f"{m.states[n]!r} (not recurrent, or not almost surely reachable)"
+            )
+
+    def policy(self, s_new: str | int, s_rec: str | int) -> np.ndarray | None:
+        r"""A reach-and-revisit policy ``[S]`` for ``s_rec`` from ``s_new`` (Prop 1): the
+        layer policy of :math:`W_{s_{rec}}` (shortest routes; slot 0 outside it) with
+        :meth:`revisiting_action` at ``s_rec``, or ``None`` if none exists."""
+        n, r = self.mdp.state_index(s_new), self.mdp.state_index(s_rec)
+        W, layer = self.almost_sure(r)
+        a_rev = self.revisiting_action(r)
+        if a_rev < 0 or not W[n]:
+            return None
+        policy = np.where(layer >= 0, layer, 0)
+        policy[r] = a_rev
+        return policy
+
+    # ---------------------------------------------------------------- Def 9, Prop 3
+    def _policy_value(
+        self, idx: np.ndarray, pol_sa: np.ndarray, r_local: int, gamma: float
+    ) -> np.ndarray:
+        """h on the states ``idx`` (local order) for the pairs ``pol_sa`` (one per state)."""
+        P = self.mdp.P_sa[pol_sa][:, idx]  # [w, w]: support stays inside idx
+        P = sp.csc_array(P)
+        rhs = P[:, [r_local]].toarray().ravel()
+        eye = sp.identity(len(idx), format="csc")
+        return np.asarray(spla.splu(sp.csc_array(eye - gamma * P)).solve(rhs))
+
+    def _best_value(self, n: int, r: int, gamma: float, start: np.ndarray | None) -> tuple:
+        """Howard's policy iteration on the safe sub-MDP of :math:`W_r` (module docstring).
+
+        Returns ``(h(s_new), pairs)`` with the optimal pairs as a warm start."""
+        W, layer = self.almost_sure(r)
+        A = self._A
+        idx = np.flatnonzero(W)
+        local = np.full(self._S, -1, dtype=np.int64)
+        local[idx] = np.arange(len(idx))
+        safe = self._safe(W)
+        pol = start
+        if pol is None:
+            pol = idx * A + np.where(layer[idx] >= 0, layer[idx], 0)
+            pol[local[r]] = r * A + self.revisiting_action(r)
+        sa_all = np.flatnonzero(safe.reshape(self._S, A)[idx].ravel())  # local pairs
+        owner = sa_all // A
+        glob = idx[owner] * A + sa_all % A
+        Psub = sp.csr_array(self.mdp.P_sa[glob][:, idx])  # [m, w]
+        enters_r = Psub[:, [local[r]]].toarray().ravel()
+        for _ in range(_PI_MAX):
+            h = self._policy_value(idx, pol, int(local[r]), gamma)
+            q = enters_r + gamma * (Psub @ h)
+            cur = enters_r[np.searchsorted(glob, pol)] + gamma * (
+                Psub[np.searchsorted(glob, pol)] @ h
+            )
+            tol = 1e-12 * max(1.0, float(np.abs(h).max(initial=0.0)))
+            better = q > cur[owner] + tol
+            if not better.any():
+                return float(h[local[n]]), pol
+            new = pol.copy()
+            gain = np.where(better, q, -np.inf)
+            order = np.lexsort((-gain, owner))
+            first = np.ones(len(order), dtype=bool)
+            first[1:] = owner[order][1:] != owner[order][:-1]
+            pick = order[first]
+            pick = pick[better[pick]]
+            new[owner[pick]] = glob[pick]
+            pol = new
+        raise RuntimeError("policy iteration did not converge")  # pragma: no cover
+
+    def visit_count(
+        self, s_new: str | int, s_rec: str | int, gamma: float | np.ndarray
+    ) -> float | np.ndarray:
+        r""":math:`\bar V_{s_{rec},\gamma}` (Def 9) of the best reach-and-revisit policy
+        (module docstring), exactly; ``gamma`` scalar or ``[G]``."""
+        n, r = self.mdp.state_index(s_new), self.mdp.state_index(s_rec)
+        self._require(n, r)
+        g = _check_gammas(gamma)
+        if self.mdp.is_deterministic:
+            tau, L = self._tau_L(n, r)
+            out = g ** (tau - 1) / (1.0 - g**L)
+        else:
+            out = np.empty(len(g))
+            pol = None
+            for k in np.argsort(g):
+                out[k], pol = self._best_value(n, r, float(g[k]), pol)
+        return float(out[0]) if np.ndim(gamma) == 0 else out
+
+    def gamma_star(self, s_new: str | int, s_rec: str | int) -> float:
+        r""":math:`\gamma^*_{s_{rec}}` (Prop 3) of the best reach-and-revisit policy, to 1e-12."""
+        n, r = self.mdp.state_index(s_new), self.mdp.state_index(s_rec)
+        self._require(n, r)
+        if self.mdp.is_deterministic:
+            return _root(*self._tau_L(n, r))
+        pol = None
+
+        def above(g: float) -> bool:
+            nonlocal pol
+            v, pol = self._best_value(n, r, g, pol)
+            return v > 1.0
+
+        lo, hi = 0.0, 1.0 - 1e-12
+        if above(_GAMMA_TOL):
+            return 0.0
+        while hi - lo > _GAMMA_TOL:
+            mid = 0.5 * (lo + hi)
+            if above(mid):
+                hi = mid
+            else:
+                lo = mid
+        return hi
+
+    def table(self, s_new: str | int) -> list[RecurrenceRow]:
+        r"""For every :math:`s \in S_{reach}(s_{new})` (Def 7): recurrence, Prop 1, γ* (Prop 3)."""
+        n = self.mdp.state_index(s_new)
+        det = self.mdp.is_deterministic
+        rows = []
+        for s in (int(x) for x in np.flatnonzero(self.reachable([n]))):
+            rec = bool(self.recurrent[s])
+            rr = rec and self.has_reach_and_revisit(n, s)
+            tau = L = None
+            if rr and det:
+                tau, L = self._tau_L(n, s)
+            gs = self.gamma_star(n, s) if rr else None
+            rows.append(RecurrenceRow(self.mdp.states[s], rec, rr, gs, tau, L))
+        return rows
+
+
+# ---------------------------------------------------------------- function forms
+def reachable(mdp: MDP, sources: object, *, min_steps: int = 1) -> np.ndarray:
+    """:meth:`Recurrence.reachable` for one call (build a :class:`Recurrence` to reuse)."""
+    return Recurrence(mdp).reachable(sources, min_steps=min_steps)
 
 
 def almost_sure_reach(mdp: MDP, target: str | int) -> tuple[np.ndarray, np.ndarray]:
-    r"""The almost-sure reaching region of ``target`` and its layer policy.
-
-    Returns ``(W, policy)``: ``W: [S]`` bool, the states from which some stationary policy
-    reaches ``target`` with probability 1 (hitting time 0 counts, so ``target ∈ W``), and
-    ``policy: [S]`` int, for ``s ∈ W \ {target}`` an action whose support lies in W and
-    which enters the next-closer BFS layer with positive probability (``-1`` elsewhere).
-    See the module docstring for the algorithm.
-    """
-    g = mdp.state_index(target)
-    supp = _support(mdp)
-    nonempty = supp.any(axis=2)  # [S, A]
-    S = mdp.n_states
-    W = np.ones(S, dtype=bool)
-    while True:
-        ok = nonempty & ~(supp & ~W[None, None, :]).any(axis=2)  # support inside W
-        layer = np.full(S, -1, dtype=np.int64)
-        policy = np.full(S, -1, dtype=np.int64)
-        layer[g] = 0
-        R = np.zeros(S, dtype=bool)
-        R[g] = True
-        depth = 0
-        while True:
-            depth += 1
-            enters = np.asarray(ok & (supp & R[None, None, :]).any(axis=2), dtype=bool)  # [S, A]
-            new = np.asarray(enters.any(axis=1), dtype=bool) & W & ~R
-            if not new.any():
-                break
-            new_idx = np.flatnonzero(new)
-            layer[new_idx] = depth
-            policy[new_idx] = enters[new_idx].argmax(axis=1)
-            R |= new
-        if np.array_equal(R, W):
-            return W, policy
-        W = R
+    """:meth:`Recurrence.almost_sure` for one call."""
+    return Recurrence(mdp).almost_sure(target)
 
 
-def revisiting_action(mdp: MDP, s: str | int, W: np.ndarray | None = None) -> int:
-    r"""An action at ``s`` after which ``s`` is re-entered with probability 1, or ``-1``.
-
-    Def 8 (revisiting policy): such an action exists iff ``s`` is a recurrent state. It
-    is an action with nonempty support inside :math:`W_s` (:func:`almost_sure_reach`);
-    among them the one whose successors are closest to ``s`` (a self-loop first).
-    """
-    i = mdp.state_index(s)
-    if W is None:
-        W, _ = almost_sure_reach(mdp, i)
-    supp = _support(mdp)[i]  # [A, S]
-    ok = supp.any(axis=1) & ~(supp & ~W[None, :]).any(axis=1)
-    if not ok.any():
-        return -1
-    # prefer actions that come straight back, then any admissible one
-    back = ok & supp[:, i]
-    return int(np.flatnonzero(back)[0] if back.any() else np.flatnonzero(ok)[0])
+def revisiting_action(mdp: MDP, s: str | int) -> int:
+    """:meth:`Recurrence.revisiting_action` for one call."""
+    return Recurrence(mdp).revisiting_action(s)
 
 
 def recurrent_states(mdp: MDP) -> np.ndarray:
-    """``[S]`` bool: the recurrent states of Def 8 (some policy revisits them a.s.)."""
-    return np.array([revisiting_action(mdp, s) >= 0 for s in range(mdp.n_states)], dtype=bool)
+    """:attr:`Recurrence.recurrent` for one call."""
+    return Recurrence(mdp).recurrent
 
 
 def reach_and_revisit_policy(mdp: MDP, s_new: str | int, s_rec: str | int) -> np.ndarray | None:
-    r"""A reach-and-revisit policy for ``s_rec`` from ``s_new`` (Prop 1), or ``None``.
-
-    Returns ``policy: [S]`` int (action slots; slot 0 outside the reaching region) that
-    reaches ``s_rec`` from ``s_new`` with probability 1 and then returns to it with
-    probability 1; ``None`` if ``s_rec`` is not recurrent or not almost surely reachable
-    from ``s_new``.
-    """
-    n, r = mdp.state_index(s_new), mdp.state_index(s_rec)
-    W, layer_policy = almost_sure_reach(mdp, r)
-    a_rev = revisiting_action(mdp, r, W)
-    if a_rev < 0 or not W[n]:
-        return None
-    policy = np.where(layer_policy >= 0, layer_policy, 0)
-    policy[r] = a_rev
-    return policy
-
-
-def _visit_counts(
-    mdp: MDP, policy: np.ndarray, s_new: int, s_rec: int, gammas: np.ndarray
-) -> np.ndarray:
-    S = mdp.n_states
-    rows = np.arange(S) * mdp.n_actions + policy
-    P_pi = sp.csc_array(mdp.P_sa[rows])  # [S, S]; terminal rows are zero
-    p_new = P_pi[[s_new]].toarray().ravel()
-    e = np.zeros(S)
-    e[s_rec] = 1.0
-    out = np.empty(len(gammas))
-    eye = sp.identity(S, format="csc")
-    for k, gamma in enumerate(gammas):
-        h = spla.splu(sp.csc_array(eye - gamma * P_pi)).solve(e)
-        out[k] = float(p_new @ h)
-    return out
+    """:meth:`Recurrence.policy` for one call."""
+    return Recurrence(mdp).policy(s_new, s_rec)
 
 
 def visit_count(
@@ -195,95 +421,59 @@ def visit_count(
     gamma: float | np.ndarray,
     policy: np.ndarray | None = None,
 ) -> float | np.ndarray:
-    r"""Expected discounted visit count :math:`V_{s_{rec},\gamma}` (Def 9), exactly.
-
-    :math:`V_{s_{rec},\gamma} = E_\pi[\sum_{t\ge1}\gamma^{t-1} 1(s_t=s_{rec}) \mid s_0=s_{new}]`
-    by one sparse LU solve of :math:`(I-\gamma P_\pi) h = e_{s_{rec}}` per γ (see the module
-    docstring). ``policy: [S]`` defaults to :func:`reach_and_revisit_policy`; ``gamma`` may
-    be a scalar in [0, 1) or an array ``[G]`` (then the result is ``[G]``).
-    """
-    n, r = mdp.state_index(s_new), mdp.state_index(s_rec)
+    r"""Expected discounted visit count (Def 9): of ``policy: [S]`` if given (one sparse LU
+    solve of :math:`(I-\gamma P_\pi) h = P_\pi e_{s_{rec}}` per γ), otherwise of the best
+    reach-and-revisit policy (:meth:`Recurrence.visit_count`)."""
     if policy is None:
-        policy = reach_and_revisit_policy(mdp, n, r)
-        if policy is None:
-            raise InputError(
-                f"{mdp.name}: state {mdp.states[r]!r} has no reach-and-revisit policy from "
-                f"{mdp.states[n]!r} (not recurrent, or not almost surely reachable)"
-            )
+        return Recurrence(mdp).visit_count(s_new, s_rec, gamma)
+    n, r = mdp.state_index(s_new), mdp.state_index(s_rec)
     pol = np.asarray(policy, dtype=np.int64)
-    if pol.shape != (mdp.n_states,):
-        raise InputError(f"visit_count: policy must have shape [S]={mdp.n_states}, got {pol.shape}")
-    if np.any(~mdp.available[np.arange(mdp.n_states), pol]):
+    S = mdp.n_states
+    if pol.shape != (S,):
+        raise InputError(f"visit_count: policy must have shape [S]={S}, got {pol.shape}")
+    if np.any((pol < 0) | (pol >= mdp.n_actions)) or np.any(~mdp.available[np.arange(S), pol]):
         raise InputError("visit_count: policy picks an unavailable action")
-    g = np.atleast_1d(np.asarray(gamma, dtype=np.float64))
-    if np.any((g < 0) | (g >= 1)) or not np.all(np.isfinite(g)):
-        raise InputError(f"visit_count: gamma must lie in [0, 1), got {gamma}")
-    out = _visit_counts(mdp, pol, n, r, g)
+    g = _check_gammas(gamma)
+    P = sp.csc_array(mdp.P_sa[np.arange(S) * mdp.n_actions + pol])
+    rhs = P[:, [r]].toarray().ravel()
+    eye = sp.identity(S, format="csc")
+    out = np.array([spla.splu(sp.csc_array(eye - x * P)).solve(rhs)[n] for x in g])
     return float(out[0]) if np.ndim(gamma) == 0 else out
 
 
-def gamma_star(
-    mdp: MDP, s_new: str | int, s_rec: str | int, *, policy: np.ndarray | None = None
-) -> float:
-    r""":math:`\gamma^*_{s_{rec}}` of Prop 3: the least γ with :math:`V_{s_{rec},\gamma'} > 1`
-    for every γ' > γ, to 1e-12 (bisection on the nondecreasing visit count).
-
-    Returns 0.0 when the count exceeds 1 at every γ > 0 (e.g. ``s_rec`` is a self-loop
-    next to ``s_new``). Raises :class:`InputError` if no reach-and-revisit policy exists.
-    """
-    n, r = mdp.state_index(s_new), mdp.state_index(s_rec)
-    if policy is None:
-        policy = reach_and_revisit_policy(mdp, n, r)
-        if policy is None:
-            raise InputError(
-                f"{mdp.name}: state {mdp.states[r]!r} has no reach-and-revisit policy from "
-                f"{mdp.states[n]!r}"
-            )
-    pol = np.asarray(policy, dtype=np.int64)
-
-    def above(g: float) -> bool:
-        return bool(_visit_counts(mdp, pol, n, r, np.array([g]))[0] > 1.0)
-
-    lo, hi = 0.0, 1.0 - 1e-12
-    if above(_GAMMA_TOL):
-        return 0.0
-    if not above(hi):  # pragma: no cover - excluded by Prop 2 for recurrent states
-        return 1.0
-    while hi - lo > _GAMMA_TOL:
-        mid = 0.5 * (lo + hi)
-        if above(mid):
-            hi = mid
-        else:
-            lo = mid
-    return hi
-
-
-@dataclass(frozen=True)
-class RecurrenceRow:
-    """One state of :math:`S_{reach}` in :func:`recurrence_table`.
-
-    Attributes:
-        state: the state's name.
-        recurrent: Def 8.
-        reach_and_revisit: a Prop 1 policy from ``s_new`` exists (a.s. reachable).
-        gamma_star: Prop 3's threshold for that policy (``None`` without one).
-        policy: the reach-and-revisit policy ``[S]`` (``None`` without one).
-    """
-
-    state: str
-    recurrent: bool
-    reach_and_revisit: bool
-    gamma_star: float | None
-    policy: np.ndarray | None
+def gamma_star(mdp: MDP, s_new: str | int, s_rec: str | int) -> float:
+    """:meth:`Recurrence.gamma_star` for one call."""
+    return Recurrence(mdp).gamma_star(s_new, s_rec)
 
 
 def recurrence_table(mdp: MDP, s_new: str | int) -> list[RecurrenceRow]:
-    r"""For every :math:`s \in S_{reach}(s_{new})` (Def 7): recurrence, Prop 1, γ* (Prop 3)."""
-    n = mdp.state_index(s_new)
+    """:meth:`Recurrence.table` for one call."""
+    return Recurrence(mdp).table(s_new)
+
+
+def gamma_star_frame(mdp: MDP, s_new: str | int, gammas: Sequence[float] = ()) -> pd.DataFrame:
+    r"""The table of :meth:`Recurrence.table` as a ``pandas.DataFrame``, one row per state
+    of :math:`S_{reach}(s_{new})`: ``state``, ``recurrent``, ``reach_and_revisit``,
+    ``gamma_star``, ``first_visit``, ``cycle``, and ``V@γ`` (Def 9's best visit count) for
+    each γ in ``gammas`` (NaN where no reach-and-revisit policy exists)."""
+    import pandas as pd
+
+    rec = Recurrence(mdp)
+    g = [float(x) for x in gammas]
+    if g:
+        _check_gammas(np.array(g))
     rows = []
-    for s in np.flatnonzero(reachable(mdp, [n])):
-        rec = revisiting_action(mdp, int(s)) >= 0
-        pol = reach_and_revisit_policy(mdp, n, int(s)) if rec else None
-        gs = gamma_star(mdp, n, int(s), policy=pol) if pol is not None else None
-        rows.append(RecurrenceRow(mdp.states[int(s)], rec, pol is not None, gs, pol))
-    return rows
+    for r in rec.table(s_new):
+        d = {
+            "state": r.state,
+            "recurrent": r.recurrent,
+            "reach_and_revisit": r.reach_and_revisit,
+            "gamma_star": r.gamma_star,
+            "first_visit": r.first_visit,
+            "cycle": r.cycle,
+        }
+        v = rec.visit_count(s_new, r.state, np.array(g)) if (g and r.reach_and_revisit) else None
+        for k, x in enumerate(g):
+            d[f"V@{x:g}"] = float(np.atleast_1d(v)[k]) if v is not None else float("nan")
+        rows.append(d)
+    return pd.DataFrame(rows)

@@ -96,11 +96,11 @@ def test_wide_network_stays_closer_to_its_linearization():
     # Lee et al. 2019, Thm 2.1: the gap shrinks with width (here 16 vs 256, same budget).
     data = load_digits_dataset(n_samples=300, rng=0)
     doc = tangent_sweep(data, [16, 256], epochs=3, seed=0)
-    narrow, wide = doc["rows"]
-    assert wide["gap"] < narrow["gap"]
-    assert wide["rel_param_change"] < narrow["rel_param_change"]
-    assert doc["fit"]["exponent"] < 0 and doc["fit"]["stderr"] is None
-    assert math.isfinite(doc["fit"]["prefactor"])
+    narrow, wide = doc.rows
+    assert wide.gap < narrow.gap
+    assert wide.rel_param_change < narrow.rel_param_change
+    assert doc.fit is not None and doc.fit.exponent < 0 and doc.fit.stderr is None
+    assert math.isfinite(doc.fit.prefactor)
 
 
 def test_bad_options_raise_input_error():

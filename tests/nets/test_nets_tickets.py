@@ -49,13 +49,12 @@ def test_tickets_sweep_rows_and_determinism(digits):
     a = tickets_sweep(digits, "biprop", [16], [0.2, 0.5], epochs=1, seed=1)
     b = tickets_sweep(digits, "biprop", [16], [0.2, 0.5], epochs=1, seed=1)
     assert a == b
-    assert [r["method"] for r in a["rows"]] == ["dense", "biprop", "biprop"]
-    dense, k2, k5 = a["rows"]
+    assert [r.method for r in a.rows] == ["dense", "biprop", "biprop"]
+    dense, k2, k5 = a.rows
     assert (
-        dense["nonzero"] <= dense["total_weights"]
-        and dense["bits_standalone"] == 32 * dense["total_weights"]
+        dense.nonzero <= dense.total_weights and dense.bits_standalone == 32 * dense.total_weights
     )
-    assert k2["nonzero"] < k5["nonzero"] and len(k2["gains"]) == 3
+    assert k2.nonzero < k5.nonzero and len(k2.gains) == 3
 
 
 def test_bad_ticket_options(digits):

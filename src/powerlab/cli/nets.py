@@ -8,7 +8,7 @@ PyTorch is imported only when one of these commands runs.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,6 +22,10 @@ from powerlab.cli._common import (
     progress_bar,
 )
 from powerlab.errors import InputError
+
+if TYPE_CHECKING:
+    from powerlab.nets.tangent import TangentSweep
+    from powerlab.nets.tickets import TicketSweep
 
 __all__ = ["register", "tangent_cmd", "tickets_cmd"]
 
@@ -85,64 +89,64 @@ def _setup(threads: int, data: Path | None, seed: int) -> Any:
 _DATA_HELP = ".npz file with arrays X [N, D], y [N] (optional image_shape); default: digits."
 
 
-def _tangent_table(doc: dict[str, Any]) -> None:
-    s = doc["settings"]
+def _tangent_table(doc: TangentSweep) -> None:
+    s = doc.settings
     table = Table(
         title=f"network vs linearization (after {s['linearize_after']} of {s['epochs']} epochs)"
     )
     cols = ("width", "params", "gap", "rel gap", "‖Δθ‖/‖θ‖", "agree", "acc net", "acc lin")
     for c in cols:
         table.add_column(c, justify="right")
-    for r in doc["rows"]:
+    for r in doc.rows:
         table.add_row(
-            str(r["width"]),
-            str(r["n_params"]),
-            f"{r['gap']:.4f}",
-            f"{r['gap_relative']:.3f}",
-            f"{r['rel_param_change']:.4f}",
-            f"{r['agreement']:.3f}",
-            f"{r['acc_full']:.3f}",
-            f"{r['acc_lin']:.3f}",
+            str(r.width),
+            str(r.n_params),
+            f"{r.gap:.4f}",
+            f"{r.gap_relative:.3f}",
+            f"{r.rel_param_change:.4f}",
+            f"{r.agreement:.3f}",
+            f"{r.acc_full:.3f}",
+            f"{r.acc_lin:.3f}",
         )
     console.print(table)
     console.print(
         "gap: RMS test-output difference network - linearization; rel gap: gap / RMS output "
         "change of the network"
     )
-    fit = doc["fit"]
+    fit = doc.fit
     if fit is None:
         console.print("no scaling fit (needs two distinct widths)")
         return
-    se = "n/a" if fit["stderr"] is None else f"{fit['stderr']:.3f}"
-    ci = "n/a" if fit["ci95"] is None else f"[{fit['ci95'][0]:.3f}, {fit['ci95'][1]:.3f}]"
+    se = "n/a" if fit.stderr is None else f"{fit.stderr:.3f}"
+    ci = "n/a" if fit.ci95 is None else f"[{fit.ci95[0]:.3f}, {fit.ci95[1]:.3f}]"
     console.print(
-        f"gap ≈ {fit['prefactor']:.3g}·width^b: b = {fit['exponent']:.3f} (SE {se}, 95% CI {ci},"
-        f" n = {fit['n']}); Lee et al. 2019 predict b = -0.5"
+        f"gap ≈ {fit.prefactor:.3g}·width^b: b = {fit.exponent:.3f} (SE {se}, 95% CI {ci},"
+        f" n = {fit.n}); Lee et al. 2019 predict b = -0.5"
     )
 
 
-def _tickets_table(doc: dict[str, Any]) -> None:
-    s = doc["settings"]
+def _tickets_table(doc: TicketSweep) -> None:
+    s = doc.settings
     table = Table(title=f"{s['method']} subnetworks vs dense ({s['arch']}, {s['epochs']} epochs)")
     cols = ("method", "width", "kept", "acc", "SE", "nonzero", "weights", "bits", "seeded")
     for c in cols:
         table.add_column(c, justify="right")
-    for r in doc["rows"]:
+    for r in doc.rows:
         table.add_row(
-            r["method"],
-            str(r["width"]),
-            f"{r['kept']:g}",
-            f"{r['acc_test']:.3f}",
-            f"{r['acc_stderr']:.3f}",
-            str(r["nonzero"]),
-            str(r["total_weights"]),
-            str(r["bits_standalone"]),
-            str(r["bits_with_seed"]),
+            r.method,
+            str(r.width),
+            f"{r.kept:g}",
+            f"{r.acc_test:.3f}",
+            f"{r.acc_stderr:.3f}",
+            str(r.nonzero),
+            str(r.total_weights),
+            str(r.bits_standalone),
+            str(r.bits_with_seed),
         )
     console.print(table)
     console.print(
         f"kept fraction k: each weight tensor keeps ceil(k·n) of its n weights; "
-        f"chance accuracy {doc['chance']:.3f}"
+        f"chance accuracy {doc.chance:.3f}"
     )
 
 
@@ -194,7 +198,7 @@ def tangent_cmd(
 
         save_figure(figure_tangent(doc), plot)
     if json_out:
-        emit_json(doc)
+        emit_json(doc.to_dict())
         return
     _tangent_table(doc)
 
@@ -243,7 +247,7 @@ def tickets_cmd(
 
         save_figure(figure_tickets(doc), plot)
     if json_out:
-        emit_json(doc)
+        emit_json(doc.to_dict())
         return
     _tickets_table(doc)
 

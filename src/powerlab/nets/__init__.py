@@ -22,8 +22,11 @@ from typing import Any
 
 __all__ = [
     "Dataset",
+    "PowerLawFit",
     "TangentResult",
+    "TangentSweep",
     "TicketResult",
+    "TicketSweep",
     "bits_to_store",
     "fit_power_law",
     "kept_count",
@@ -46,6 +49,7 @@ _WHERE = {
     "load_npz_dataset": "data",
     "make_dataset": "data",
     "fit_power_law": "scaling",
+    "PowerLawFit": "scaling",
     "kept_count": "masks",
     "kept_fraction": "masks",
     "topk_mask": "masks",
@@ -55,9 +59,11 @@ _WHERE = {
     "train_pair": "tangent",
     "tangent_sweep": "tangent",
     "TangentResult": "tangent",
+    "TangentSweep": "tangent",
     "train_ticket": "tickets",
     "tickets_sweep": "tickets",
     "TicketResult": "tickets",
+    "TicketSweep": "tickets",
 }
 
 

@@ -11,6 +11,7 @@ gap between a network and its linearization.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,10 +19,42 @@ from scipy import stats
 
 from powerlab.errors import InputError
 
-__all__ = ["fit_power_law"]
+__all__ = ["PowerLawFit", "fit_power_law"]
 
 
-def fit_power_law(widths: Any, values: Any) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PowerLawFit:
+    """An OLS fit ``value ≈ prefactor · width^exponent`` on logs (:func:`fit_power_law`).
+
+    Attributes:
+        exponent: the slope b of log value on log width.
+        prefactor: a = exp(intercept).
+        n: number of points.
+        r2: coefficient of determination on logs.
+        stderr: standard error of b, None without residual degrees of freedom.
+        ci95: 95 % t interval of b, None without residual degrees of freedom.
+    """
+
+    exponent: float
+    prefactor: float
+    n: int
+    r2: float
+    stderr: float | None
+    ci95: tuple[float, float] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: the fields in order, ``ci95`` as a list."""
+        return {
+            "exponent": self.exponent,
+            "prefactor": self.prefactor,
+            "n": self.n,
+            "r2": self.r2,
+            "stderr": self.stderr,
+            "ci95": None if self.ci95 is None else list(self.ci95),
+        }
+
+
+def fit_power_law(widths: Any, values: Any) -> PowerLawFit:
     """OLS fit of log ``values`` on log ``widths``: exponent b, prefactor a, SE(b), 95 % CI.
 
     Args:
@@ -29,9 +62,8 @@ def fit_power_law(widths: Any, values: Any) -> dict[str, Any]:
         values: ``[n]`` positive measurements.
 
     Returns:
-        ``{"exponent", "prefactor", "stderr", "ci95": [lo, hi], "n", "r2"}``; ``stderr`` and
-        ``ci95`` are ``None`` when fewer than three points or fewer than two distinct widths
-        leave no residual degrees of freedom.
+        A :class:`PowerLawFit`; ``stderr`` and ``ci95`` are ``None`` when fewer than three
+        points leave no residual degrees of freedom.
 
     Raises:
         InputError: mismatched lengths, non-positive entries, or fewer than two distinct widths.
@@ -53,13 +85,8 @@ def fit_power_law(widths: Any, values: Any) -> dict[str, Any]:
     n = int(w.size)
     ss_tot = float(((v - v.mean()) ** 2).sum())
     r2 = 1.0 - float(resid @ resid) / ss_tot if ss_tot > 0 else 1.0
-    out: dict[str, Any] = {"exponent": b, "prefactor": a, "n": n, "r2": r2}
-    if n > 2:
-        se = float(np.sqrt(float(resid @ resid) / (n - 2) / sxx))
-        t = float(stats.t.ppf(0.975, n - 2))
-        out["stderr"] = se
-        out["ci95"] = [b - t * se, b + t * se]
-    else:
-        out["stderr"] = None
-        out["ci95"] = None
-    return out
+    if n <= 2:
+        return PowerLawFit(b, a, n, r2, None, None)
+    se = float(np.sqrt(float(resid @ resid) / (n - 2) / sxx))
+    t = float(stats.t.ppf(0.975, n - 2))
+    return PowerLawFit(b, a, n, r2, se, (b - t * se, b + t * se))

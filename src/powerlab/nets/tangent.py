@@ -38,9 +38,9 @@ from powerlab.errors import InputError
 from powerlab.nets._train import accuracy, batch_orders, loss_fn, tensors
 from powerlab.nets.data import Dataset
 from powerlab.nets.models import make_network
-from powerlab.nets.scaling import fit_power_law
+from powerlab.nets.scaling import PowerLawFit, fit_power_law
 
-__all__ = ["TangentResult", "linearize", "tangent_sweep", "train_pair"]
+__all__ = ["TangentResult", "TangentSweep", "linearize", "tangent_sweep", "train_pair"]
 
 Params = dict[str, torch.Tensor]
 
@@ -98,6 +98,30 @@ class TangentResult:
     def to_dict(self) -> dict[str, Any]:
         """The fields as a plain dict."""
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class TangentSweep:
+    """What :func:`tangent_sweep` measured.
+
+    Attributes:
+        rows: one :class:`TangentResult` per (width, seed), widths in the order given.
+        fit: the power law of ``gap`` against width, None with fewer than two distinct widths
+            or a zero gap.
+        settings: the run's parameters (data, sizes, epochs, seed, repeats, options).
+    """
+
+    rows: list[TangentResult]
+    fit: PowerLawFit | None
+    settings: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``powerlab tangent --json``."""
+        return {
+            "rows": [r.to_dict() for r in self.rows],
+            "fit": None if self.fit is None else self.fit.to_dict(),
+            "settings": self.settings,
+        }
 
 
 def _norm(p: Params) -> float:
@@ -228,7 +252,7 @@ def tangent_sweep(
     linearize_after: int = 0,
     progress: Callable[[int], None] | None = None,
     **options: Any,
-) -> dict[str, Any]:
+) -> TangentSweep:
     """:func:`train_pair` for every width (× ``repeats`` seeds ``seed, seed+1, ...``), plus a fit.
 
     The fit is :func:`powerlab.nets.scaling.fit_power_law` of ``gap`` against width over all
@@ -236,8 +260,8 @@ def tangent_sweep(
     Theorem 2.1, predict b = -1/2 at initialization-linearization).
 
     Returns:
-        ``{"rows": [TangentResult.to_dict(), ...], "fit": {...} | None, "settings": {...}}``;
-        ``fit`` is ``None`` with fewer than two distinct widths or a zero gap.
+        A :class:`TangentSweep`; its ``fit`` is ``None`` with fewer than two distinct widths or
+        a zero gap.
     """
     if not widths:
         raise InputError("widths: give at least one width")
@@ -249,13 +273,13 @@ def tangent_sweep(
             res = train_pair(
                 data, int(w), epochs, seed + r, linearize_after=linearize_after, **options
             )
-            rows.append(res.to_dict())
+            rows.append(res)
             if progress is not None:
                 progress(1)
     fit = None
-    gaps = [row["gap"] for row in rows]
+    gaps = [row.gap for row in rows]
     if len(set(widths)) >= 2 and all(g > 0 for g in gaps):
-        fit = fit_power_law([row["width"] for row in rows], gaps)
+        fit = fit_power_law([row.width for row in rows], gaps)
     settings = {
         "data": data.name,
         "n_train": int(data.X_train.shape[0]),
@@ -266,4 +290,4 @@ def tangent_sweep(
         "linearize_after": linearize_after,
         **options,
     }
-    return {"rows": rows, "fit": fit, "settings": settings}
+    return TangentSweep(rows, fit, settings)

@@ -38,6 +38,7 @@ __all__ = [
     "MaskedConv2d",
     "MaskedLinear",
     "TicketResult",
+    "TicketSweep",
     "make_ticket_network",
     "masked_layers",
     "tickets_sweep",
@@ -157,6 +158,30 @@ class TicketResult:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class TicketSweep:
+    """What :func:`tickets_sweep` measured.
+
+    Attributes:
+        rows: one :class:`TicketResult` per run: per width, the dense baseline (if asked)
+            then each kept fraction.
+        chance: the test accuracy of always predicting the most frequent class.
+        settings: the run's parameters (data, method, architecture, epochs, seed, options).
+    """
+
+    rows: list[TicketResult]
+    chance: float
+    settings: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``powerlab tickets --json``."""
+        return {
+            "rows": [r.to_dict() for r in self.rows],
+            "chance": self.chance,
+            "settings": self.settings,
+        }
+
+
 def train_ticket(
     data: Dataset,
     method: str = "biprop",
@@ -241,12 +266,8 @@ def tickets_sweep(
     dense: bool = True,
     progress: Callable[[int], None] | None = None,
     **options: Any,
-) -> dict[str, Any]:
-    """:func:`train_ticket` over ``widths`` × ``kepts``, plus a dense baseline per width.
-
-    Returns:
-        ``{"rows": [TicketResult.to_dict(), ...], "chance": float, "settings": {...}}``.
-    """
+) -> TicketSweep:
+    """:func:`train_ticket` over ``widths`` × ``kepts``, plus a dense baseline per width."""
     if method not in ("edgepopup", "biprop"):
         raise InputError(f"method: {method!r} is not one of biprop, edgepopup")
     if not widths or not kepts:
@@ -274,4 +295,4 @@ def tickets_sweep(
         "kept_meaning": "share of each weight tensor kept nonzero: ceil(k * n) of n entries",
         **options,
     }
-    return {"rows": [r.to_dict() for r in rows], "chance": data.chance, "settings": settings}
+    return TicketSweep(rows, data.chance, settings)

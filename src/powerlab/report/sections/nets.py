@@ -38,33 +38,34 @@ def build(outdir: Path, quick: bool) -> Section:
     f2 = save_figure(figure_tickets(bip), outdir, "nets-tickets.png")
     t_rows = [
         [
-            r["width"],
-            r["n_params"],
-            f"{r['gap']:.4f}",
-            f"{r['rel_param_change']:.4f}",
-            f"{r['agreement']:.3f}",
-            f"{r['acc_full']:.3f}",
-            f"{r['acc_lin']:.3f}",
+            r.width,
+            r.n_params,
+            f"{r.gap:.4f}",
+            f"{r.rel_param_change:.4f}",
+            f"{r.agreement:.3f}",
+            f"{r.acc_full:.3f}",
+            f"{r.acc_lin:.3f}",
         ]
-        for r in tangent["rows"]
+        for r in tangent.rows
     ]
     t_head = ["width", "params", "gap (RMS)", "‖Δθ‖/‖θ0‖", "agreement", "acc net", "acc lin"]
     k_rows = [
         [
-            r["method"],
-            r["width"],
-            f"{r['kept']:g}",
-            f"{r['acc_test']:.3f}",
-            r["nonzero"],
-            r["bits_standalone"],
-            r["bits_with_seed"],
+            r.method,
+            r.width,
+            f"{r.kept:g}",
+            f"{r.acc_test:.3f}",
+            r.nonzero,
+            r.bits_standalone,
+            r.bits_with_seed,
         ]
-        for r in bip["rows"] + pop["rows"]
+        for r in bip.rows + pop.rows
     ]
     k_head = ["method", "width", "kept k", "test acc", "nonzero", "bits", "bits with seed"]
-    fit = tangent["fit"]
-    se = fit["stderr"]
-    fit_text = f"b = {fit['exponent']:.2f}" + (f" ± {se:.2f}" if se is not None else "")
+    fit = tangent.fit
+    assert fit is not None  # three distinct widths
+    se = fit.stderr
+    fit_text = f"b = {fit.exponent:.2f}" + (f" ± {se:.2f}" if se is not None else "")
     html = (
         "<p>A network f(x, θ) and its first-order Taylor expansion around θ0, "
         "f(x, θ0) + ∇θ f(x, θ0)·(θ − θ0) (computed with <code>torch.func.jvp</code>), are "
@@ -82,15 +83,15 @@ def build(outdir: Path, quick: bool) -> Section:
         + table_html(k_head, k_rows)
         + figure_html(f2, "biprop tickets vs dense training")
     )
-    best = max((r for r in bip["rows"] if r["method"] == "biprop"), key=lambda r: r["acc_test"])
-    dense = next(r for r in bip["rows"] if r["method"] == "dense")
+    best = max((r for r in bip.rows if r.method == "biprop"), key=lambda r: r.acc_test)
+    dense = next(r for r in bip.rows if r.method == "dense")
     summary = [
         ("gap ∝ width^b", fit_text),
         (
-            f"biprop k={best['kept']:g} vs dense accuracy",
-            f"{best['acc_test']:.3f} vs {dense['acc_test']:.3f}",
+            f"biprop k={best.kept:g} vs dense accuracy",
+            f"{best.acc_test:.3f} vs {dense.acc_test:.3f}",
         ),
-        ("biprop vs dense bits", f"{best['bits_standalone']} vs {dense['bits_standalone']}"),
+        ("biprop vs dense bits", f"{best.bits_standalone} vs {dense.bits_standalone}"),
     ]
     return Section(
         title="Parameter tangent space and multi-prize lottery tickets",

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from powerlab._random import Seed, as_generator
 from powerlab.errors import InputError
 
 __all__ = ["Dataset", "load_digits_dataset", "load_npz_dataset", "make_dataset"]
@@ -78,7 +79,7 @@ def make_dataset(
     X: np.ndarray,
     y: np.ndarray,
     test_fraction: float = 0.25,
-    rng: int | np.random.Generator | None = 0,
+    rng: Seed = 0,
     image_shape: tuple[int, int, int] | None = None,
     name: str = "data",
 ) -> Dataset:
@@ -108,7 +109,7 @@ def make_dataset(
         if len(image_shape) != 3 or int(np.prod(image_shape)) != X.shape[1]:
             raise InputError(f"image_shape: {image_shape} does not multiply to D = {X.shape[1]}")
         image_shape = (int(image_shape[0]), int(image_shape[1]), int(image_shape[2]))
-    gen = np.random.default_rng(rng)
+    gen = as_generator(rng)
     tr, te = _stratified_split(y_int, test_fraction, gen)
     Xf = X.astype(np.float32)
     yi = y_int.astype(np.int64)
@@ -117,7 +118,7 @@ def make_dataset(
 
 def load_digits_dataset(
     test_fraction: float = 0.25,
-    rng: int | np.random.Generator | None = 0,
+    rng: Seed = 0,
     n_samples: int | None = None,
 ) -> Dataset:
     """scikit-learn's bundled 8x8 digits (1797 × 64, 10 classes), scaled to [0, 1], split.
@@ -130,7 +131,7 @@ def load_digits_dataset(
     data = load_digits()
     X = np.asarray(data.data, dtype=np.float32) / np.float32(16.0)
     y = np.asarray(data.target, dtype=np.int64)
-    gen = np.random.default_rng(rng)
+    gen = as_generator(rng)
     if n_samples is not None:
         if not 20 <= n_samples <= X.shape[0]:
             raise InputError(f"n_samples: {n_samples} is outside [20, {X.shape[0]}]")
@@ -139,9 +140,7 @@ def load_digits_dataset(
     return make_dataset(X, y, test_fraction, gen, image_shape=(1, 8, 8), name="digits")
 
 
-def load_npz_dataset(
-    path: str | Path, test_fraction: float = 0.25, rng: int | np.random.Generator | None = 0
-) -> Dataset:
+def load_npz_dataset(path: str | Path, test_fraction: float = 0.25, rng: Seed = 0) -> Dataset:
     """A user's data from a ``.npz`` file holding ``X: [N, D]``, ``y: [N]`` (and optionally
     ``image_shape: [3]``), split by :func:`make_dataset`. Loaded with ``allow_pickle=False``.
 

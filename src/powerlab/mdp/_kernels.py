@@ -20,7 +20,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["det_gain", "det_policy_iteration", "det_policy_iteration_serial", "det_residual"]
+__all__ = ["det_gain", "det_policy_iteration", "det_policy_iteration_serial"]
 
 
 @njit(cache=True)
@@ -222,30 +222,6 @@ def det_policy_iteration_serial(
         iters_out[k], resid_out[k] = _pi_one(
             nx, R[k], gamma, switch_tol, max_iter, V_out[k], pol_out[k], V, state, stack, pos, nxt
         )
-
-
-@njit(cache=True, parallel=True)
-def det_residual(succ, R, gamma, V):  # type: ignore[no-untyped-def]
-    """Bellman residual ``max_s |R(s) + gamma max_a V(succ(s,a)) - V(s)|`` per sample: ``[K]``."""
-    K, S = R.shape
-    A = succ.shape[1]
-    out = np.empty(K)
-    for k in prange(K):
-        worst = 0.0
-        for s in range(S):
-            best = -np.inf
-            for a in range(A):
-                t = succ[s, a]
-                if t == -2:
-                    continue
-                q = 0.0 if t == -1 else V[k, t]
-                if q > best:
-                    best = q
-            d = abs(R[k, s] + gamma * best - V[k, s])
-            if d > worst:
-                worst = d
-        out[k] = worst
-    return out
 
 
 @njit(cache=True, parallel=True)

@@ -9,23 +9,38 @@ fixed point of the Bellman operator
 so the current state's reward counts at t = 0, and
 :math:`Q^*(s, a) = R(s) + \gamma \sum_{s'} T(s,a,s') V^*(s')`. An action is *optimal* at s
 when :math:`Q^*(s, a) = V^*(s)`; "there exists an optimal policy taking a" (Turner et al.,
-Defs 4.3-4.4), so tied actions all count.
+Defs 4.3-4.4), so tied actions all count. For a policy π, :math:`V^\pi = (I - \gamma
+P_\pi)^{-1} R` with :math:`P_\pi(s, \cdot) = T(s, \pi(s), \cdot)`.
 
-Algorithms, chosen by ``method``:
+Methods, chosen by ``method`` through the table ``METHODS`` (one named function each):
 
-``"pi"`` on a deterministic MDP (the default there)
-    Howard's policy iteration per sample, compiled, with exact O(S) evaluation of each
-    deterministic policy (:mod:`powerlab.mdp._kernels`). Terminates in finitely many steps.
-``"pi"`` on a stochastic MDP
-    Policy iteration with exact evaluation by a batched dense linear solve of
-    :math:`(I - \gamma P_\pi) V = R` (O(S^3) per sample; for small S, and for γ near 1).
-``"vi"`` (the default on stochastic MDPs)
+``"pi"``
+    Howard's policy iteration (Puterman 1994, Sec. 6.4) with exact evaluation. On a
+    deterministic MDP, compiled per sample with O(S) evaluation of each deterministic policy
+    (:mod:`powerlab.mdp._kernels`); on a stochastic one, the cheaper of the two below.
+``"pi-band"``
+    Policy iteration per sample, compiled, evaluating each policy by banded Gaussian
+    elimination in a bandwidth-reducing order (O(S b²) for bandwidth b;
+    :mod:`powerlab.mdp._band`), from a greedy start after a few Gauss-Seidel sweeps.
+``"pi-dense"``
+    Policy iteration with a batched dense LAPACK solve of :math:`(I - \gamma P_\pi) V = R`
+    (O(S³) per sample and step; S ≤ 3000).
+``"vi"``
     Value iteration, one sparse matrix product ``P_sa @ V`` over all K samples per sweep,
     stopped by the MacQueen-Porteus bounds (Puterman 1994, Thm 6.6.6): with
     :math:`\Delta = \mathcal T V - V`, :math:`V^*` lies between
     :math:`\mathcal T V + \frac{\gamma}{1-\gamma}\min\Delta` and
     :math:`\mathcal T V + \frac{\gamma}{1-\gamma}\max\Delta`; terminal rows (all zeros) are
     handled by letting 0 join the range of Δ (an absorbing zero-reward state).
+``"auto"`` (the default)
+    ``"pi"`` on deterministic MDPs. On stochastic ones a cost model
+    (:mod:`powerlab.mdp._stochastic`) compares policy iteration's evaluations (from S and the
+    bandwidth) with value-iteration sweeps (from the nonzeros of ``P_sa``); when the first
+    sweeps are the cheaper, it runs them, measures how fast the MacQueen-Porteus interval
+    contracts (γ and the terminal states set that rate), and finishes by value iteration if
+    the remaining sweeps cost less than policy iteration, else switches to policy iteration
+    started from the greedy policy of the current values. ``OptimalValues.method`` names
+    the method that produced the result.
 
 Error bound. Every result carries ``error_bound`` ε with :math:`\|V - V^*\|_\infty \le ε`
 at the γ it ran at. For policy iteration it is computed after the fact from the Bellman
@@ -33,28 +48,29 @@ residual, :math:`\|V - V^*\| \le \|\mathcal T V - V\| / (1-\gamma)` (from the co
 :math:`\|V - V^*\| \le \|V - \mathcal T V\| + \gamma \|V - V^*\|`), plus four units of float64
 round-off in evaluating :math:`\mathcal T`; for value iteration it is the half-width of the MacQueen
 interval (on MDPs with terminal states, the distance from the returned :math:`\mathcal T V` to
-the far end of that interval).
+the far end of that interval), stopped once it is at most ``tol``.
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from powerlab.errors import InputError, ResourceError
-from powerlab.mdp import _kernels
+from powerlab.errors import InputError
+from powerlab.mdp import _kernels, _stochastic
+from powerlab.mdp._bellman import EPS, absmax, action_values, check_memory, check_rewards
 from powerlab.mdp.model import MDP
 
-__all__ = ["OptimalValues", "action_values", "check_memory", "check_rewards", "solve"]
-
-_EPS = np.finfo(np.float64).eps
-
-
-def _absmax(x: np.ndarray) -> float:
-    """``max |x|`` (0 for an empty array) without allocating ``|x|``."""
-    return float(max(x.max(), -x.min())) if x.size else 0.0
+__all__ = [
+    "METHODS",
+    "OptimalValues",
+    "action_values",
+    "check_memory",
+    "check_rewards",
+    "solve",
+]
 
 
 @dataclass(frozen=True)
@@ -69,7 +85,8 @@ class OptimalValues:
         gamma: the discount it ran at.
         error_bound: ε with ``max |V - V*| <= ε`` over all samples and states.
         tie_tol: the tolerance used to call two action values tied.
-        method: ``"pi"``, ``"vi"`` or ``"myopic"`` (γ = 0).
+        method: the method that produced ``V``: ``"pi"``, ``"pi-band"``, ``"pi-dense"``,
+            ``"vi"`` or ``"myopic"`` (γ = 0).
         iterations: policy-iteration steps (max over samples) or value-iteration sweeps.
     """
 
@@ -84,158 +101,112 @@ class OptimalValues:
     iterations: int
 
 
-def check_rewards(mdp: MDP, R: np.ndarray, *, state_action: bool = False) -> np.ndarray:
-    """Return rewards as float64 ``[K, S]`` (or ``[K, S, A]`` when ``state_action``), or raise.
+@dataclass(frozen=True)
+class _Options:
+    """The caller's ``tol`` (VI target), ``max_iter`` (or None) and whether R is r(s, a)."""
 
-    State rewards may be given as ``[S]``. State-action rewards (Puterman's r(s, a)) must be
-    finite at available slots; values at unavailable slots are ignored (set to 0).
-    """
-    R = np.asarray(R, dtype=np.float64)
-    S, A = mdp.n_states, mdp.n_actions
-    if state_action:
-        if R.ndim == 2:
-            R = R[None]
-        if R.shape[1:] != (S, A) or R.ndim != 3:
-            raise InputError(
-                f"{mdp.name}: state-action rewards must have shape [K, S={S}, A={A}], got {R.shape}"
-            )
-        R = np.where(mdp.available[None], R, 0.0)
-    else:
-        if R.ndim == 1:
-            R = R[None, :]
-        if R.ndim != 2 or R.shape[1] != S:
-            raise InputError(
-                f"{mdp.name}: rewards must have shape [K, S] with S={S}, got {R.shape}"
-            )
-    if not np.all(np.isfinite(R)):
-        raise InputError(f"{mdp.name}: rewards must be finite")
-    return R
+    tol: float
+    max_iter: int | None
+    state_action: bool
 
 
-def check_memory(nbytes: float, what: str) -> None:
-    """Refuse (``ResourceError``) a request whose arrays would exceed 80% of available memory."""
-    avail = _available_memory()
-    if nbytes > 0.8 * avail:
-        raise ResourceError(
-            f"{what} needs about {nbytes / 2**30:.1f} GiB but only {avail / 2**30:.1f} GiB is "
-            "available; use fewer samples per batch or ask for V only (want_q=False)"
-        )
+@dataclass(frozen=True)
+class _Run:
+    """What a method returns: ``V: [K, S]``, a policy ``[K, S]`` if it has one, ε, steps, name."""
+
+    V: np.ndarray
+    policy: np.ndarray | None
+    bound: float
+    iterations: int
+    method: str
 
 
-def _available_memory() -> float:
-    try:
-        with open("/proc/meminfo") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return float(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES"))
+def _residual_bound(mdp: MDP, R: np.ndarray, V: np.ndarray, gamma: float) -> float:
+    """A-posteriori bound ``(‖TV - V‖ + 4 u max|V|) / (1 - γ)`` (module docstring)."""
+    TV = action_values(mdp, R, V, gamma).max(axis=2)
+    vmax = max(1.0, absmax(V))
+    return (float(np.abs(TV - V).max(initial=0.0)) + 4 * EPS * vmax) / (1 - gamma)
 
 
-def _succ_table(mdp: MDP) -> np.ndarray:
+def solve_pi_deterministic(mdp: MDP, R: np.ndarray, gamma: float, opt: _Options) -> _Run:
+    """Policy iteration per sample on a deterministic MDP with state rewards, compiled
+    (:func:`powerlab.mdp._kernels.det_policy_iteration`); exact O(S) evaluation per step."""
+    K, S = R.shape
     succ = np.array(mdp.successor, dtype=np.int64)
     succ[~mdp.available] = -2
-    return succ
-
-
-def action_values(mdp: MDP, R: np.ndarray, V: np.ndarray, gamma: float) -> np.ndarray:
-    """One Bellman look-ahead: ``Q[k, s, a] = R[k, s] + γ Σ_s' T(s, a, s') V[k, s']``.
-
-    ``R: [K, S]`` (or state-action ``[K, S, A]``), ``V: [K, S]`` -> ``Q: [K, S, A]``, ``-inf``
-    at unavailable slots.
-    """
-    K, S = V.shape
-    A = mdp.n_actions
-    succ = mdp.successor
-    if succ is not None:
-        Vpad = np.concatenate([V, np.zeros((K, 1))], axis=1)
-        cont = Vpad[:, np.where(succ < 0, S, succ)]
-    else:
-        cont = (mdp.P_sa @ V.T).T.reshape(K, S, A)
-    Q = (R[:, :, None] if R.ndim == 2 else R) + gamma * cont
-    Q[:, ~mdp.available] = -np.inf
-    return Q
-
-
-def _bellman_max(
-    mdp: MDP, R: np.ndarray, V: np.ndarray, gamma: float
-) -> tuple[np.ndarray, np.ndarray]:
-    Q = action_values(mdp, R, V, gamma)
-    return Q.max(axis=2), Q
-
-
-def _solve_vi(
-    mdp: MDP, R: np.ndarray, gamma: float, tol: float, max_iter: int
-) -> tuple[np.ndarray, float, int]:
-    K, S = R.shape[:2]
-    A = mdp.n_actions
-    P = mdp.P_sa
-    base = R.T[:, None, :] if R.ndim == 2 else np.transpose(R, (1, 2, 0))  # [S, 1 or A, K]
-    unavailable = ~mdp.available
-    substochastic = bool(np.any(mdp.terminal))
-    V = R.copy() if R.ndim == 2 else np.where(mdp.available[None], R, -np.inf).max(axis=2)
-    c = gamma / (1.0 - gamma)
-    VT = np.ascontiguousarray(V.T)  # [S, K]
-    for it in range(1, max_iter + 1):
-        cont = (P @ VT).reshape(S, A, K)
-        cont[unavailable] = -np.inf
-        TV = (base + gamma * cont).max(axis=1)  # [S, K]
-        delta = TV - VT
-        lo = delta.min(axis=0)
-        hi = delta.max(axis=0)
-        if substochastic:
-            lo = np.minimum(lo, 0.0)
-            hi = np.maximum(hi, 0.0)
-        # V* lies in [TV + c lo, TV + c hi] with lo <= 0 <= hi at terminal-bearing MDPs;
-        # TV itself is returned, so terminal states keep their exact value R(s).
-        half = c * np.maximum(hi, -lo) if substochastic else c * (hi - lo) / 2.0
-        bound = float(half.max()) + 4 * _EPS * max(1.0, _absmax(TV)) / (1 - gamma)
-        if bound <= tol:
-            if not substochastic:  # the midpoint of the MacQueen-Porteus interval
-                TV = TV + c * (hi + lo) / 2.0
-            return np.ascontiguousarray(TV.T), bound, it
-        VT = TV
-    raise InputError(
-        f"{mdp.name}: value iteration did not reach tolerance {tol:g} in {max_iter} sweeps "
-        f"at gamma={gamma} (bound {bound:.3g}); try method='pi'"
-    )
-
-
-def _solve_pi_stochastic(
-    mdp: MDP, R: np.ndarray, gamma: float, max_iter: int
-) -> tuple[np.ndarray, np.ndarray, int]:
-    K, S = R.shape[:2]
-    if S > 3000:
-        raise ResourceError(
-            f"{mdp.name}: exact stochastic policy iteration is limited to 3000 states"
-        )
-    check_memory(8.0 * S * S * min(K, 64) * 2, "exact policy evaluation")
-    P = np.asarray(mdp.P)  # [S, A, S]
-    V0 = R if R.ndim == 2 else np.where(mdp.available[None], R, -np.inf).max(axis=2)
-    pol = action_values(mdp, R, V0, gamma).argmax(axis=2)  # start: greedy one step ahead
     V = np.empty((K, S))
-    iters = 0
-    eye = np.eye(S)
-    chunk = 64
-    for it in range(1, max_iter + 1):
-        iters = it
-        for k0 in range(0, K, chunk):
-            Pp = P[np.arange(S)[None, :], pol[k0 : k0 + chunk]]  # [k, S, S]
-            Rk = R[k0 : k0 + chunk]
-            if R.ndim == 3:  # r(s, pi(s))
-                Rk = np.take_along_axis(Rk, pol[k0 : k0 + chunk, :, None], axis=2)[..., 0]
-            V[k0 : k0 + chunk] = np.linalg.solve(eye - gamma * Pp, Rk[:, :, None])[..., 0]
-        Q = action_values(mdp, R, V, gamma)
-        cur = np.take_along_axis(Q, pol[:, :, None], axis=2)[..., 0]
-        best = Q.argmax(axis=2)
-        better = np.take_along_axis(Q, best[:, :, None], axis=2)[..., 0] > cur + 64 * _EPS * (
-            1 + np.abs(cur)
-        )
-        if not better.any():
-            break
-        pol = np.where(better, best, pol)
-    return V, pol, iters
+    pol = np.empty((K, S), dtype=np.int32)
+    it_k = np.empty(K, dtype=np.int64)
+    resid = np.empty(K)
+    cap = opt.max_iter or 10_000
+    switch_tol = 64 * EPS * max(1.0, absmax(R)) / (1 - gamma)
+    serial = K * S < 20_000  # no thread start-up for small batches
+    kernel = _kernels.det_policy_iteration_serial if serial else _kernels.det_policy_iteration
+    kernel(succ, R, gamma, switch_tol, cap, V, pol, it_k, resid)
+    iters = int(it_k.max(initial=0))
+    if iters >= cap:
+        raise InputError(f"{mdp.name}: policy iteration did not converge in {cap} steps")
+    bound = (float(resid.max(initial=0.0)) + 4 * EPS * max(1.0, absmax(V))) / (1 - gamma)
+    return _Run(V, pol, bound, iters, "pi")
+
+
+def solve_pi_band(
+    mdp: MDP, R: np.ndarray, gamma: float, opt: _Options, V0: np.ndarray | None = None
+) -> _Run:
+    """Policy iteration with banded exact evaluation (:func:`powerlab.mdp._stochastic.pi_band`),
+    optionally started from values ``V0: [K, S]``."""
+    scale = max(1.0, absmax(R))
+    V, pol, bound, iters = _stochastic.pi_band(mdp, R, gamma, opt.max_iter or 10_000, scale, V0)
+    return _Run(V, pol, bound, iters, "pi-band")
+
+
+def solve_pi_dense(mdp: MDP, R: np.ndarray, gamma: float, opt: _Options) -> _Run:
+    """Policy iteration with batched dense evaluation (:func:`powerlab.mdp._stochastic.pi_dense`)."""
+    V, pol, iters = _stochastic.pi_dense(mdp, R, gamma, opt.max_iter or 1000)
+    return _Run(V, pol, _residual_bound(mdp, R, V, gamma), iters, "pi-dense")
+
+
+def solve_pi(mdp: MDP, R: np.ndarray, gamma: float, opt: _Options) -> _Run:
+    """Exact policy iteration: the compiled deterministic kernel where it applies, else the
+    cheaper exact evaluation, banded or dense (:func:`powerlab.mdp._stochastic.pi_cost`)."""
+    if mdp.is_deterministic and not opt.state_action:
+        return solve_pi_deterministic(mdp, R, gamma, opt)
+    name, _ = _stochastic.pi_cost(mdp)
+    return METHODS[name](mdp, R, gamma, opt)
+
+
+def solve_vi(mdp: MDP, R: np.ndarray, gamma: float, opt: _Options) -> _Run:
+    """Value iteration to the MacQueen-Porteus bound ``tol`` (:func:`~._stochastic.value_iteration`)."""
+    V, bound, iters, _ = _stochastic.value_iteration(
+        mdp, R, gamma, opt.tol, opt.max_iter or 1_000_000
+    )
+    return _Run(V, None, bound, iters, "vi")
+
+
+def solve_auto(mdp: MDP, R: np.ndarray, gamma: float, opt: _Options) -> _Run:
+    """The choice described in the module docstring under ``"auto"``."""
+    if mdp.is_deterministic and not opt.state_action:
+        return solve_pi_deterministic(mdp, R, gamma, opt)
+    name, cost = _stochastic.pi_cost(mdp)
+    if not _stochastic.prefer_vi_probe(mdp):
+        return METHODS[name](mdp, R, gamma, opt)
+    V, bound, iters, done = _stochastic.value_iteration(
+        mdp, R, gamma, opt.tol, opt.max_iter or 1_000_000, give_up_cost=cost
+    )
+    if done:
+        return _Run(V, None, bound, iters, "vi")
+    if name == "pi-band":
+        return solve_pi_band(mdp, R, gamma, opt, V0=V)
+    return solve_pi_dense(mdp, R, gamma, opt)
+
+
+METHODS: dict[str, Callable[[MDP, np.ndarray, float, _Options], _Run]] = {
+    "auto": solve_auto,
+    "pi": solve_pi,
+    "pi-band": solve_pi_band,
+    "pi-dense": solve_pi_dense,
+    "vi": solve_vi,
+}
 
 
 def solve(
@@ -258,8 +229,8 @@ def solve(
             ``state_action=True``, rewards r(s, a) of shape ``[K, S, A]`` (Puterman's form).
         state_action: whether ``R`` is on state-action pairs.
         gamma: discount in ``[0, 1)``; the limits γ → 0, 1 are in :mod:`powerlab.mdp.limits`.
-        method: ``"auto"`` (policy iteration on deterministic MDPs, value iteration
-            otherwise), ``"pi"`` or ``"vi"``.
+        method: a key of ``METHODS``: ``"auto"``, ``"pi"``, ``"pi-band"``, ``"pi-dense"`` or
+            ``"vi"`` (module docstring).
         tol: target for ``error_bound`` in value iteration (default ``1e-8 * max(1, max|R|)``).
         want_q: also return ``Q`` and ``optimal`` (``[K, S, A]``; memory-hungry for large K).
         tie_tol: tolerance for ties; default ``max(2 γ ε, 1e-10 · max(1, max|V|))``.
@@ -273,8 +244,8 @@ def solve(
         raise InputError(
             f"gamma must be in [0, 1) for solve(), got {gamma} (use powerlab.mdp.limits)"
         )
-    if method not in ("auto", "pi", "vi"):
-        raise InputError(f"unknown method {method!r}; expected auto, pi or vi")
+    if method not in METHODS:
+        raise InputError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
     shape = np.shape(R)
     K = int(np.prod(shape[: -2 if state_action else -1], dtype=np.int64)) if len(shape) > 1 else 1
     S, A = mdp.n_states, mdp.n_actions
@@ -282,61 +253,31 @@ def solve(
     per = 8.0 * K * S * (3 + (A if state_action else 0) + (A * 1.2 if want_q else 0))
     check_memory(per, f"solving {K} reward samples on {S} states")
     R = check_rewards(mdp, R, state_action=state_action)
-    scale = max(1.0, _absmax(R))
-    fast = mdp.is_deterministic and not state_action
-    if method == "auto":
-        method = "pi" if fast else "vi"
-    iters = 0
     if gamma == 0.0:
         V = R.copy() if not state_action else np.where(mdp.available[None], R, -np.inf).max(axis=2)
-        bound, method = 0.0, "myopic"
-    elif method == "pi" and fast:
-        succ = _succ_table(mdp)
-        V = np.empty((K, S))
-        pol = np.empty((K, S), dtype=np.int32)
-        it_k = np.empty(K, dtype=np.int64)
-        switch_tol = 64 * _EPS * scale / (1 - gamma)
-        cap = max_iter or 10_000
-        resid = np.empty(K)
-        kernel = (
-            _kernels.det_policy_iteration
-            if K * S >= 20_000
-            else _kernels.det_policy_iteration_serial
-        )
-        kernel(succ, R, gamma, switch_tol, cap, V, pol, it_k, resid)
-        iters = int(it_k.max(initial=0))
-        if iters >= cap:
-            raise InputError(f"{mdp.name}: policy iteration did not converge in {cap} steps")
-        res = float(resid.max(initial=0.0))
-        vmax = max(1.0, _absmax(V))
-        bound = (res + 4 * _EPS * vmax) / (1 - gamma)
-    elif method == "pi":
-        V, pol, iters = _solve_pi_stochastic(mdp, R, gamma, max_iter or 1000)
-        TV, _ = _bellman_max(mdp, R, V, gamma)
-        vmax = max(1.0, _absmax(V))
-        bound = (float(np.abs(TV - V).max(initial=0.0)) + 4 * _EPS * vmax) / (1 - gamma)
+        run = _Run(V, None, 0.0, 0, "myopic")
     else:
-        target = tol if tol is not None else 1e-8 * scale
-        V, bound, iters = _solve_vi(mdp, R, gamma, target, max_iter or 1_000_000)
-    vmax = max(1.0, _absmax(V))
-    ttol = tie_tol if tie_tol is not None else max(2 * gamma * bound, 1e-10 * max(1.0, vmax))
+        target = tol if tol is not None else 1e-8 * max(1.0, absmax(R))
+        run = METHODS[method](mdp, R, gamma, _Options(target, max_iter, state_action))
+    V = run.V
+    vmax = max(1.0, absmax(V))
+    ttol = tie_tol if tie_tol is not None else max(2 * gamma * run.bound, 1e-10 * vmax)
     Q = optimal = None
-    if want_q or method != "pi" or not fast:
+    policy = run.policy
+    if want_q or policy is None:
         Qfull = action_values(mdp, R, V, gamma)
         policy = Qfull.argmax(axis=2)
         if want_q:
             Q = Qfull
             optimal = Qfull >= Qfull.max(axis=2, keepdims=True) - ttol
-    else:
-        policy = pol
     return OptimalValues(
         V=V,
         Q=Q,
         optimal=optimal,
         policy=policy,
         gamma=gamma,
-        error_bound=float(bound),
+        error_bound=float(run.bound),
         tie_tol=float(ttol),
-        method=method,
-        iterations=iters,
+        method=run.method,
+        iterations=run.iterations,
     )

@@ -1,0 +1,245 @@
+r"""Solvers for stochastic MDPs: value iteration, policy iteration with banded or dense exact
+evaluation, and the cost model that chooses among them.
+
+Notation follows :mod:`powerlab.mdp.solvers`: rewards ``R: [K, S]`` (or r(s, a) as
+``[K, S, A]``), ``P_sa: [S*A, S]``, discount γ. Each function returns values ``V: [K, S]``,
+an error bound ε with :math:`\|V - V^*\|_\infty \le ε`, and an iteration count.
+
+Costs, per reward sample (``nnz`` the nonzeros of ``P_sa``; ``b`` the bandwidth of every policy
+matrix in the order of :func:`band_order`):
+
+* a value-iteration sweep: :math:`O(\mathrm{nnz} + SA)`; the sweeps needed are about
+  :math:`\log(\varepsilon / \varepsilon_0)/\log\rho`, with ρ the contraction of the
+  MacQueen-Porteus interval: γ times the subdominant eigenvalue modulus of the optimal chain
+  without terminal states (fast-mixing MDPs need few sweeps at any γ), but γ itself when the
+  interval is one-sided (terminal states) or the optimal policy has several recurrent classes;
+* a banded policy evaluation: :math:`O(S b^2)` (:mod:`powerlab.mdp._band`); a dense one
+  :math:`O(S^3)`; policy iteration from a greedy start needs a few evaluations whatever γ.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+
+import numba
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import reverse_cuthill_mckee
+
+from powerlab.errors import InputError, ResourceError
+from powerlab.mdp._band import band_policy_iteration
+from powerlab.mdp._bellman import EPS, absmax, action_values, check_memory
+from powerlab.mdp.model import MDP
+
+__all__ = ["band_order", "pi_band", "pi_cost", "pi_dense", "prefer_vi_probe", "value_iteration"]
+
+# Measured cost per unit (seconds, one core): a value-iteration sweep per sample per nonzero of
+# P_sa (numpy, batched over samples), a banded elimination per multiply-add (numba), a dense
+# LAPACK solve per flop. Only their ratios matter; see docs/solvers.md.
+_C_SWEEP = 8e-9
+_C_BAND = 4e-9
+_C_DENSE = 0.3e-9
+_EVALUATIONS = 6  # typical policy evaluations from a greedy start (measured: 3-9)
+_PROBE = 12  # value-iteration sweeps before its contraction rate is judged
+
+_ORDERS: weakref.WeakKeyDictionary[MDP, tuple[np.ndarray, int]] = weakref.WeakKeyDictionary()
+
+
+def band_order(mdp: MDP) -> tuple[np.ndarray, int]:
+    r"""``(pos: [S], b)``: each state's row in a bandwidth-reducing order, and the bandwidth.
+
+    The order is reverse Cuthill-McKee (George & Liu 1981, Ch. 4) on the symmetrised union
+    over actions of the transition graph, so every policy matrix :math:`I - \gamma P_\pi`
+    has ``|pos[s] - pos[t]| <= b`` at each nonzero. Computed once per MDP.
+    """
+    hit = _ORDERS.get(mdp)
+    if hit is not None:
+        return hit
+    S, A = mdp.n_states, mdp.n_actions
+    P = sp.coo_array(mdp.P_sa)
+    src = P.row // A
+    G = sp.csr_matrix((np.ones(P.nnz), (src, P.col)), shape=(S, S))
+    G = (G + G.T + sp.eye(S, format="csr")).tocsr()
+    perm = reverse_cuthill_mckee(G, symmetric_mode=True)
+    pos = np.empty(S, dtype=np.int64)
+    pos[perm] = np.arange(S)
+    b = int(np.abs(pos[src] - pos[P.col]).max(initial=0))
+    _ORDERS[mdp] = (pos, b)
+    return pos, b
+
+
+def _n_warm(S: int, nnz: int, b: int) -> int:
+    """Gauss-Seidel sweeps before and after each evaluation: a quarter of an evaluation's
+    cost (measured best on slippery grids and FrozenLake), within 2..50."""
+    return int(min(50, max(2, S * (b + 1) ** 2 // max(4 * nnz, 1))))
+
+
+def pi_cost(mdp: MDP) -> tuple[str, float]:
+    """The cheaper exact evaluation (``"pi-band"`` or ``"pi-dense"``) and its policy-iteration
+    cost per sample in seconds (model in the module docstring)."""
+    S = mdp.n_states
+    nnz = mdp.P_sa.nnz
+    _, b = band_order(mdp)
+    band = _C_BAND * S * (b + 1) ** 2 + _C_SWEEP * nnz
+    dense = _C_DENSE * S**3 / 3 + _C_SWEEP * nnz
+    if band <= dense or S > 3000:
+        return "pi-band", _EVALUATIONS * band + _C_BAND * _n_warm(S, nnz, b) * nnz
+    return "pi-dense", _EVALUATIONS * dense
+
+
+def prefer_vi_probe(mdp: MDP) -> bool:
+    """Whether value iteration's first sweeps cost less than policy iteration (so try them)."""
+    _, cost = pi_cost(mdp)
+    return _PROBE * _C_SWEEP * (mdp.P_sa.nnz + mdp.n_states * mdp.n_actions) < cost
+
+
+def value_iteration(
+    mdp: MDP,
+    R: np.ndarray,
+    gamma: float,
+    tol: float,
+    max_iter: int,
+    give_up_cost: float | None = None,
+) -> tuple[np.ndarray, float, int, bool]:
+    r"""Value iteration stopped by the MacQueen-Porteus bounds (Puterman 1994, Thm 6.6.6).
+
+    One sparse product ``P_sa @ V`` over all K samples per sweep. With :math:`\Delta =
+    \mathcal T V - V` and :math:`c = \gamma/(1-\gamma)`, :math:`V^* \in [\mathcal T V + c\min\Delta,
+    \mathcal T V + c \max\Delta]`; terminal rows (all zeros) let 0 join the range of Δ. Returns
+    ``(V, ε, sweeps, converged)``. With ``give_up_cost`` (seconds per sample), after
+    ``_PROBE`` sweeps the interval's contraction rate ρ is measured and, when the sweeps
+    still needed, :math:`\log(\text{tol}/ε)/\log\rho`, would cost more, the iteration stops
+    early with ``converged=False`` and the current :math:`\mathcal T V` (a warm start).
+    """
+    K, S = R.shape[:2]
+    A = mdp.n_actions
+    P = mdp.P_sa
+    base = R.T[:, None, :] if R.ndim == 2 else np.transpose(R, (1, 2, 0))  # [S, 1 or A, K]
+    unavailable = ~mdp.available
+    substochastic = bool(np.any(mdp.terminal))
+    V = R.copy() if R.ndim == 2 else np.where(mdp.available[None], R, -np.inf).max(axis=2)
+    c = gamma / (1.0 - gamma)
+    VT = np.ascontiguousarray(V.T)  # [S, K]
+    sweep_cost = _C_SWEEP * (P.nnz + S * A)
+    history: list[float] = []
+    bound = math.inf
+    for it in range(1, max_iter + 1):
+        cont = (P @ VT).reshape(S, A, K)
+        cont[unavailable] = -np.inf
+        TV = (base + gamma * cont).max(axis=1)  # [S, K]
+        delta = TV - VT
+        lo = delta.min(axis=0)
+        hi = delta.max(axis=0)
+        if substochastic:
+            lo = np.minimum(lo, 0.0)
+            hi = np.maximum(hi, 0.0)
+        # V* lies in [TV + c lo, TV + c hi] with lo <= 0 <= hi at terminal-bearing MDPs;
+        # TV itself is returned, so terminal states keep their exact value R(s).
+        half = c * np.maximum(hi, -lo) if substochastic else c * (hi - lo) / 2.0
+        bound = float(half.max()) + 4 * EPS * max(1.0, absmax(TV)) / (1 - gamma)
+        if bound <= tol:
+            if not substochastic:  # the midpoint of the MacQueen-Porteus interval
+                TV = TV + c * (hi + lo) / 2.0
+            return np.ascontiguousarray(TV.T), bound, it, True
+        history.append(bound)
+        if give_up_cost is not None and it == _PROBE:
+            rho = (history[-1] / history[_PROBE // 2 - 1]) ** (1.0 / (_PROBE - _PROBE // 2))
+            need = math.log(tol / bound) / math.log(rho) if rho < 1.0 else math.inf
+            if need * sweep_cost > give_up_cost:
+                return np.ascontiguousarray(TV.T), bound, it, False
+        VT = TV
+    raise InputError(
+        f"{mdp.name}: value iteration did not reach tolerance {tol:g} in {max_iter} sweeps "
+        f"at gamma={gamma} (bound {bound:.3g}); try method='pi'"
+    )
+
+
+def pi_band(
+    mdp: MDP,
+    R: np.ndarray,
+    gamma: float,
+    max_iter: int,
+    scale: float,
+    V0: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, float, int]:
+    r"""Policy iteration with exact banded evaluation (:func:`powerlab.mdp._band.band_policy_iteration`).
+
+    Returns ``(V, policy, ε, evaluations)`` with the a-posteriori bound
+    :math:`ε = (\|\mathcal T V - V\| + 4 u \max|V|)/(1-\gamma)` (u the unit round-off), and
+    starts from ``V0: [K, S]`` when given. Memory: one ``[S, 2b+1]`` band per thread.
+    """
+    K, S = R.shape[:2]
+    pos, b = band_order(mdp)
+    check_memory(8.0 * S * (2 * b + 4) * numba.get_num_threads(), "banded policy evaluation")
+    P = mdp.P_sa
+    R3 = np.ascontiguousarray(R[:, :, None] if R.ndim == 2 else R)
+    V = np.array(V0, dtype=np.float64, order="C") if V0 is not None else np.empty((K, S))
+    pol = np.empty((K, S), dtype=np.int64)
+    its = np.zeros(K, dtype=np.int64)
+    resid = np.zeros(K)
+    band_policy_iteration(
+        P.indptr.astype(np.int64),
+        P.indices.astype(np.int64),
+        P.data,
+        np.ascontiguousarray(mdp.available),
+        R3,
+        gamma,
+        64 * EPS * scale / (1 - gamma),
+        max_iter,
+        _n_warm(S, P.nnz, b),
+        V0 is not None,
+        pos,
+        b,
+        V,
+        pol,
+        its,
+        resid,
+    )
+    iters = int(its.max(initial=0))
+    if iters >= max_iter:
+        raise InputError(f"{mdp.name}: policy iteration did not converge in {max_iter} steps")
+    bound = (float(resid.max(initial=0.0)) + 4 * EPS * max(1.0, absmax(V))) / (1 - gamma)
+    return V, pol, bound, iters
+
+
+def pi_dense(
+    mdp: MDP, R: np.ndarray, gamma: float, max_iter: int
+) -> tuple[np.ndarray, np.ndarray, int]:
+    r"""Policy iteration with exact evaluation by a batched dense solve of
+    :math:`(I - \gamma P_\pi) V = r_\pi` (LAPACK, O(S^3) per sample and step; S <= 3000).
+
+    Starts from the policy greedy one step ahead of ``max_a r(s, a)``. Returns ``(V, policy,
+    steps)``; the caller computes the a-posteriori bound.
+    """
+    K, S = R.shape[:2]
+    if S > 3000:
+        raise ResourceError(
+            f"{mdp.name}: dense stochastic policy iteration is limited to 3000 states"
+        )
+    check_memory(8.0 * S * S * min(K, 64) * 2, "exact policy evaluation")
+    P = np.asarray(mdp.P)  # [S, A, S]
+    V0 = R if R.ndim == 2 else np.where(mdp.available[None], R, -np.inf).max(axis=2)
+    pol = action_values(mdp, R, V0, gamma).argmax(axis=2)
+    V = np.empty((K, S))
+    iters = 0
+    eye = np.eye(S)
+    chunk = 64
+    for it in range(1, max_iter + 1):
+        iters = it
+        for k0 in range(0, K, chunk):
+            Pp = P[np.arange(S)[None, :], pol[k0 : k0 + chunk]]  # [k, S, S]
+            Rk = R[k0 : k0 + chunk]
+            if R.ndim == 3:  # r(s, pi(s))
+                Rk = np.take_along_axis(Rk, pol[k0 : k0 + chunk, :, None], axis=2)[..., 0]
+            V[k0 : k0 + chunk] = np.linalg.solve(eye - gamma * Pp, Rk[:, :, None])[..., 0]
+        Q = action_values(mdp, R, V, gamma)
+        cur = np.take_along_axis(Q, pol[:, :, None], axis=2)[..., 0]
+        best = Q.argmax(axis=2)
+        better = np.take_along_axis(Q, best[:, :, None], axis=2)[..., 0] > cur + 64 * EPS * (
+            1 + np.abs(cur)
+        )
+        if not better.any():
+            break
+        pol = np.where(better, best, pol)
+    return V, pol, iters

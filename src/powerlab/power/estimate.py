@@ -41,6 +41,8 @@ from powerlab.power.moments import Moments, batch_size, moments_of
 __all__ = ["optimal_actions_at", "optimality_probability", "power", "power_integrand"]
 
 Progress = Callable[[int], None]
+Integrand = Callable[[np.ndarray, float], tuple[np.ndarray, float]]
+"""``(R: [k, S], γ) -> (X: [k, I], error bound)``: what is averaged over reward draws."""
 
 
 def _gammas(gamma: float | Iterable[float]) -> list[float]:
@@ -51,6 +53,47 @@ def _gammas(gamma: float | Iterable[float]) -> list[float]:
         if not 0.0 <= g <= 1.0:
             raise InputError(f"gamma must be in [0, 1], got {g}")
     return gs
+
+
+def _checked(gamma: float | Iterable[float], samples: int) -> list[float]:
+    gs = _gammas(gamma)
+    if samples < 2:
+        raise InputError(f"samples must be at least 2 for a standard error, got {samples}")
+    return gs
+
+
+def _monte_carlo(
+    mdp: MDP,
+    gammas: list[float],
+    integrand: Integrand,
+    *,
+    samples: int,
+    rng: Seed,
+    dist: DistributionLike,
+    max_batch_bytes: float,
+    progress: Progress | None,
+) -> list[tuple[Moments, float]]:
+    """Per γ, the :class:`Moments` of ``integrand`` over ``samples`` reward draws and its largest
+    error bound. Each batch of rewards is evaluated at every γ (common random numbers)."""
+    D = as_distribution(dist, mdp.state_index)
+    gen = as_generator(rng)
+    S = mdp.n_states
+    per_sa = any(g in (0.0, 1.0) for g in gammas)
+    B = batch_size(S, mdp.n_actions, samples, max_batch_bytes, per_action=per_sa)
+    acc = [Moments.empty() for _ in gammas]
+    errs = [0.0 for _ in gammas]
+    done = 0
+    while done < samples:
+        k = min(B, samples - done)
+        R = D.sample(gen, k, S)
+        for j, g in enumerate(gammas):
+            X, err = integrand(R, g)
+            acc[j] = acc[j].combine(moments_of(X))
+            errs[j] = max(errs[j], err)
+        done += k
+        if progress is not None:
+            progress(k)
+    return list(zip(acc, errs, strict=True))
 
 
 def power_integrand(
@@ -104,34 +147,29 @@ def power(
         DataFrame with one row per (state, gamma): ``state, gamma, power, stderr, samples,
         solver_error``.
     """
-    gs = _gammas(gamma)
-    if samples < 2:
-        raise InputError(f"samples must be at least 2 for a standard error, got {samples}")
+    gs = _checked(gamma, samples)
     idx = mdp.state_indices(states)
-    D = as_distribution(dist, mdp.state_index)
-    gen = as_generator(rng)
-    S = mdp.n_states
-    all_states = len(idx) == S and bool(np.all(idx == np.arange(S)))
-    per_sa = any(g in (0.0, 1.0) for g in gs)
-    B = batch_size(S, mdp.n_actions, samples, max_batch_bytes, per_action=per_sa)
-    acc = [Moments.empty() for _ in gs]
-    errs = [0.0 for _ in gs]
-    done = 0
-    while done < samples:
-        k = min(B, samples - done)
-        R = D.sample(gen, k, S)
-        for j, g in enumerate(gs):
-            X, err = power_integrand(mdp, R, g, tol=tol)
-            acc[j] = acc[j].combine(moments_of(X if all_states else X[:, idx]))
-            errs[j] = max(errs[j], err)
-        done += k
-        if progress is not None:
-            progress(k)
-    rows = []
-    for j, (g, m) in enumerate(zip(gs, acc, strict=True)):
-        mean, se = m.mean, m.stderr
-        for i, s in enumerate(idx):
-            rows.append((mdp.states[s], g, float(mean[i]), float(se[i]), samples, errs[j]))
+    all_states = len(idx) == mdp.n_states and bool(np.all(idx == np.arange(mdp.n_states)))
+
+    def integrand(R: np.ndarray, g: float) -> tuple[np.ndarray, float]:
+        X, err = power_integrand(mdp, R, g, tol=tol)
+        return (X if all_states else X[:, idx]), err
+
+    est = _monte_carlo(
+        mdp,
+        gs,
+        integrand,
+        samples=samples,
+        rng=rng,
+        dist=dist,
+        max_batch_bytes=max_batch_bytes,
+        progress=progress,
+    )
+    rows = [
+        (mdp.states[s], g, float(m.mean[i]), float(m.stderr[i]), samples, err)
+        for g, (m, err) in zip(gs, est, strict=True)
+        for i, s in enumerate(idx)
+    ]
     return pd.DataFrame(
         rows, columns=["state", "gamma", "power", "stderr", "samples", "solver_error"]
     )
@@ -176,32 +214,28 @@ def optimality_probability(
         stderr, samples``; ``stderr = sqrt(p(1-p)/(K-1))``, the sample standard error of
         the indicator's mean (one convention with :func:`power`; :mod:`.moments`).
     """
-    gs = _gammas(gamma)
-    if samples < 2:
-        raise InputError(f"samples must be at least 2 for a standard error, got {samples}")
+    gs = _checked(gamma, samples)
     s = mdp.state_index(state)
-    D = as_distribution(dist, mdp.state_index)
-    gen = as_generator(rng)
-    S, A = mdp.n_states, mdp.n_actions
-    per_sa = any(g in (0.0, 1.0) for g in gs)
-    B = batch_size(S, A, samples, max_batch_bytes, per_action=per_sa)
-    n_avail = len(mdp.action_labels[s])
-    acc = [Moments.empty() for _ in gs]
-    done = 0
-    while done < samples:
-        k = min(B, samples - done)
-        R = D.sample(gen, k, S)
-        for j, g in enumerate(gs):
-            hits = optimal_actions_at(mdp, R, s, g)[:, :n_avail]
-            acc[j] = acc[j].combine(moments_of(hits))
-        done += k
-        if progress is not None:
-            progress(k)
-    rows = []
-    for g, m in zip(gs, acc, strict=True):
-        for a in range(n_avail):
-            p, se = float(m.mean[a]), float(m.stderr[a])
-            rows.append((mdp.states[s], mdp.action_labels[s][a], g, p, se, samples))
+    labels = mdp.action_labels[s]
+
+    def integrand(R: np.ndarray, g: float) -> tuple[np.ndarray, float]:
+        return optimal_actions_at(mdp, R, s, g)[:, : len(labels)], 0.0
+
+    est = _monte_carlo(
+        mdp,
+        gs,
+        integrand,
+        samples=samples,
+        rng=rng,
+        dist=dist,
+        max_batch_bytes=max_batch_bytes,
+        progress=progress,
+    )
+    rows = [
+        (mdp.states[s], label, g, float(m.mean[a]), float(m.stderr[a]), samples)
+        for g, (m, _) in zip(gs, est, strict=True)
+        for a, label in enumerate(labels)
+    ]
     return pd.DataFrame(
         rows, columns=["state", "action", "gamma", "probability", "stderr", "samples"]
     )

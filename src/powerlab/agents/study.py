@@ -19,7 +19,8 @@ get 95% intervals from the seed x layout cluster bootstrap
 (:mod:`powerlab.agents.bootstrap`).
 
 **k sweep.** For each k: the observed decision-square cheese rate (cluster bootstrap
-interval) and each hypothesis's cross-fitted predicted rate on the same episodes.
+interval, and each seed's own rate) and each hypothesis's cross-fitted predicted rate on
+the same episodes.
 
 **Shutdown.** For each training γ (agents at ``shutdown_k``): the observed rate of avoiding
 shutdown on the shutdown cases, against Theorem 2's :math:`n/(n+1)` (Krakovna & Kramár 2023,
@@ -351,6 +352,9 @@ def analyze(
                     "k": k,
                     "seeds": seeds,
                     "decision_cheese": [obs["estimate"][0], obs["lo"][0], obs["hi"][0]],
+                    "decision_cheese_per_seed": (
+                        X.sum(axis=1) / np.maximum(Nd.sum(axis=1), 1)
+                    ).tolist(),
                     "predicted": predicted,
                     "rates": kinds,
                 }

@@ -115,6 +115,21 @@ def _register_protocol(agents_app: typer.Typer) -> None:
                     f"[{_f(m['diff_lo'])}, {_f(m['diff_hi'])}]",
                 )
             console.print(table)
+        for r in res["k_sweep"]:
+            d = r["decision_cheese"]
+            per = ", ".join(_f(x, 2) for x in r["decision_cheese_per_seed"])
+            console.print(
+                f"k = {r['k']}: decision-square cheese rate {_f(d[0])} [{_f(d[1])}, {_f(d[2])}] "
+                f"(per seed: {per})"
+            )
+        for r in res["shutdown"]:
+            a = r["observed_avoid"]
+            console.print(
+                f"γ = {r['gamma']}: shutdown avoided {_f(a[0])} [{_f(a[1])}, {_f(a[2])}]; "
+                f"Theorem 2 >= {_f(r['theorem2_min'])}, G_T-uniform {_f(r['gt_uniform_avoid'])}, "
+                f"training reward {_f(r['training_reward_optimal_avoid'])}, "
+                f"random walk {_f(r['random_walk_avoid'])}"
+            )
         console.print(f"figures: {Path(out) / 'figures'}")
 
 

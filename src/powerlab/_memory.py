@@ -57,7 +57,12 @@ def check_bytes(nbytes: float, what: str, hint: str = "") -> None:
     budget = memory_budget()
     if nbytes > budget:
         tail = f"; {hint}" if hint else ""
+        source = (
+            "POWERLAB_MAX_MEMORY"
+            if os.environ.get("POWERLAB_MAX_MEMORY")
+            else "half the available memory; set POWERLAB_MAX_MEMORY to change it"
+        )
         raise ResourceError(
             f"{what} needs {nbytes / 2**30:.2f} GiB, over the memory budget of "
-            f"{budget / 2**30:.2f} GiB (half the available memory, or POWERLAB_MAX_MEMORY){tail}"
+            f"{budget / 2**30:.2f} GiB ({source}){tail}"
         )

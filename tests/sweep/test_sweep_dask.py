@@ -49,27 +49,46 @@ def test_local_cluster_is_bit_identical_to_in_process(
     pd.testing.assert_frame_equal(dask.results, local, check_exact=True)
 
 
-def test_sigkill_of_a_worker_loses_and_double_counts_nothing(
-    tmp_path: Path, cluster: DaskExecutor
-) -> None:
-    s = spec(
+def _kill_trial(tmp_path: Path, cluster: DaskExecutor, local: pd.DataFrame, trial: int) -> int:
+    """Run the sweep on ``cluster``, SIGKILL-ing each worker it started with after a commit.
+
+    Returns the number of worker processes killed; asserts completeness and equal bits.
+    """
+    pids = list(cluster.client.run(os.getpid).values())
+    killed: list[int] = []
+
+    def advance(n: int) -> None:
+        if len(killed) < len(pids):  # one worker process killed outright per commit
+            os.kill(pids[len(killed)], signal.SIGKILL)
+            killed.append(pids[len(killed)])
+
+    out = run_sweep(_kill_spec(), tmp_path / f"dask{trial}", executor=cluster, advance=advance)
+    assert out.complete and out.chunks_computed == 6
+    pd.testing.assert_frame_equal(out.results, local, check_exact=True)
+    return len(killed)
+
+
+def _kill_spec():  # type: ignore[no-untyped-def]
+    return spec(
         analysis="optimality",
         environments=[{"path": "wait.yaml", "state": "start"}],
         distributions=["uniform"],
         samples=1200,
     )
-    local = run_sweep(s, tmp_path / "local").results
-    pids = list(cluster.client.run(os.getpid).values())
-    killed: list[int] = []
 
-    def advance(n: int) -> None:
-        if not killed:  # after the first commit, kill one worker process outright
-            os.kill(pids[0], signal.SIGKILL)
-            killed.append(pids[0])
 
-    out = run_sweep(s, tmp_path / "dask", executor=cluster, advance=advance)
-    assert killed and out.complete and out.chunks_computed == 6
-    pd.testing.assert_frame_equal(out.results, local, check_exact=True)
+def test_sigkill_of_every_worker_loses_and_double_counts_nothing(
+    tmp_path: Path, cluster: DaskExecutor
+) -> None:
+    """Both original workers die mid-run; the restarted ones get the environments and finish."""
+    local = run_sweep(_kill_spec(), tmp_path / "local").results
+    assert _kill_trial(tmp_path, cluster, local, 0) == 2
+
+
+@pytest.mark.slow
+def test_ten_worker_kill_trials_all_survive(tmp_path: Path, cluster: DaskExecutor) -> None:
+    local = run_sweep(_kill_spec(), tmp_path / "local").results
+    assert sum(_kill_trial(tmp_path, cluster, local, t) for t in range(10)) == 20
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from powerlab.errors import InputError
+from powerlab.errors import InputError, ResourceError
 from powerlab.sweep import chunk_seed, load_spec, plan_chunks, spec_from_dict
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -67,17 +67,52 @@ def test_valid_spec_and_its_plan() -> None:
         ({"options": {"speed": 2}}, "options.speed: unknown option for power"),
         ({"options": {"tol": -1}}, "options.tol: expected a positive number"),
         ({"samples": 10**9, "chunk_size": 1}, "chunk_size: 1 makes more than"),
+        ({"name": "/tmp/x"}, "s.yaml: name: '/tmp/x' is not a name"),
+        ({"name": "../../x"}, "s.yaml: name: '../../x' is not a name"),
+        ({"name": ".."}, "name: '..' is not a name"),
+        ({"name": ["a"]}, "name: expected a name"),
+        ({"gammas": ["1e-30000000"]}, "gammas[0]: exponent -30000000 of '1e-30000000' is beyond"),
+        ({"gammas": ["1" * 2000]}, "gammas[0]: number of 2,000 characters"),
+        ({"gammas": [float("nan")]}, "gammas[0]: nan is outside [0, 1]"),
+        ({"options": {"tol": 10**400}}, "options.tol: expected a positive number"),
+        (
+            {"batch_size": 10**7, "chunk_size": 10**7, "samples": 10**7},
+            "batch_size: 10,000,000 is over the limit of 1,000,000 samples per batch",
+        ),
+        (
+            {"batch_size": 10**6, "chunk_size": 10**6, "samples": 10**6, "environments": ["BIG"]},
+            "batch_size: a batch of 1,000,000 samples in grid20 needs",
+        ),
     ],
 )
-def test_bad_specs_fail_in_one_line(over: dict[str, Any], message: str) -> None:
+def test_bad_specs_fail_in_one_line(
+    over: dict[str, Any], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POWERLAB_MAX_MEMORY", "8G")
+    if over.get("environments") == ["BIG"]:
+        over = {**over, "environments": ["grid20.yaml"]}  # 1e6 samples x 400 states: 83 GiB
     d = doc(**{k: v for k, v in over.items() if v is not None})
     for k, v in over.items():
         if v is None:
             d.pop(k)
-    with pytest.raises(InputError) as info:
+    with pytest.raises((InputError, ResourceError)) as info:
         parse(d)
     text = str(info.value)
     assert message in text and "\n" not in text
+
+
+@pytest.mark.timeout(10)
+def test_hostile_numbers_are_refused_quickly() -> None:
+    """An exponent of thirty million would build a thirty-million-digit integer if expanded."""
+    for g in ("1e-30000000", "1/1e100000000", "0.5e99999999999999999999"):
+        with pytest.raises(InputError, match="exponent"):
+            parse(doc(gammas=[g]))
+
+
+def test_a_default_name_is_the_file_stem_made_a_name() -> None:
+    assert spec_from_dict(doc(name=None), where="/a/my spec.yaml", base_dir=EXAMPLES).name == (
+        "my_spec"
+    )
 
 
 def test_not_a_mapping() -> None:

@@ -7,18 +7,22 @@ in any order; the driver commits each as it arrives and combines them later in t
 * :class:`InProcessExecutor`: runs the tasks one after another in this process.
 * :class:`DaskExecutor`: ``dask.distributed`` (no scheduler of our own). ``--scheduler
   tcp://HOST:PORT`` connects to a running cluster; ``--scheduler local:N`` starts a
-  ``LocalCluster`` of N single-threaded worker processes. Each MDP is shipped once to every
-  worker (``Client.scatter(broadcast=True)``); a task carries only its small
+  ``LocalCluster`` of N single-threaded worker processes. The MDPs travel once to every
+  worker in a worker plugin (``Client.register_plugin``), which the scheduler also hands to
+  every worker that joins later, a restarted one included; a task carries only its small
   :class:`~powerlab.sweep.plan.ChunkTask` and returns ``G x I`` means and sums of squares.
-  A bounded number of tasks is in flight (two per worker thread present, recounted as tasks
-  finish, so a cluster that grows is used), and the scheduler never holds the whole grid. If
-  a worker dies, Dask reruns its tasks elsewhere; the results are pure functions of the
-  task, so the rerun gives the same bits. Workers that join a remote cluster later are not
+  No task depends on data held by another task or worker, so a lost worker loses nothing
+  that cannot be recomputed: the scheduler reruns its tasks elsewhere (and ``retries``
+  reruns a task that failed), and since results are pure functions of the task the rerun
+  gives the same bits. A bounded number of tasks is in flight (two per worker thread
+  present, recounted as tasks finish, so a cluster that grows is used), and the scheduler
+  never holds the whole grid. Workers that join a remote cluster later are not
   version-checked (the check runs when the driver connects).
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
@@ -108,6 +112,7 @@ class DaskExecutor:
             thread and ``NUMBA_NUM_THREADS = max(1, cores // N)``).
         window: tasks in flight per worker thread (default 2).
         connect_timeout: how long to wait for a remote scheduler.
+        retries: reruns of a task that raised (a worker lost mid-task is rerun anyway).
     """
 
     def __init__(
@@ -117,10 +122,12 @@ class DaskExecutor:
         worker_env: dict[str, str] | None = None,
         window: int = 2,
         connect_timeout: str = "15s",
+        retries: int = 3,
     ) -> None:
         from dask.distributed import Client, LocalCluster
 
         check_scheduler(address)
+        self.retries = retries
         self.cluster: Any = None
         m = _LOCAL.match(address)
         if m:
@@ -160,34 +167,42 @@ class DaskExecutor:
         """Submit the tasks, at most ``window`` at a time; yield results as they finish."""
         from dask.distributed import as_completed
 
+        from powerlab.sweep._worker import Environments, run_chunk
+
         if not tasks:
             return
-        used = sorted({t.env for t in tasks})
-        shipped = {e: self.client.scatter(mdps[e], broadcast=True, hash=False) for e in used}
+        token = "powerlab-sweep-" + os.urandom(8).hex()
+        used = {e: mdps[e] for e in sorted({t.env for t in tasks})}
+        self.client.register_plugin(Environments(token, used), name=token)
         pending: Iterator[ChunkTask] = iter(tasks)
 
         def submit(t: ChunkTask) -> Any:
             return self.client.submit(
-                compute_chunk,
+                run_chunk,
                 t,
-                shipped[t.env],
+                token,
                 pure=False,
+                retries=self.retries,
                 key=f"chunk-c{t.cell}-k{t.chunk}-" + os.urandom(4).hex(),
             )
 
-        first = [submit(t) for t in itertools.islice(pending, self.window)]
-        ac = as_completed(first)
-        in_flight = len(first)
-        for fut in ac:
-            result = fut.result()
-            fut.release()
-            in_flight -= 1
-            # Top up to the window of the workers present now (a cluster may grow or shrink).
-            target = self.per_thread * max(1, sum(self.client.nthreads().values()))
-            for t in itertools.islice(pending, max(1, target - in_flight)):
-                ac.add(submit(t))
-                in_flight += 1
-            yield result
+        try:
+            first = [submit(t) for t in itertools.islice(pending, self.window)]
+            ac = as_completed(first)
+            in_flight = len(first)
+            for fut in ac:
+                result = fut.result()
+                fut.release()
+                in_flight -= 1
+                # Top up to the window of the workers present now (a cluster may grow or shrink).
+                target = self.per_thread * max(1, sum(self.client.nthreads().values()))
+                for t in itertools.islice(pending, max(1, target - in_flight)):
+                    ac.add(submit(t))
+                    in_flight += 1
+                yield result
+        finally:
+            with contextlib.suppress(Exception):  # the cluster may already be gone
+                self.client.unregister_worker_plugin(token)
 
     def close(self) -> None:
         """Disconnect, and stop the cluster if this executor started it."""

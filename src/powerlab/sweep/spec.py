@@ -27,13 +27,15 @@ import hashlib
 import json
 import math
 import os
+import re
 from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from powerlab._load import exact_number
+from powerlab._memory import check_bytes
 from powerlab.errors import InputError
 from powerlab.mdp.io import load_env, read_document
 from powerlab.mdp.model import MDP
@@ -59,6 +61,7 @@ _KEYS = {
 }
 _REQUIRED = ("analysis", "environments", "gammas", "samples")
 MAX_CHUNKS = 1_000_000
+MAX_BATCH = 1_000_000  # samples per array batch: larger batches are no faster, only bigger
 BATCH_BYTES = 2**26  # array memory per batch when batch_size is not given
 
 
@@ -208,15 +211,49 @@ def _int(value: Any, at: str, low: int) -> int:
 
 
 def _gamma(value: Any, at: str) -> float:
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise InputError(f"{at}: {value!r} is not a number")
-    try:
-        g = float(Fraction(str(value).strip()))
-    except (ValueError, ZeroDivisionError):
-        raise InputError(f"{at}: {value!r} is not a number") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InputError(f"{at}: {value} is outside [0, 1]")
+    q = exact_number(repr(value) if isinstance(value, float) else str(value), at)
+    if not 0 <= q <= 1:
+        raise InputError(f"{at}: {value} is outside [0, 1]")
+    g = float(q)
     if not 0.0 <= g <= 1.0:
         raise InputError(f"{at}: {value} is outside [0, 1]")
     return g
+
+
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+-]{0,99}")
+
+
+def _name(value: Any, at: str, stem: str) -> str:
+    """The sweep's name: a plain name (it names ``sweeps/NAME``), never a path.
+
+    Letters, digits and ``_ . + -``, at most 100 characters, not starting with a dot or a
+    dash; without one the specification's file name (its other characters made ``_``).
+    """
+    if value is None or value == "":
+        return re.sub(r"[^A-Za-z0-9_.+-]", "_", stem).lstrip(".-")[:100] or "sweep"
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise InputError(f"{at}: expected a name, got {value!r}")
+    if not _NAME.fullmatch(str(value)):
+        raise InputError(
+            f"{at}: {str(value)[:120]!r} is not a name (letters, digits and _ . + -, at most "
+            "100 characters, not starting with . or -; a name, not a path)"
+        )
+    return str(value)
+
+
+def _check_batch(batch: int, mdp: MDP, at: str) -> None:
+    """Refuse a batch over :data:`MAX_BATCH` samples or whose arrays exceed the memory budget.
+
+    A batch's arrays take ``8·S·(6 + 2A)`` bytes a sample (:func:`powerlab.power.moments.batch_size`).
+    """
+    if batch > MAX_BATCH:
+        raise InputError(f"{at}: {batch:,} is over the limit of {MAX_BATCH:,} samples per batch")
+    per_sample = 8.0 * mdp.n_states * (6 + 2 * mdp.n_actions)
+    check_bytes(batch * per_sample, f"{at}: a batch of {batch:,} samples in {mdp.name}")
 
 
 def _digest(source: str) -> str:
@@ -260,7 +297,7 @@ def spec_from_dict(
         if k not in options:
             allowed = ", ".join(sorted(options)) or "none"
             raise InputError(f"{at('options', k)}: unknown option for {analysis.name} ({allowed})")
-        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 < float(v) < math.inf:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 < v < 2.0**1023:
             raise InputError(f"{at('options', k)}: expected a positive number, got {v!r}")
         options[k] = float(v)
 
@@ -323,10 +360,11 @@ def spec_from_dict(
             label, n = f"{mdp.name}#{n}", n + 1
         labels.add(label)
         batch = min(batch_req, chunk_size) if batch_req else _default_batch(mdp, chunk_size)
+        _check_batch(batch, mdp, at("batch_size") if batch_req else here)
         envs.append(EnvEntry(source, label, params, _digest(source), batch))
         mdps.append(mdp)
 
-    name = str(doc.get("name") or Path(where).stem)
+    name = _name(doc.get("name"), at("name"), Path(where).stem)
     return SweepSpec(
         name=name,
         analysis=analysis.name,
@@ -344,9 +382,5 @@ def spec_from_dict(
 def load_spec(path: str | os.PathLike[str]) -> SweepSpec:
     """Read and validate a sweep specification file (YAML or JSON); see the module docstring."""
     p = Path(path)
-    if not p.exists():
-        raise InputError(f"{p}: no such file")
-    if p.is_dir():
-        raise InputError(f"{p}: is a directory, not a sweep specification")
-    doc, node = read_document(p)
+    doc, node = read_document(p, what="a sweep specification")
     return spec_from_dict(doc, where=str(p), base_dir=p.parent, node=node)

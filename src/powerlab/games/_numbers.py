@@ -66,6 +66,12 @@ def parse_number(value: Any, where: str) -> Fraction | float:
     too large to compute with: integers over :data:`MAX_INT_BITS` bits, strings over
     :data:`MAX_NUMBER_CHARS` characters, decimal exponents over :data:`MAX_EXPONENT`.
     """
+    kind = type(value)
+    if kind is Fraction or kind is int:  # fast path for the common cases
+        frac = value if kind is Fraction else Fraction(value)
+        if max(abs(frac.numerator).bit_length(), frac.denominator.bit_length()) > MAX_INT_BITS:
+            raise InputError(f"{where}: number too large (more than {MAX_INT_BITS} bits)")
+        return frac
     if isinstance(value, bool):
         raise InputError(f"{where}: expected a number, got {value!r}")
     if isinstance(value, np.integer):

@@ -6,7 +6,9 @@ one of Gambit's solvers:
 
 * ``enummixed`` -- all extreme equilibria of the strategic form and the *cliques* (maximal
   sets of extreme equilibria whose convex hull consists of equilibria; Avis, Rosenberg,
-  Savani & von Stengel 2010). Two players, exact, small strategic forms. This is the only
+  Savani & von Stengel 2010). Two players, small strategic forms (at most
+  ``MAX_ENUMMIXED_CELLS``; exact arithmetic up to ``MAX_EXACT_ENUMMIXED_CELLS``, where
+  Gambit's rational vertex enumeration takes seconds). In exact arithmetic this is the only
   solver whose answer is complete: every equilibrium lies in the convex hull of a clique,
   and cliques sharing an extreme point form one connected *component*.
 * ``enumpoly`` -- isolated equilibria by support enumeration and polynomial systems (any
@@ -77,6 +79,8 @@ SOLVERS = (
 TWO_PLAYER_ONLY = {"lcp", "lp", "enummixed"}
 STRATEGIC = {"enummixed", "enumpure", "simpdiv", "liap", "gnm", "ipa"}
 MAX_STRATEGIC_CELLS = 200_000
+MAX_ENUMMIXED_CELLS = 100
+MAX_EXACT_ENUMMIXED_CELLS = 64
 MAX_ENUMPOLY_SUPPORTS = 100_000
 MAX_TREE_LEAVES = 2_000_000
 FLOAT_EPS = 1e-6
@@ -175,7 +179,7 @@ def default_solver(game: BayesianGame, all_equilibria: bool = False) -> str:
     are not counted (they are removed before solving)."""
     reduced, _ = drop_choiceless_players(game)
     if all_equilibria:
-        if reduced.n == 2 and _strategic_cells(reduced) <= MAX_STRATEGIC_CELLS:
+        if reduced.n == 2 and _strategic_cells(reduced) <= MAX_ENUMMIXED_CELLS:
             return "enummixed"
         return "enumpoly"
     return "lcp" if reduced.n == 2 else "logit"
@@ -370,6 +374,11 @@ def _check_request(game: BayesianGame, solver: str) -> None:
             f"solver {solver}: strategic form has {_strategic_cells(game)} cells "
             f"(limit {MAX_STRATEGIC_CELLS}); use lcp, logit or enumpoly"
         )
+    if solver == "enummixed" and _strategic_cells(game) > MAX_ENUMMIXED_CELLS:
+        raise ResourceError(
+            f"solver enummixed: strategic form has {_strategic_cells(game)} cells (limit "
+            f"{MAX_ENUMMIXED_CELLS}; vertex enumeration grows exponentially with its size)"
+        )
     if solver == "enumpoly" and _enumpoly_supports(game) > MAX_ENUMPOLY_SUPPORTS:
         raise ResourceError(
             f"solver enumpoly: up to {_enumpoly_supports(game)} supports to examine "
@@ -377,11 +386,21 @@ def _check_request(game: BayesianGame, solver: str) -> None:
         )
 
 
-def _completeness(game: BayesianGame, solver: str, events: dict[str, int]) -> tuple[bool, str]:
+def _rational(game: BayesianGame, solver: str) -> bool:
+    """Exact arithmetic in Gambit: for exact games, except ``enummixed`` on larger forms."""
     if solver == "enummixed":
-        if game.exact:
+        return game.exact and _strategic_cells(game) <= MAX_EXACT_ENUMMIXED_CELLS
+    return game.exact
+
+
+def _completeness(solver: str, rational: bool, events: dict[str, int]) -> tuple[bool, str]:
+    if solver == "enummixed":
+        if rational:
             return True, ""
-        return False, "enummixed in floating point can miss or merge degenerate equilibria"
+        return False, (
+            "enummixed ran in floating point (a float game, or a strategic form over "
+            f"{MAX_EXACT_ENUMMIXED_CELLS} cells), which can miss or merge degenerate equilibria"
+        )
     if solver != "enumpoly":
         return False, f"{solver}: {INCOMPLETE[solver]}"
     singular = events.get("EnumPolySingularSupportEvent", 0)
@@ -455,7 +474,8 @@ def solve_set(
     solver = solver or default_solver(game, all_equilibria)
     _check_request(reduced, solver)
     tree = to_efg(reduced)
-    payload = _solve_in_subprocess(tree.text, solver, game.exact, deadline.remaining())
+    rational = _rational(reduced, solver)
+    payload = _solve_in_subprocess(tree.text, solver, rational, deadline.remaining())
     span = float(
         np.max(np.asarray(game.payoffs, dtype=float))
         - np.min(np.asarray(game.payoffs, dtype=float))
@@ -486,7 +506,7 @@ def solve_set(
         results.append(
             Equilibrium(sigma, pays, pw, total, chk.is_bne, chk.max_regret, exact, solver)
         )
-    complete, reason = _completeness(reduced, solver, payload["events"])
+    complete, reason = _completeness(solver, rational, payload["events"])
     comps = None
     if payload["cliques"] is not None:
         comps = _components(results, payload["cliques"], where)

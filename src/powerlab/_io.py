@@ -86,8 +86,8 @@ def _removed_on_signals(tmp: Path) -> Iterator[None]:
 
     def handler(signum: int, frame: Any) -> None:
         tmp.unlink(missing_ok=True)
-        for sig, old in previous.items():
-            signal.signal(sig, old)
+        for sig_, old_ in previous.items():
+            signal.signal(sig_, old_)
         os.kill(os.getpid(), signum)
 
     for sig in (signal.SIGTERM, signal.SIGHUP):

@@ -34,33 +34,29 @@ def plot_power(mdp: MDP, frame: pd.DataFrame) -> Any:
             ax.set_yticks([])
             fig.colorbar(im, ax=ax, shrink=0.8)
         return fig
-    states = list(dict.fromkeys(frame["state"]))
-    fig, ax = plt.subplots(figsize=(max(4.0, 0.6 * len(states) * len(gammas)), 3.5))
-    width = 0.8 / len(gammas)
-    x = np.arange(len(states))
-    for j, g in enumerate(gammas):
-        sub = frame[frame["gamma"] == g].set_index("state").loc[states]
-        ax.bar(x + j * width, sub["power"], width, yerr=2 * sub["stderr"], label=f"γ = {g:g}")
-    ax.set_xticks(x + width * (len(gammas) - 1) / 2, states, rotation=45, ha="right")
-    ax.set_ylabel("POWER")
-    ax.set_title(f"POWER in {mdp.name} (error bars ±2 SE)")
-    ax.legend()
-    return fig
+    return _bars(frame, "state", "power", "POWER", f"POWER in {mdp.name} (error bars ±2 SE)", 0.6)
 
 
 def plot_optimality(frame: pd.DataFrame) -> Any:
     """Optimality probability of each action, one bar group per γ, with ±2 SE error bars."""
-    plt = pyplot()
+    title = f"Optimality probability at {frame['state'].iloc[0]}"
+    return _bars(frame, "action", "probability", "optimality probability", title, 0.7)
+
+
+def _bars(
+    frame: pd.DataFrame, item: str, value: str, ylabel: str, title: str, inch_per_bar: float
+) -> Any:
+    """One group of bars per ``item``, one bar per γ, with ±2 SE error bars."""
     gammas = list(dict.fromkeys(frame["gamma"]))
-    actions = list(dict.fromkeys(frame["action"]))
-    fig, ax = plt.subplots(figsize=(max(4.0, 0.7 * len(actions) * len(gammas)), 3.5))
+    items = list(dict.fromkeys(frame[item]))
+    fig, ax = pyplot().subplots(figsize=(max(4.0, inch_per_bar * len(items) * len(gammas)), 3.5))
     width = 0.8 / len(gammas)
-    x = np.arange(len(actions))
+    x = np.arange(len(items))
     for j, g in enumerate(gammas):
-        sub = frame[frame["gamma"] == g].set_index("action").loc[actions]
-        ax.bar(x + j * width, sub["probability"], width, yerr=2 * sub["stderr"], label=f"γ = {g:g}")
-    ax.set_xticks(x + width * (len(gammas) - 1) / 2, actions, rotation=45, ha="right")
-    ax.set_ylabel("optimality probability")
-    ax.set_title(f"Optimality probability at {frame['state'].iloc[0]}")
+        sub = frame[frame["gamma"] == g].set_index(item).loc[items]
+        ax.bar(x + j * width, sub[value], width, yerr=2 * sub["stderr"], label=f"γ = {g:g}")
+    ax.set_xticks(x + width * (len(gammas) - 1) / 2, items, rotation=45, ha="right")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     ax.legend()
     return fig

@@ -18,6 +18,7 @@ import numpy as np
 from powerlab.power.exact import _faces  # type: ignore[attr-defined]
 from powerlab.power.exact._rational import Q
 from powerlab.power.exact.geometry import (
+    Backend,
     Geometry,
     Rationals,
     bounding_rows,
@@ -26,7 +27,7 @@ from powerlab.power.exact.geometry import (
 )
 from powerlab.power.exact.polytope import Budget, Constraint
 
-__all__ = ["COMPILED", "MAX_ENUMERATED", "CompiledBackend", "enumerated_geometry", "integrate"]
+__all__ = ["COMPILED", "MAX_ENUMERATED", "enumerated_geometry", "integrate"]
 
 # The most vertices the enumeration may hold at once: about 0.5 kB each for n = 10.
 MAX_ENUMERATED = 1_000_000
@@ -127,37 +128,16 @@ def _flat(rows: list[Constraint]) -> list[int]:
     return flat
 
 
-class CompiledBackend:
-    """Vertices by exact enumeration, integration by the compiled recursion (:mod:`.facets`)."""
-
-    name = "compiled"
-
-    def geometry(
-        self,
-        constraints: list[Constraint],
-        n: int,
-        centre: np.ndarray,
-        budget: Budget,
-        known: dict[bytes, Any],
-    ) -> Geometry | None:
-        """:func:`enumerated_geometry` (its vertices are exact from the start: ``known``, the
-        fallback's cache of certified vertices, is not needed)."""
-        return enumerated_geometry(constraints, n, centre, budget)
-
-    def new_memo(self) -> Any:
-        """An empty compiled face memo."""
-        return _faces.new_memo()
-
-    def integrate(
-        self,
-        geo: Geometry,
-        budget: Budget | None = None,
-        moments: bool = True,
-        memo: Any = None,
-        ids: list[int] | None = None,
-    ) -> tuple[Any, tuple[Any, ...]]:
-        """:func:`integrate`."""
-        return integrate(geo, budget, moments, memo, ids)
+def _geometry(
+    constraints: list[Constraint],
+    n: int,
+    centre: np.ndarray,
+    budget: Budget,
+    known: dict[bytes, Any],
+) -> Geometry | None:
+    """:func:`enumerated_geometry` as a backend's ``geometry``: enumerated vertices are exact
+    from the start, so the fallback's cache of certified vertices (``known``) is not read."""
+    return enumerated_geometry(constraints, n, centre, budget)
 
 
-COMPILED = CompiledBackend()
+COMPILED = Backend("compiled", _geometry, _faces.new_memo, integrate)

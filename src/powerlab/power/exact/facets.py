@@ -19,85 +19,31 @@ one place that asks whether it was built, and :data:`BACKEND` is the answer ever
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
-from powerlab.power.exact.geometry import Geometry
+from powerlab.power.exact.geometry import Backend, Geometry
 from powerlab.power.exact.lattice import integrate_lattice
 from powerlab.power.exact.polytope import Budget, Constraint
 from powerlab.power.exact.qhull import qhull_geometry
 
-__all__ = ["BACKEND", "NATIVE", "PYTHON", "Backend", "PythonBackend"]
+__all__ = ["BACKEND", "NATIVE", "PYTHON", "Backend"]
 
 
-class Backend(Protocol):
-    """Finds a region's exact geometry and integrates over its face lattice."""
-
-    name: str
-
-    def geometry(
-        self,
-        constraints: list[Constraint],
-        n: int,
-        centre: np.ndarray,
-        budget: Budget,
-        known: dict[bytes, Any],
-    ) -> Geometry | None:
-        """Exact vertices and incidences of ``{y in [0,1]^n : a·y + b >= 0}`` given an
-        interior point ``centre: [n]``, or ``None`` (then the caller integrates without
-        vertices); ``known`` caches vertices certified before, within one process."""
-        ...
-
-    def new_memo(self) -> Any:
-        """An empty face memo, to share between the regions of one subdivision."""
-        ...
-
-    def integrate(
-        self,
-        geo: Geometry,
-        budget: Budget | None = None,
-        moments: bool = True,
-        memo: Any = None,
-        ids: list[int] | None = None,
-    ) -> tuple[Any, tuple[Any, ...]]:
-        """Exact ``(volume, ∫_P y dy [n])`` (:func:`.lattice.integrate_lattice`)."""
-        ...
+def _certified(
+    constraints: list[Constraint],
+    n: int,
+    centre: np.ndarray,
+    budget: Budget,
+    known: dict[bytes, Any],
+) -> Geometry | None:
+    """:func:`.qhull.qhull_geometry` as a backend's ``geometry`` (one Qhull call cannot be
+    interrupted, so the budget is checked by the caller, between regions)."""
+    return qhull_geometry(constraints, n, centre, known)
 
 
-class PythonBackend:
-    """Vertices from Qhull certified in rationals, integration by the Python recursion."""
-
-    name = "python"
-
-    def geometry(
-        self,
-        constraints: list[Constraint],
-        n: int,
-        centre: np.ndarray,
-        budget: Budget,
-        known: dict[bytes, Any],
-    ) -> Geometry | None:
-        """:func:`.qhull.qhull_geometry`."""
-        return qhull_geometry(constraints, n, centre, known)
-
-    def new_memo(self) -> dict[Any, Any]:
-        """An empty face memo (a dict)."""
-        return {}
-
-    def integrate(
-        self,
-        geo: Geometry,
-        budget: Budget | None = None,
-        moments: bool = True,
-        memo: Any = None,
-        ids: list[int] | None = None,
-    ) -> tuple[Any, tuple[Any, ...]]:
-        """:func:`.lattice.integrate_lattice`."""
-        return integrate_lattice(geo, budget, moments, memo, ids)
-
-
-PYTHON = PythonBackend()
+PYTHON = Backend("python", _certified, dict, integrate_lattice)
 
 try:
     from powerlab.power.exact.compiled import COMPILED as _COMPILED

@@ -10,15 +10,18 @@ so the incidences are P's face lattice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from math import lcm
 from typing import Any
 
+import numpy as np
+
 from powerlab.power.exact._rational import Q
-from powerlab.power.exact.polytope import Constraint, normalize, unit_box
+from powerlab.power.exact.polytope import Budget, Constraint, normalize, unit_box
 
 __all__ = [
+    "Backend",
     "Geometry",
     "IntPoint",
     "bounding_rows",
@@ -51,6 +54,26 @@ class Geometry:
 
     def __post_init__(self) -> None:
         self.full = (1 << len(self.points)) - 1
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One way to integrate a polytope exactly over its face lattice (:mod:`.facets`).
+
+    ``geometry(constraints, n, centre, budget, known)`` finds the exact :class:`Geometry` of
+    ``{y in [0,1]^n : a·y + b >= 0}`` given an interior point ``centre: [n]``, or ``None``
+    (the caller then integrates without vertices); ``known`` caches vertices certified
+    before, within one process. ``integrate(geo, budget, moments, memo, ids)`` returns the
+    exact ``(volume, ∫_P y dy [n])`` (:func:`.lattice.integrate_lattice`), sharing faces
+    through ``memo``, a fresh ``new_memo()`` per subdivision and kind of run.
+    """
+
+    name: str
+    geometry: Callable[
+        [list[Constraint], int, np.ndarray, Budget, dict[bytes, Any]], Geometry | None
+    ]
+    new_memo: Callable[[], Any]
+    integrate: Callable[..., tuple[Any, tuple[Any, ...]]]
 
 
 class Rationals(Sequence[tuple[Any, ...]]):

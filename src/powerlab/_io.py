@@ -82,7 +82,7 @@ def _removed_on_signals(tmp: Path) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous: dict[int, Any] = {}
+    previous: dict[signal.Signals, Any] = {}
 
     def handler(signum: int, frame: Any) -> None:
         tmp.unlink(missing_ok=True)

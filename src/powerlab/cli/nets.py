@@ -7,6 +7,7 @@ PyTorch is imported only when one of these commands runs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -150,6 +151,24 @@ def _tickets_table(doc: TicketSweep) -> None:
     )
 
 
+def _render(
+    doc: Any,
+    plot: Path | None,
+    json_out: bool,
+    figure: Callable[[Any], Any],
+    table: Callable[[Any], None],
+) -> None:
+    """Write the figure if asked, then print the JSON document or the table."""
+    if plot is not None:
+        from powerlab._figures import save_figure
+
+        save_figure(figure(doc), plot)
+    if json_out:
+        emit_json(doc.to_dict())
+        return
+    table(doc)
+
+
 def tangent_cmd(
     widths: Annotated[
         list[str] | None, typer.Option("--widths", help="Hidden widths to sweep.")
@@ -177,6 +196,7 @@ def tangent_cmd(
     n_epochs = _positive(epochs if epochs is not None else (10 if quick else 20), "--epochs")
     _positive(repeats, "--repeats")
     dataset = _setup(threads, data, seed)
+    from powerlab.nets.plot import figure_tangent
     from powerlab.nets.tangent import tangent_sweep
 
     with progress_bar("tangent", len(ws) * repeats, enabled=not json_out) as advance:
@@ -192,15 +212,7 @@ def tangent_cmd(
             lr=lr,
             momentum=momentum,
         )
-    if plot is not None:
-        from powerlab._figures import save_figure
-        from powerlab.nets.plot import figure_tangent
-
-        save_figure(figure_tangent(doc), plot)
-    if json_out:
-        emit_json(doc.to_dict())
-        return
-    _tangent_table(doc)
+    _render(doc, plot, json_out, figure_tangent, _tangent_table)
 
 
 def tickets_cmd(
@@ -234,6 +246,7 @@ def tickets_cmd(
     ks = _floats(kept, "--kept", TICKET_KEPT_QUICK if quick else TICKET_KEPT)
     n_epochs = _positive(epochs if epochs is not None else (10 if quick else 20), "--epochs")
     dataset = _setup(threads, data, seed)
+    from powerlab.nets.plot import figure_tickets
     from powerlab.nets.tickets import tickets_sweep
 
     total = len(ws) * (len(ks) + int(dense))
@@ -241,15 +254,7 @@ def tickets_cmd(
         doc = tickets_sweep(
             dataset, method, ws, ks, arch, n_epochs, seed, dense=dense, progress=advance
         )
-    if plot is not None:
-        from powerlab._figures import save_figure
-        from powerlab.nets.plot import figure_tickets
-
-        save_figure(figure_tickets(doc), plot)
-    if json_out:
-        emit_json(doc.to_dict())
-        return
-    _tickets_table(doc)
+    _render(doc, plot, json_out, figure_tickets, _tickets_table)
 
 
 def register(app: typer.Typer) -> None:

@@ -20,12 +20,11 @@ Hypotheses (:data:`HYPOTHESES`):
 ``H_true``      R = 1 on the cheese (plus the button's training reward on ``off``).
 ``H_proxy``     R = 1 on the top-right region (Turner's "obvious correlate" of the
                 training reward).
-``H_mix``       the goal is the cheese with probability w, the region otherwise; w is fitted
-                jointly with β (the one hypothesis with two parameters, see
-                docs/agents.md).
-``H_GT_tab``    R uniform on the tabular training-compatible set :math:`G_T` (Def 6), drawn
-                by :func:`powerlab.goals.sample_hit_and_run` on the case's training context
-                (:mod:`powerlab.agents.cases`); out of distribution its coordinates are free,
+``H_mix``       the goal is the cheese with probability w, the region otherwise, each pursued
+                at the largest β of :data:`BETAS`: its one fitted parameter is w.
+``H_GT_tab``    R uniform on the tabular training-compatible set :math:`G_T` (Def 6) of the
+                case's training context (:mod:`powerlab.agents.cases`,
+                :func:`tabular_gt`); out of distribution its coordinates are free,
                 so this is i.i.d. uniform rewards there.
 ``H_GT_feat``   R = Φθ/d with θ uniform on :math:`\{\theta \in [0,1]^d : \Phi\theta/d \in G_T\}`,
                 Φ the ``d`` features of :data:`FEATURES` (cheese-relative and absolute
@@ -78,7 +77,8 @@ FEATURES: tuple[str, ...] = (
 """Reward features on a maze case's states, each in [0, 1]: the cheese cell; 1 - (maze
 distance to the cheese)/(open cells); canvas height, depth, rightness, leftness (absolute
 position on the padded canvas of side N); the top-right k x k region; the top-right room."""
-MIX_WEIGHTS: np.ndarray = np.linspace(0.0, 1.0, 11)
+MIX_WEIGHTS: np.ndarray = np.linspace(0.0, 1.0, 21)
+"""The grid of H_mix's weight w on the cheese goal."""
 
 
 def _distances(layout: tuple[str, ...], source: tuple[int, int]) -> dict[tuple[int, int], int]:

@@ -7,7 +7,8 @@ numbers and excluded from everything below.
 **Fair comparison** (on the held-out kinds ``decision``, ``on-path``, ``off-path``). Every
 hypothesis of :data:`powerlab.agents.predict.HYPOTHESES` predicts each episode's outcome
 distribution as a function of its inverse temperature β (:mod:`powerlab.agents.predict`);
-``H_mix`` also has its weight w. Two baselines: ``random walk`` (β = 0, no parameter) and
+``H_mix``'s one parameter is its weight w instead (each goal pursued at the grid's largest
+β). Two baselines: ``random walk`` (β = 0, no parameter) and
 ``base rate`` (the fitted fold's outcome frequencies per kind, Jeffreys-smoothed). All
 predictions pass through the same fixed lapse, :math:`p \leftarrow (1-\lambda) p +
 \lambda/|O|` with λ = 10⁻³, so that no outcome has probability 0. Parameters are fitted by
@@ -108,15 +109,15 @@ def _grid_probs(
     if name == "random walk":
         return _lapse(preds["H_true"][c][:1])
     if name == "H_mix":
-        P = preds["H_mix"][c]  # [2, B, O]
-        w = MIX_WEIGHTS[:, None, None]
-        return _lapse((w * P[0][None] + (1 - w) * P[1][None]).reshape(-1, P.shape[-1]))
+        P = preds["H_mix"][c][:, -1]  # [2, O]: each goal pursued at the largest β
+        w = MIX_WEIGHTS[:, None]
+        return _lapse(w * P[0][None] + (1 - w) * P[1][None])
     return _lapse(preds[name][c])
 
 
 def _grid_params(name: str, g: int) -> dict[str, float | None]:
     if name == "H_mix":
-        return {"w": float(MIX_WEIGHTS[g // len(BETAS)]), "beta": float(BETAS[g % len(BETAS)])}
+        return {"w": float(MIX_WEIGHTS[g]), "beta": float(BETAS[-1])}
     if name == "random walk":
         return {"beta": 0.0}
     return {"beta": float(BETAS[g])}

@@ -75,11 +75,10 @@ def _fmt(x: float) -> str:
 
 def _cell_tables(frame: Any, manifest: dict[str, Any], top: int) -> list[Table]:
     item_col, est_col = manifest["item_name"], manifest["estimate_name"]
+    from powerlab.sweep.figures import cells_with_results
+
     tables = []
-    for cell in manifest["cells"]:
-        sub = frame[(frame["env"] == cell["env"]) & (frame["dist"] == cell["dist"])]
-        if sub.empty:
-            continue
+    for cell, sub in cells_with_results(frame, manifest):
         gammas = sorted(sub["gamma"].unique())
         order = (
             sub[sub["gamma"] == gammas[-1]].sort_values(est_col, ascending=False)[item_col].tolist()

@@ -8,6 +8,7 @@ environment, a heatmap of POWER at the largest γ.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,17 @@ import pandas as pd
 
 from powerlab._figures import pyplot, save_figure
 
-__all__ = ["cell_figure", "write_figures"]
+__all__ = ["cell_figure", "cells_with_results", "write_figures"]
+
+
+def cells_with_results(
+    frame: pd.DataFrame, manifest: dict[str, Any]
+) -> Iterator[tuple[dict[str, Any], pd.DataFrame]]:
+    """``(cell, its rows of the combined table)`` for each cell of ``manifest`` that has rows."""
+    for cell in manifest["cells"]:
+        sub = frame[(frame["env"] == cell["env"]) & (frame["dist"] == cell["dist"])]
+        if not sub.empty:
+            yield cell, sub
 
 
 def cell_figure(
@@ -66,10 +77,7 @@ def write_figures(
     """Write one PNG per cell with results into ``outdir`` (names start with ``prefix``)."""
     item_col, est_col = manifest["item_name"], manifest["estimate_name"]
     paths = []
-    for cell in manifest["cells"]:
-        sub = frame[(frame["env"] == cell["env"]) & (frame["dist"] == cell["dist"])]
-        if sub.empty:
-            continue
+    for cell, sub in cells_with_results(frame, manifest):
         slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{cell['env']}-{cell['dist']}")
         path = outdir / f"{prefix}cell{cell['cell']:03d}-{slug}.png"
         paths.append(save_figure(cell_figure(sub, cell, item_col, est_col, top), path))

@@ -14,10 +14,11 @@ from typing import Any
 
 from powerlab.errors import ResourceError
 from powerlab.games._deadline import Deadline, DeadlineExceeded, as_deadline
+from powerlab.games.components import Component
 from powerlab.games.conservation import constant_sum_value
 from powerlab.games.model import BayesianGame
 from powerlab.games.power import best_case_power
-from powerlab.games.solve import Component, Equilibrium, solve_set
+from powerlab.games.solve import Equilibrium, solve_set
 from powerlab.games.strategy import profile_to_names
 
 __all__ = ["GameAnalysis", "analyze_game"]

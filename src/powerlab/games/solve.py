@@ -35,8 +35,6 @@ an exact BNE, duplicates are removed, and each profile is verified with our own 
 
 from __future__ import annotations
 
-import io
-import multiprocessing as mp
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -44,8 +42,10 @@ from typing import Any
 import numpy as np
 
 from powerlab.errors import InputError, ResourceError
-from powerlab.games._deadline import Deadline, DeadlineExceeded, as_deadline
+from powerlab.games._deadline import Deadline, as_deadline
+from powerlab.games._gambit import solve_in_subprocess
 from powerlab.games.bne import check_bne
+from powerlab.games.components import Component, components_from_cliques
 from powerlab.games.conservation import constant_sum_value
 from powerlab.games.efg import EfgTree, to_efg
 from powerlab.games.model import BayesianGame
@@ -56,7 +56,6 @@ from powerlab.games.utility import expected_payoffs
 
 __all__ = [
     "SOLVERS",
-    "Component",
     "Equilibrium",
     "EquilibriumSet",
     "default_solver",
@@ -85,7 +84,6 @@ MAX_ENUMPOLY_SUPPORTS = 100_000
 MAX_TREE_LEAVES = 2_000_000
 FLOAT_EPS = 1e-6
 DENOMINATOR_LIMIT = 1000
-PERTURBATION_SEED = 0
 
 _NOT_ENUMERATION = "it computes one or a few equilibria, it does not enumerate them"
 INCOMPLETE = {
@@ -125,30 +123,6 @@ class Equilibrium:
     exact: bool
     solver: str
     component: int | None = None
-
-
-@dataclass(frozen=True)
-class Component:
-    """A connected set of equilibria: the union of cliques that share extreme points.
-
-    At a BNE each type best-responds, so ``POWER(i, σ) = U_i(σ)``, and on a clique (a
-    product of polytopes ``X × Y``) ``Σ_i U_i`` is bilinear; its minimum and maximum over
-    the clique are therefore attained at extreme points. ``power_sum_min`` and
-    ``power_sum_max`` over the extreme points are the range of ``Σ POWER`` over the whole
-    component.
-
-    Attributes:
-        index: the component's number.
-        members: indices (into the equilibrium list) of its extreme equilibria.
-        cliques: each clique as a list of member indices.
-        power_sum_min, power_sum_max: range of ``Σ_i POWER(i, σ)`` over the component.
-    """
-
-    index: int
-    members: list[int]
-    cliques: list[list[int]]
-    power_sum_min: Any
-    power_sum_max: Any
 
 
 @dataclass(frozen=True)
@@ -199,104 +173,6 @@ def _enumpoly_supports(game: BayesianGame) -> int:
         reachable = sum(1 for x in game.type_marginal(i) if x != 0)
         count *= (2 ** game.num_actions[i] - 1) ** reachable
     return count
-
-
-def _gambit_result(game: Any, solver: str, rational: bool, counts: dict[str, int]) -> Any:
-    """Child-side: run one Gambit solver on the read game."""
-    import pygambit as gbt
-
-    if solver == "enumpoly":
-
-        def event(ev: Any) -> None:
-            name = type(ev).__name__
-            counts[name] = counts.get(name, 0) + 1
-
-        return gbt.nash.enumpoly_solve(game, event_callback=event)
-    if solver in ("gnm", "ipa"):
-        # a generic perturbation ray: Gambit's default one can stall on degenerate games
-        ray = game.random_strategy_profile(gen=np.random.default_rng(PERTURBATION_SEED))
-        return (gbt.nash.gnm_solve if solver == "gnm" else gbt.nash.ipa_solve)(ray)
-    if solver == "logit":  # follow the logit branch; relax the regret target if not reached
-        for maxregret in (1e-8, 1e-6, 1e-4):
-            res = gbt.nash.logit_solve(game, maxregret=maxregret)
-            if res.success:
-                break
-        return res
-    table: dict[str, Any] = {
-        "lcp": lambda: gbt.nash.lcp_solve(game, rational=rational),
-        "lp": lambda: gbt.nash.lp_solve(game, rational=rational),
-        "enummixed": lambda: gbt.nash.enummixed_solve(game, rational=rational, cliques=True),
-        "enumpure": lambda: gbt.nash.enumpure_solve(game),
-        "simpdiv": lambda: gbt.nash.simpdiv_solve(game.mixed_strategy_profile(rational=True)),
-        "liap": lambda: gbt.nash.liap_solve(game.mixed_strategy_profile()),
-    }
-    return table[solver]()
-
-
-def _run_gambit(text: str, solver: str, rational: bool) -> dict[str, Any]:
-    """Child-side: solve; return ``equilibria`` (per equilibrium, per player, ``[(history,
-    probs)]``, a history listing ``(player, action)`` transitions from the root to one node of
-    the infoset), ``cliques`` (index lists, ``enummixed`` only) and enumpoly's event counts."""
-    import pygambit as gbt
-
-    game = gbt.read_efg(io.StringIO(text))
-    counts: dict[str, int] = {}
-    res = _gambit_result(game, solver, rational, counts)
-    eqs = getattr(res, "equilibria", None)
-    if eqs is None:
-        eqs = [res.equilibrium] if res.equilibrium is not None else []
-    cliques = None
-    if getattr(res, "cliques", None) is not None:
-        cliques = [[eqs.index(x) for x in clique] for clique in res.cliques]
-    out = []
-    for eq in eqs:
-        prof = eq.as_behavior() if hasattr(eq, "as_behavior") else eq
-        players = []
-        for mb in prof:
-            rows = []
-            for hist, ma in mb:
-                probs = [
-                    (p.numerator, p.denominator) if isinstance(p, Fraction) else float(p)
-                    for _, p in ma
-                ]
-                rows.append(([(str(tr.player), str(tr.action)) for tr in hist], probs))
-            players.append(rows)
-        out.append(players)
-    return {"equilibria": out, "cliques": cliques, "events": counts}
-
-
-def _child(conn: Any, text: str, solver: str, rational: bool) -> None:  # pragma: no cover
-    try:
-        conn.send(("ok", _run_gambit(text, solver, rational)))
-    except Exception as exc:  # report any solver failure to the parent
-        conn.send(("error", f"{type(exc).__name__}: {exc}".splitlines()[0]))
-    finally:
-        conn.close()
-
-
-def _solve_in_subprocess(text: str, solver: str, rational: bool, timeout: float) -> Any:
-    """Run :func:`_run_gambit` in a forked child; kill it after ``timeout`` seconds."""
-    import pygambit  # noqa: F401  (imported once here so that forked children inherit it)
-
-    if timeout <= 0:
-        raise DeadlineExceeded(f"gambit {solver}: no time left before starting")
-    ctx = mp.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, text, solver, rational), daemon=True)
-    proc.start()
-    child.close()
-    try:
-        if not parent.poll(timeout):
-            raise DeadlineExceeded(f"gambit {solver}: no answer within {timeout:g} s (killed)")
-        status, payload = parent.recv()
-    finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join()
-        parent.close()
-    if status != "ok":
-        raise InputError(f"gambit {solver} failed: {payload}")
-    return payload
 
 
 def _to_profile(game: BayesianGame, tree: EfgTree, raw: Any) -> tuple[Profile, bool]:
@@ -415,34 +291,6 @@ def _completeness(solver: str, rational: bool, events: dict[str, int]) -> tuple[
     return False, why
 
 
-def _components(
-    results: list[Equilibrium], cliques: list[list[int]], where: list[int]
-) -> list[Component]:
-    """Union the cliques (raw indices, mapped by ``where`` to result indices) into components."""
-    parent = list(range(len(results)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    mapped = [sorted({where[k] for k in c}) for c in cliques]
-    for c in mapped:
-        for m in c[1:]:
-            parent[find(m)] = find(c[0])
-    roots: dict[int, list[int]] = {}
-    for k in range(len(results)):
-        roots.setdefault(find(k), []).append(k)
-    comps = []
-    for idx, members in enumerate(sorted(roots.values())):
-        sums = [results[m].power_sum for m in members]
-        comps.append(
-            Component(idx, members, [c for c in mapped if c[0] in members], min(sums), max(sums))
-        )
-    return comps
-
-
 def solve_set(
     game: BayesianGame,
     solver: str | None = None,
@@ -475,7 +323,7 @@ def solve_set(
     _check_request(reduced, solver)
     tree = to_efg(reduced)
     rational = _rational(reduced, solver)
-    payload = _solve_in_subprocess(tree.text, solver, rational, deadline.remaining())
+    payload = solve_in_subprocess(tree.text, solver, rational, deadline.remaining())
     span = float(
         np.max(np.asarray(game.payoffs, dtype=float))
         - np.min(np.asarray(game.payoffs, dtype=float))
@@ -509,7 +357,7 @@ def solve_set(
     complete, reason = _completeness(solver, rational, payload["events"])
     comps = None
     if payload["cliques"] is not None:
-        comps = _components(results, payload["cliques"], where)
+        comps = components_from_cliques(results, payload["cliques"], where)
         label = {m: c.index for c in comps for m in c.members}
         results = [
             Equilibrium(**{**e.__dict__, "component": label.get(k)}) for k, e in enumerate(results)

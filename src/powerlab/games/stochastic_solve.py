@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 
 from powerlab.errors import InputError
+from powerlab.games._gambit import solve_in_subprocess
 from powerlab.games.efg import efg_number
-from powerlab.games.solve import FLOAT_EPS, _rationalize_rows, _solve_in_subprocess
+from powerlab.games.solve import FLOAT_EPS, _rationalize_rows
 from powerlab.games.stochastic import (
     BayesianStochasticGame,
     Behaviour,
@@ -132,7 +133,7 @@ def solve_stochastic(
         )
     if solver == "lcp" and game.n != 2:
         raise InputError(f"solver lcp: needs exactly 2 players, the game has {game.n}")
-    raws = _solve_in_subprocess(to_stochastic_efg(game), solver, game.exact, timeout)["equilibria"]
+    raws = solve_in_subprocess(to_stochastic_efg(game), solver, game.exact, timeout)["equilibria"]
     types = [
         t for t in itertools.product(*(range(k) for k in game.num_types)) if game.prior[t] != 0
     ]

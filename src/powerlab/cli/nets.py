@@ -89,6 +89,15 @@ def _setup(threads: int, data: Path | None, seed: int) -> Any:
 
 _DATA_HELP = ".npz file with arrays X [N, D], y [N] (optional image_shape); default: digits."
 
+# Options both commands take.
+DataOpt = Annotated[Path | None, typer.Option("--data", help=_DATA_HELP)]
+ThreadsOpt = Annotated[int, typer.Option("--threads", help="Torch CPU threads.")]
+QuickOpt = Annotated[bool, typer.Option("--quick", help="Small sweep (< 2 min).")]
+PlotOpt = Annotated[Path | None, typer.Option("--plot", help="Write a figure.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
+EpochsOpt = Annotated[int | None, typer.Option("--epochs", help="Training epochs.")]
+ArchOpt = Annotated[str, typer.Option("--arch", help="mlp or cnn.")]
+
 
 def _tangent_table(doc: TangentSweep) -> None:
     s = doc.settings
@@ -173,20 +182,20 @@ def tangent_cmd(
     widths: Annotated[
         list[str] | None, typer.Option("--widths", help="Hidden widths to sweep.")
     ] = None,
-    epochs: Annotated[int | None, typer.Option("--epochs", help="Training epochs.")] = None,
+    epochs: EpochsOpt = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed: split, θ0, batches.")] = 0,
     linearize_after: Annotated[
         int, typer.Option("--linearize-after", help="Train k epochs first (Fort et al.).")
     ] = 0,
     repeats: Annotated[int, typer.Option("--repeats", help="Seeds per width.")] = 1,
-    arch: Annotated[str, typer.Option("--arch", help="mlp or cnn.")] = "mlp",
+    arch: ArchOpt = "mlp",
     lr: Annotated[float, typer.Option("--lr", help="SGD learning rate.")] = 0.1,
     momentum: Annotated[float, typer.Option("--momentum", help="SGD momentum.")] = 0.9,
-    data: Annotated[Path | None, typer.Option("--data", help=_DATA_HELP)] = None,
-    threads: Annotated[int, typer.Option("--threads", help="Torch CPU threads.")] = 1,
-    quick: Annotated[bool, typer.Option("--quick", help="Small sweep (< 2 min).")] = False,
-    plot: Annotated[Path | None, typer.Option("--plot", help="Write a figure.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    data: DataOpt = None,
+    threads: ThreadsOpt = 1,
+    quick: QuickOpt = False,
+    plot: PlotOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """Train networks and their linearizations (parameter tangent space) over widths."""
     default_w: tuple[int, ...] = TANGENT_WIDTHS_QUICK if quick else TANGENT_WIDTHS
@@ -224,17 +233,17 @@ def tickets_cmd(
         list[str] | None,
         typer.Option("--kept", help="Kept fractions k in (0, 1]: share of weights kept."),
     ] = None,
-    arch: Annotated[str, typer.Option("--arch", help="mlp or cnn.")] = "mlp",
-    epochs: Annotated[int | None, typer.Option("--epochs", help="Training epochs.")] = None,
+    arch: ArchOpt = "mlp",
+    epochs: EpochsOpt = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed: split, weights, batches.")] = 0,
     dense: Annotated[
         bool, typer.Option("--dense/--no-dense", help="Also train the dense baseline.")
     ] = True,
-    data: Annotated[Path | None, typer.Option("--data", help=_DATA_HELP)] = None,
-    threads: Annotated[int, typer.Option("--threads", help="Torch CPU threads.")] = 1,
-    quick: Annotated[bool, typer.Option("--quick", help="Small sweep (< 2 min).")] = False,
-    plot: Annotated[Path | None, typer.Option("--plot", help="Write a figure.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    data: DataOpt = None,
+    threads: ThreadsOpt = 1,
+    quick: QuickOpt = False,
+    plot: PlotOpt = None,
+    json_out: JsonOpt = False,
 ) -> None:
     """Find subnetworks of random networks (biprop / edge-popup) and compare with dense."""
     if method not in ("biprop", "edgepopup"):

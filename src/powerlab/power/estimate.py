@@ -66,7 +66,6 @@ def _monte_carlo(
     mdp: MDP,
     gammas: list[float],
     integrand: Integrand,
-    *,
     samples: int,
     rng: Seed,
     dist: DistributionLike,
@@ -155,16 +154,7 @@ def power(
         X, err = power_integrand(mdp, R, g, tol=tol)
         return (X if all_states else X[:, idx]), err
 
-    est = _monte_carlo(
-        mdp,
-        gs,
-        integrand,
-        samples=samples,
-        rng=rng,
-        dist=dist,
-        max_batch_bytes=max_batch_bytes,
-        progress=progress,
-    )
+    est = _monte_carlo(mdp, gs, integrand, samples, rng, dist, max_batch_bytes, progress)
     rows = [
         (mdp.states[s], g, float(m.mean[i]), float(m.stderr[i]), samples, err)
         for g, (m, err) in zip(gs, est, strict=True)
@@ -221,16 +211,7 @@ def optimality_probability(
     def integrand(R: np.ndarray, g: float) -> tuple[np.ndarray, float]:
         return optimal_actions_at(mdp, R, s, g)[:, : len(labels)], 0.0
 
-    est = _monte_carlo(
-        mdp,
-        gs,
-        integrand,
-        samples=samples,
-        rng=rng,
-        dist=dist,
-        max_batch_bytes=max_batch_bytes,
-        progress=progress,
-    )
+    est = _monte_carlo(mdp, gs, integrand, samples, rng, dist, max_batch_bytes, progress)
     rows = [
         (mdp.states[s], label, g, float(m.mean[a]), float(m.stderr[a]), samples)
         for g, (m, _) in zip(gs, est, strict=True)

@@ -28,6 +28,16 @@ def test_section_without_results_says_how_to_make_them(
     assert "seed" not in sec.html.replace("seeds", "")  # no source-document wording
 
 
+def test_section_names_a_configured_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from powerlab.agents.protocol import PRESETS
+
+    d = _examples(tmp_path, monkeypatch)
+    d.mkdir(parents=True)
+    (d / "protocol.json").write_text(json.dumps({"config": PRESETS["full"].to_dict()}))
+    sec = build(tmp_path, quick=True)
+    assert "45 chunks planned" in sec.html
+
+
 def test_section_shows_unanalysed_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     d = _examples(tmp_path, monkeypatch)
     (d / "chunks").mkdir(parents=True)

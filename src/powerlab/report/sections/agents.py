@@ -177,7 +177,13 @@ def build(outdir: Path, quick: bool) -> Section:
         html_parts.append(_gate_table(agents))
         summary.append(("agents protocol: chunks committed", str(len(chunks))))
     else:
-        html_parts.append("<p>No protocol results are committed yet.</p>")
+        note = "No protocol results are committed yet."
+        if (d / "protocol.json").is_file():
+            from powerlab.agents.runner import load_config
+
+            planned = len(load_config(d).chunks())
+            note = f"The run is configured ({planned} chunks planned); none has finished yet."
+        html_parts.append(f"<p>{note}</p>")
         summary.append(("agents protocol: chunks committed", "0"))
     html_parts.append(f"<p>To regenerate: <code>{COMMAND}</code>.</p>")
     return Section(

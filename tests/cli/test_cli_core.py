@@ -152,10 +152,13 @@ HUGE_NUMBERS = [
 
 
 @pytest.mark.parametrize(("gamma", "message"), HUGE_NUMBERS)
+@pytest.mark.parametrize("exact", [False, True])
 @pytest.mark.parametrize("command", ["power", "optimality"])
-def test_huge_and_tiny_gammas_are_one_line_errors(examples, command, gamma, message):
-    """Exponents are never expanded exactly: each of these is refused at once, in one line."""
+def test_huge_and_tiny_gammas_are_one_line_errors(examples, command, exact, gamma, message):
+    """Exponents are never expanded exactly: each of these is refused at once, in one line,
+    by the Monte Carlo commands and by exact mode alike."""
     extra = ["--state", "start"] if command == "optimality" else []
+    extra += ["--exact"] if exact else []
     res = run(command, examples / "fig1.yaml", *extra, "-g", gamma, "--json")
     assert res.exit_code == 2, res.output
     err = res.stderr.strip()

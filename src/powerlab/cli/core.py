@@ -75,13 +75,13 @@ def power_cmd(
     from powerlab.mdp import load_env
     from powerlab.power import power
 
+    gammas = [parse_gamma(g) for g in gamma]  # also bounds the text before exact parsing
     if exact:
         from powerlab.cli._exact import run_exact_power
 
         run_exact_power(env, gamma, dist, _states(states), plot, json_out)
         return
 
-    gammas = [parse_gamma(g) for g in gamma]
     mdp = load_env(env)
     with progress_bar("POWER", total=samples, enabled=not json_out) as advance:
         frame = power(
@@ -120,13 +120,13 @@ def optimality_cmd(
     from powerlab.mdp import load_env
     from powerlab.power import optimality_probability
 
+    gammas = [parse_gamma(g) for g in gamma]  # also bounds the text before exact parsing
     if exact:
         from powerlab.cli._exact import run_exact_optimality
 
         run_exact_optimality(env, state, gamma, dist, plot, json_out)
         return
 
-    gammas = [parse_gamma(g) for g in gamma]
     mdp = load_env(env)
     with progress_bar("optimality", total=samples, enabled=not json_out) as advance:
         frame = optimality_probability(

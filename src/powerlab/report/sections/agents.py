@@ -9,6 +9,7 @@ the section takes well under a second; figures are drawn from ``analysis.json``.
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 from typing import Any
@@ -185,7 +186,7 @@ def build(outdir: Path, quick: bool) -> Section:
             note = f"The run is configured ({planned} chunks planned); none has finished yet."
         html_parts.append(f"<p>{note}</p>")
         summary.append(("agents protocol: chunks committed", "0"))
-    html_parts.append(f"<p>To regenerate: <code>{COMMAND}</code>.</p>")
+    html_parts.append(f"<p>To regenerate: <code>{html.escape(COMMAND)}</code>.</p>")
     return Section(
         title="Trained agents vs the training-compatible goal model",
         html="".join(html_parts),

@@ -26,7 +26,7 @@ PUTERMAN_R = np.array([[5.0, 10.0], [-1.0, 0.0]])
 
 
 @pytest.mark.parametrize("sparse", [False, True])
-@pytest.mark.parametrize("method", ["vi", "pi", "pi-band", "pi-dense", "auto"])
+@pytest.mark.parametrize("method", ["vi", "pi", "pi-sparse", "pi-dense", "auto"])
 @pytest.mark.parametrize("beta", [0.95, 0.99, 0.999])
 def test_puterman_example_6_2_1(sparse, method, beta):
     mdp = puterman_two_state().with_transitions(sparse)

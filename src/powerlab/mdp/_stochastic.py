@@ -1,90 +1,65 @@
-r"""Solvers for stochastic MDPs: value iteration, policy iteration with banded or dense exact
+r"""Solvers for stochastic MDPs: value iteration, policy iteration with sparse or dense exact
 evaluation, and the cost model that chooses among them.
 
 Notation follows :mod:`powerlab.mdp.solvers`: rewards ``R: [K, S]`` (or r(s, a) as
 ``[K, S, A]``), ``P_sa: [S*A, S]``, discount γ. Each function returns values ``V: [K, S]``,
 an error bound ε with :math:`\|V - V^*\|_\infty \le ε`, and an iteration count.
 
-Costs, per reward sample (``nnz`` the nonzeros of ``P_sa``; ``b`` the bandwidth of every policy
-matrix in the order of :func:`band_order`):
+Costs, per reward sample (``nnz`` the nonzeros of ``P_sa``; ``flops`` those of one sparse
+factorization on the static pattern of :func:`powerlab.mdp._pattern.elimination_pattern`):
 
 * a value-iteration sweep: :math:`O(\mathrm{nnz} + SA)`; the sweeps needed are about
   :math:`\log(\varepsilon / \varepsilon_0)/\log\rho`, with ρ the contraction of the
   MacQueen-Porteus interval: γ times the subdominant eigenvalue modulus of the optimal chain
   without terminal states (fast-mixing MDPs need few sweeps at any γ), but γ itself when the
   interval is one-sided (terminal states) or the optimal policy has several recurrent classes;
-* a banded policy evaluation: :math:`O(S b^2)` (:mod:`powerlab.mdp._band`); a dense one
-  :math:`O(S^3)`; policy iteration from a greedy start needs a few evaluations whatever γ.
+* a sparse policy evaluation: :math:`O(\mathrm{flops})` (:mod:`powerlab.mdp._lu`), at most
+  :math:`O(S b^2)` for a bandwidth b (:math:`O(S^{3/2})` on a grid with a minimum-degree
+  order); a dense one :math:`O(S^3)`; policy iteration from a greedy start needs a few
+  evaluations whatever γ.
 """
 
 from __future__ import annotations
 
 import math
-import weakref
 
 import numba
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.csgraph import reverse_cuthill_mckee
 
 from powerlab.errors import InputError, ResourceError
-from powerlab.mdp._band import band_policy_iteration
 from powerlab.mdp._bellman import EPS, absmax, action_values, check_memory
+from powerlab.mdp._lu import sparse_policy_iteration
+from powerlab.mdp._pattern import elimination_pattern
 from powerlab.mdp.model import MDP
 
-__all__ = ["band_order", "pi_band", "pi_cost", "pi_dense", "prefer_vi_probe", "value_iteration"]
+__all__ = ["pi_cost", "pi_dense", "pi_sparse", "prefer_vi_probe", "value_iteration"]
 
 # Measured cost per unit (seconds, one core): a value-iteration sweep per sample per nonzero of
-# P_sa (numpy, batched over samples), a banded elimination per multiply-add (numba), a dense
+# P_sa (numpy, batched over samples), a sparse elimination per multiply-add (numba), a dense
 # LAPACK solve per flop. Only their ratios matter; see docs/solvers.md.
 _C_SWEEP = 8e-9
-_C_BAND = 4e-9
+_C_LU = 4e-9
 _C_DENSE = 0.3e-9
 _EVALUATIONS = 6  # typical policy evaluations from a greedy start (measured: 3-9)
 _PROBE = 12  # value-iteration sweeps before its contraction rate is judged
 
-_ORDERS: weakref.WeakKeyDictionary[MDP, tuple[np.ndarray, int]] = weakref.WeakKeyDictionary()
 
-
-def band_order(mdp: MDP) -> tuple[np.ndarray, int]:
-    r"""``(pos: [S], b)``: each state's row in a bandwidth-reducing order, and the bandwidth.
-
-    The order is reverse Cuthill-McKee (George & Liu 1981, Ch. 4) on the symmetrised union
-    over actions of the transition graph, so every policy matrix :math:`I - \gamma P_\pi`
-    has ``|pos[s] - pos[t]| <= b`` at each nonzero. Computed once per MDP.
-    """
-    hit = _ORDERS.get(mdp)
-    if hit is not None:
-        return hit
-    S, A = mdp.n_states, mdp.n_actions
-    P = sp.coo_array(mdp.P_sa)
-    src = P.row // A
-    G = sp.csr_matrix((np.ones(P.nnz), (src, P.col)), shape=(S, S))
-    G = (G + G.T + sp.eye(S, format="csr")).tocsr()
-    perm = reverse_cuthill_mckee(G, symmetric_mode=True)
-    pos = np.empty(S, dtype=np.int64)
-    pos[perm] = np.arange(S)
-    b = int(np.abs(pos[src] - pos[P.col]).max(initial=0))
-    _ORDERS[mdp] = (pos, b)
-    return pos, b
-
-
-def _n_warm(S: int, nnz: int, b: int) -> int:
+def _n_warm(S: int, nnz: int, flops: int) -> int:
     """Gauss-Seidel sweeps before and after each evaluation: a quarter of an evaluation's
     cost (measured best on slippery grids and FrozenLake), within 2..50."""
-    return int(min(50, max(2, S * (b + 1) ** 2 // max(4 * nnz, 1))))
+    return int(min(50, max(2, (flops + S) // max(4 * nnz, 1))))
 
 
 def pi_cost(mdp: MDP) -> tuple[str, float]:
-    """The cheaper exact evaluation (``"pi-band"`` or ``"pi-dense"``) and its policy-iteration
+    """The cheaper exact evaluation (``"pi-sparse"`` or ``"pi-dense"``) and its policy-iteration
     cost per sample in seconds (model in the module docstring)."""
     S = mdp.n_states
     nnz = mdp.P_sa.nnz
-    _, b = band_order(mdp)
-    band = _C_BAND * S * (b + 1) ** 2 + _C_SWEEP * nnz
+    flops = elimination_pattern(mdp).flops
+    sparse = _C_LU * (flops + S) + _C_SWEEP * nnz
     dense = _C_DENSE * S**3 / 3 + _C_SWEEP * nnz
-    if band <= dense or S > 3000:
-        return "pi-band", _EVALUATIONS * band + _C_BAND * _n_warm(S, nnz, b) * nnz
+    if sparse <= dense or S > 3000:
+        return "pi-sparse", _EVALUATIONS * sparse + 2 * _C_LU * _n_warm(S, nnz, flops) * nnz
     return "pi-dense", _EVALUATIONS * dense
 
 
@@ -155,7 +130,7 @@ def value_iteration(
     )
 
 
-def pi_band(
+def pi_sparse(
     mdp: MDP,
     R: np.ndarray,
     gamma: float,
@@ -163,22 +138,23 @@ def pi_band(
     scale: float,
     V0: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, float, int]:
-    r"""Policy iteration with exact banded evaluation (:func:`powerlab.mdp._band.band_policy_iteration`).
+    r"""Policy iteration with exact sparse evaluation (:func:`._lu.sparse_policy_iteration`).
 
     Returns ``(V, policy, ε, evaluations)`` with the a-posteriori bound
     :math:`ε = (\|\mathcal T V - V\| + 4 u \max|V|)/(1-\gamma)` (u the unit round-off), and
-    starts from ``V0: [K, S]`` when given. Memory: one ``[S, 2b+1]`` band per thread.
+    starts from ``V0: [K, S]`` when given. Memory: ``O(S + nnz(U))`` per thread.
     """
     K, S = R.shape[:2]
-    pos, b = band_order(mdp)
-    check_memory(8.0 * S * (2 * b + 4) * numba.get_num_threads(), "banded policy evaluation")
+    pat = elimination_pattern(mdp)
+    nbytes = 8.0 * (len(pat.up_idx) + 5 * S) * numba.get_num_threads() + 16.0 * K * S
+    check_memory(nbytes, "sparse policy evaluation")
     P = mdp.P_sa
     R3 = np.ascontiguousarray(R[:, :, None] if R.ndim == 2 else R)
     V = np.array(V0, dtype=np.float64, order="C") if V0 is not None else np.empty((K, S))
     pol = np.empty((K, S), dtype=np.int64)
     its = np.zeros(K, dtype=np.int64)
     resid = np.zeros(K)
-    band_policy_iteration(
+    sparse_policy_iteration(
         P.indptr.astype(np.int64),
         P.indices.astype(np.int64),
         P.data,
@@ -187,10 +163,14 @@ def pi_band(
         gamma,
         64 * EPS * scale / (1 - gamma),
         max_iter,
-        _n_warm(S, P.nnz, b),
+        _n_warm(S, P.nnz, pat.flops),
         V0 is not None,
-        pos,
-        b,
+        pat.order,
+        pat.pos,
+        pat.up_ptr,
+        pat.up_idx,
+        pat.low_ptr,
+        pat.low_idx,
         V,
         pol,
         its,

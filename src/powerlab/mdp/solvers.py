@@ -18,10 +18,13 @@ Methods, chosen by ``method`` through the table ``METHODS`` (one named function 
     Howard's policy iteration (Puterman 1994, Sec. 6.4) with exact evaluation. On a
     deterministic MDP, compiled per sample with O(S) evaluation of each deterministic policy
     (:mod:`powerlab.mdp._kernels`); on a stochastic one, the cheaper of the two below.
-``"pi-band"``
-    Policy iteration per sample, compiled, evaluating each policy by banded Gaussian
-    elimination in a bandwidth-reducing order (O(S b²) for bandwidth b;
-    :mod:`powerlab.mdp._band`), from a greedy start after a few Gauss-Seidel sweeps.
+``"pi-sparse"``
+    Policy iteration per sample, compiled, evaluating each policy exactly by sparse Gaussian
+    elimination on one static fill pattern shared by all policies (a minimum-degree or
+    reverse Cuthill-McKee order, whichever fills less; :mod:`powerlab.mdp._pattern`,
+    :mod:`powerlab.mdp._lu`), with GTH pivots that stay accurate as γ → 1; started from the
+    greedy policy after a few Gauss-Seidel sweeps, with Gauss-Seidel improvement sweeps after
+    each evaluation.
 ``"pi-dense"``
     Policy iteration with a batched dense LAPACK solve of :math:`(I - \gamma P_\pi) V = R`
     (O(S³) per sample and step; S ≤ 3000).
@@ -34,9 +37,9 @@ Methods, chosen by ``method`` through the table ``METHODS`` (one named function 
     handled by letting 0 join the range of Δ (an absorbing zero-reward state).
 ``"auto"`` (the default)
     ``"pi"`` on deterministic MDPs. On stochastic ones a cost model
-    (:mod:`powerlab.mdp._stochastic`) compares policy iteration's evaluations (from S and the
-    bandwidth) with value-iteration sweeps (from the nonzeros of ``P_sa``); when the first
-    sweeps are the cheaper, it runs them, measures how fast the MacQueen-Porteus interval
+    (:mod:`powerlab.mdp._stochastic`) compares policy iteration's evaluations (from S and
+    the fill of the elimination pattern) with value-iteration sweeps (from the nonzeros of
+    ``P_sa``); when the first sweeps are the cheaper, it runs them, measures how fast the MacQueen-Porteus interval
     contracts (γ and the terminal states set that rate), and finishes by value iteration if
     the remaining sweeps cost less than policy iteration, else switches to policy iteration
     started from the greedy policy of the current values. ``OptimalValues.method`` names
@@ -85,7 +88,7 @@ class OptimalValues:
         gamma: the discount it ran at.
         error_bound: ε with ``max |V - V*| <= ε`` over all samples and states.
         tie_tol: the tolerance used to call two action values tied.
-        method: the method that produced ``V``: ``"pi"``, ``"pi-band"``, ``"pi-dense"``,
+        method: the method that produced ``V``: ``"pi"``, ``"pi-sparse"``, ``"pi-dense"``,
             ``"vi"`` or ``"myopic"`` (γ = 0).
         iterations: policy-iteration steps (max over samples) or value-iteration sweeps.
     """
@@ -150,14 +153,14 @@ def solve_pi_deterministic(mdp: MDP, R: np.ndarray, gamma: float, opt: _Options)
     return _Run(V, pol, bound, iters, "pi")
 
 
-def solve_pi_band(
+def solve_pi_sparse(
     mdp: MDP, R: np.ndarray, gamma: float, opt: _Options, V0: np.ndarray | None = None
 ) -> _Run:
-    """Policy iteration with banded exact evaluation (:func:`powerlab.mdp._stochastic.pi_band`),
+    """Policy iteration with sparse exact evaluation (:func:`powerlab.mdp._stochastic.pi_sparse`),
     optionally started from values ``V0: [K, S]``."""
     scale = max(1.0, absmax(R))
-    V, pol, bound, iters = _stochastic.pi_band(mdp, R, gamma, opt.max_iter or 10_000, scale, V0)
-    return _Run(V, pol, bound, iters, "pi-band")
+    V, pol, bound, iters = _stochastic.pi_sparse(mdp, R, gamma, opt.max_iter or 10_000, scale, V0)
+    return _Run(V, pol, bound, iters, "pi-sparse")
 
 
 def solve_pi_dense(mdp: MDP, R: np.ndarray, gamma: float, opt: _Options) -> _Run:
@@ -168,7 +171,7 @@ def solve_pi_dense(mdp: MDP, R: np.ndarray, gamma: float, opt: _Options) -> _Run
 
 def solve_pi(mdp: MDP, R: np.ndarray, gamma: float, opt: _Options) -> _Run:
     """Exact policy iteration: the compiled deterministic kernel where it applies, else the
-    cheaper exact evaluation, banded or dense (:func:`powerlab.mdp._stochastic.pi_cost`)."""
+    cheaper exact evaluation, sparse or dense (:func:`powerlab.mdp._stochastic.pi_cost`)."""
     if mdp.is_deterministic and not opt.state_action:
         return solve_pi_deterministic(mdp, R, gamma, opt)
     name, _ = _stochastic.pi_cost(mdp)
@@ -195,15 +198,15 @@ def solve_auto(mdp: MDP, R: np.ndarray, gamma: float, opt: _Options) -> _Run:
     )
     if done:
         return _Run(V, None, bound, iters, "vi")
-    if name == "pi-band":
-        return solve_pi_band(mdp, R, gamma, opt, V0=V)
+    if name == "pi-sparse":
+        return solve_pi_sparse(mdp, R, gamma, opt, V0=V)
     return solve_pi_dense(mdp, R, gamma, opt)
 
 
 METHODS: dict[str, Callable[[MDP, np.ndarray, float, _Options], _Run]] = {
     "auto": solve_auto,
     "pi": solve_pi,
-    "pi-band": solve_pi_band,
+    "pi-sparse": solve_pi_sparse,
     "pi-dense": solve_pi_dense,
     "vi": solve_vi,
 }
@@ -229,7 +232,7 @@ def solve(
             ``state_action=True``, rewards r(s, a) of shape ``[K, S, A]`` (Puterman's form).
         state_action: whether ``R`` is on state-action pairs.
         gamma: discount in ``[0, 1)``; the limits γ → 0, 1 are in :mod:`powerlab.mdp.limits`.
-        method: a key of ``METHODS``: ``"auto"``, ``"pi"``, ``"pi-band"``, ``"pi-dense"`` or
+        method: a key of ``METHODS``: ``"auto"``, ``"pi"``, ``"pi-sparse"``, ``"pi-dense"`` or
             ``"vi"`` (module docstring).
         tol: target for ``error_bound`` in value iteration (default ``1e-8 * max(1, max|R|)``).
         want_q: also return ``Q`` and ``optimal`` (``[K, S, A]``; memory-hungry for large K).

@@ -22,7 +22,9 @@ Measured in the same run:
 
 Both solve each sample exactly up to round-off (policy iteration), so both meet 1e-6.
 Printed per case: the two times, their ratio, the largest difference of the POWER integrand
-on the subset, powerlab's error bound, and the process's peak resident memory so far.
+on the subset, powerlab's error bound, and the process's peak resident memory so far. Then
+the cost of the γ → 1 limit (``powerlab.mdp.blackwell_optimal``) on each case, for K/20
+samples (no reference: a per-sample solver has no γ = 1 mode).
 
 Run: ``python benchmarks/bench_stochastic.py [--quick]``. The last line printed is
 ``speedup_vs_quantecon_stochastic: X``, the smallest ratio (a)/(b) over the suite.
@@ -181,6 +183,21 @@ def main() -> None:
                 f"bound {frame.solver_error.max():.1e}  peak {peak_gib():.2f} GiB",
                 flush=True,
             )
+    print(
+        "gamma -> 1 (blackwell_optimal: two exact policy-iteration solves, at 1 - 1e-6 and 1 - 1e-5):"
+    )
+    for name, build, K, _ in cases:
+        mdp = build()
+        k = max(10, K // 20)
+        R = np.random.default_rng(2).random((k, mdp.n_states))
+        t = time.perf_counter()
+        lim = M.blackwell_optimal(mdp, R)
+        dt = time.perf_counter() - t
+        print(
+            f"{name:14s} S={mdp.n_states:5d} K={k:6d}: {dt:7.2f} s ({dt / k * 1e3:.2f} ms per "
+            f"sample)  gain error bound {lim.error_bound:.1e}  peak {peak_gib():.2f} GiB",
+            flush=True,
+        )
     print(f"peak memory (whole run): {peak_gib():.2f} GiB")
     print(f"speedup_vs_quantecon_stochastic: {min(ratios):.2f}")
 

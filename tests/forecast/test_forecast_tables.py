@@ -5,7 +5,7 @@ reference repository (tadamcz/ai-timelines-priors, ``assertions.py``, "report va
 Where that file says it changed a printed value (adding a digit), the value the report printed
 is used here and compared at the number of significant figures it was printed with.
 
-Cells where our numbers differ from the printed ones are listed in ``DISCREPANT`` and documented
+Cells where powerlab's numbers differ from the printed ones are listed in ``DISCREPANT`` and documented
 in docs/forecast.md. Three of them are consistent with the report truncating instead of rounding
 (checked below); two are not explained.
 """

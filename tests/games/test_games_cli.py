@@ -43,7 +43,7 @@ def test_game_json_contract(app: typer.Typer) -> None:
 def test_game_all_table(app: typer.Typer) -> None:
     res = _run(app, "game", str(EX / "bos-meet-or-avoid.yaml"), "--all")
     assert res.exit_code == 0, res.output
-    assert "enummixed" in res.stdout and "best-case POWER" in res.stdout
+    assert "enummixed" in res.stdout and "best case POWER" in res.stdout
 
 
 @pytest.mark.parametrize(

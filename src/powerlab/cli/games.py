@@ -72,6 +72,56 @@ def _print_completeness(res: Any) -> None:
             )
 
 
+def _print_bounds(g: Any, bounds: Any) -> None:
+    from powerlab.games.analysis import BOUND_DEFINITIONS
+
+    for key, vals in (
+        ("worst_case_power", bounds.worst),
+        ("best_case_power", bounds.best),
+        ("informed_best_case_power", bounds.informed),
+    ):
+        label = key.replace("_power", "").replace("_", " ")
+        console.print(
+            f"{label} POWER: "
+            + ", ".join(f"{escape(p)} {_fmt(b)}" for p, b in zip(g.players, vals, strict=True))
+            + f"  [dim]({escape(BOUND_DEFINITIONS[key])})[/]"
+        )
+
+
+def _at_profile(g: Any, path: Path, deadline: Any, json_: bool) -> None:
+    from powerlab.games.analysis import power_bounds
+    from powerlab.games.at_profile import analyze_profile, load_profile
+
+    sigma = load_profile(g, path)
+    res = analyze_profile(g, sigma)
+    notes = list(res.notes)
+    bounds = power_bounds(g, deadline, notes)
+    doc = {**res.to_dict(), **bounds.to_dict(), "notes": notes}
+    if json_:
+        emit_json(doc)
+        return
+    console.print(f"[bold]{escape(g.name)}[/] at the profile {escape(str(path))}:")
+    console.print("  strategies: " + escape(_fmt_strategies(doc["strategies"])))
+    for key, label in (("payoffs", "payoffs U_i"), ("power", "POWER")):
+        console.print(
+            f"  {label}: "
+            + ", ".join(f"{escape(p)} {_fmt(x)}" for p, x in zip(g.players, doc[key], strict=True))
+        )
+    console.print(f"  Σ POWER: {_fmt(doc['power_sum'])}")
+    console.print(
+        f"  Σ ex-ante regret (Σ POWER - Σ U_i): {_fmt(doc['regret_sum'])}; "
+        f"BNE: {'yes' if doc['is_bne'] else 'no'}"
+    )
+    if res.constant is not None:
+        console.print(
+            f"  constant-sum, c = {_fmt(res.constant)}: conservation slack Σ POWER - c = "
+            f"{_fmt(doc['slack'])}"
+        )
+    _print_bounds(g, bounds)
+    for note in notes:
+        console.print(f"note: {escape(note)}")
+
+
 def game(
     file: Annotated[Path, typer.Argument(help="Game file (YAML or JSON).")],
     solver: Annotated[
@@ -85,15 +135,25 @@ def game(
     timeout: Annotated[
         str, typer.Option(help="Time limit in seconds for the whole command.")
     ] = "60",
+    profile: Annotated[
+        Path | None,
+        typer.Option(
+            help="Evaluate this profile (YAML/JSON: player -> type -> action or "
+            "{action: probability}) instead of solving: POWER, regrets, conservation slack."
+        ),
+    ] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
-    """Equilibria of a Bayesian game with POWER, best-case POWER and the conservation slack."""
+    """Equilibria of a Bayesian game with POWER, its bounds and the conservation slack."""
     from powerlab.games.analysis import analyze_game
     from powerlab.games.io import load_game
 
     deadline = _timeout(timeout)
     g = load_game(file)
     deadline.check("loading the game")
+    if profile is not None:
+        _at_profile(g, profile, deadline, json_)
+        return
     res = analyze_game(g, solver, all_, deadline)
     doc = res.to_dict()
     if json_:
@@ -131,12 +191,7 @@ def game(
         table.add_row(*row)
     console.print(table)
     _print_completeness(res)
-    console.print(
-        "best-case POWER: "
-        + ", ".join(
-            f"{escape(p)} {_fmt(b)}" for p, b in zip(g.players, res.best_case_power, strict=True)
-        )
-    )
+    _print_bounds(g, res.bounds)
     for note in res.notes:
         console.print(f"note: {escape(note)}")
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from powerlab.errors import ResourceError
 from powerlab.games._deadline import Deadline, DeadlineExceeded, as_deadline
+from powerlab.games.bounds import informed_best_case, worst_case_power
 from powerlab.games.components import Component
 from powerlab.games.conservation import constant_sum_value
 from powerlab.games.model import BayesianGame
@@ -21,7 +22,55 @@ from powerlab.games.power import best_case_power
 from powerlab.games.solve import Equilibrium, solve_set
 from powerlab.games.strategy import profile_to_names
 
-__all__ = ["GameAnalysis", "analyze_game"]
+__all__ = ["BOUND_DEFINITIONS", "GameAnalysis", "PowerBounds", "analyze_game", "power_bounds"]
+
+BOUND_DEFINITIONS = {
+    "worst_case_power": "min over the others' strategies of POWER(i): the others minimise "
+    "(with 3+ players they act as one team that pools its types, a lower bound)",
+    "best_case_power": "max over the others' strategies of POWER(i): the others maximise, "
+    "each knowing only its own type",
+    "informed_best_case_power": "sum over t_i of max over a_i of the expectation over t_-i "
+    "of max over a_-i of r_i: the others maximise knowing every type, acting together",
+}
+
+
+@dataclass(frozen=True)
+class PowerBounds:
+    """Per player: worst case, best case and informed best case (None where too large)."""
+
+    worst: list[Any]
+    best: list[Any]
+    informed: list[Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The three lists under the keys of :data:`BOUND_DEFINITIONS`, plus the definitions."""
+        return {
+            "worst_case_power": list(self.worst),
+            "best_case_power": list(self.best),
+            "informed_best_case_power": list(self.informed),
+            "definitions": dict(BOUND_DEFINITIONS),
+        }
+
+
+def power_bounds(game: BayesianGame, deadline: Deadline, notes: list[str]) -> PowerBounds:
+    """Worst, best and informed best case of every player; a bound too large to compute is
+    None with a note appended to ``notes``; the deadline passing raises."""
+    out: dict[str, list[Any]] = {"worst": [], "best": [], "informed": []}
+    for i in range(game.n):
+        for key, fn in (
+            ("worst", lambda j: worst_case_power(game, j, deadline).value),
+            ("best", lambda j: best_case_power(game, j, deadline=deadline).value),
+            ("informed", lambda j: informed_best_case(game, j)),
+        ):
+            deadline.check("POWER bounds")
+            try:
+                out[key].append(fn(i))
+            except DeadlineExceeded:
+                raise
+            except ResourceError as exc:
+                out[key].append(None)
+                notes.append(str(exc))
+    return PowerBounds(out["worst"], out["best"], out["informed"])
 
 
 @dataclass(frozen=True)
@@ -33,7 +82,7 @@ class GameAnalysis:
         solver: the Gambit solver used.
         constant: ``c`` if the game is constant-sum, else None.
         equilibria: verified equilibria.
-        best_case_power: per player, or None where enumeration was too large.
+        bounds: worst, best and informed best-case POWER per player.
         complete: whether ``equilibria`` is guaranteed to be every equilibrium.
         reason: why not, when ``complete`` is False.
         components: connected components (complete 2-player enumeration), else None.
@@ -44,7 +93,7 @@ class GameAnalysis:
     solver: str
     constant: Any
     equilibria: list[Equilibrium]
-    best_case_power: list[Any]
+    bounds: PowerBounds
     complete: bool = False
     reason: str = ""
     components: list[Component] | None = None
@@ -88,7 +137,7 @@ class GameAnalysis:
             "constant_sum": self.constant is not None,
             "constant": self.constant,
             "equilibria": eqs,
-            "best_case_power": list(self.best_case_power),
+            **self.bounds.to_dict(),
             "zero_probability_types": [list(x) for x in g.zero_probability_types()],
             "notes": list(self.notes),
         }
@@ -115,15 +164,7 @@ def analyze_game(
             + ", ".join(found.dropped_players)
             + ") were removed before solving; they always best-respond"
         )
-    best: list[Any] = []
-    for i in range(game.n):
-        try:
-            best.append(best_case_power(game, i, deadline=deadline).value)
-        except DeadlineExceeded:
-            raise
-        except ResourceError as exc:
-            best.append(None)
-            notes.append(str(exc))
+    bounds = power_bounds(game, deadline, notes)
     zero = game.zero_probability_types()
     if zero:
         names = ", ".join(f"{p}:{t}" for p, t in zero)
@@ -136,7 +177,7 @@ def analyze_game(
         found.solver,
         constant_sum_value(game),
         found.equilibria,
-        best,
+        bounds,
         found.complete,
         found.reason,
         found.components,

@@ -61,7 +61,7 @@ def build(outdir: Path, quick: bool) -> Section:
                     ", ".join(_s(x) for x in e.power),
                     _s(e.power_sum),
                     slack,
-                    ", ".join(_s(b) for b in res.best_case_power),
+                    ", ".join(_s(b) for b in res.bounds.best),
                     "yes" if e.is_bne else "NO",
                 ]
             )

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from powerlab._figures import pyplot
 from powerlab.mdp import load_mdp
 from powerlab.report.page import Section, examples_dir, figure_html, save_figure, table_html
 from powerlab.retarget.analysis import analyze_mdp, analyze_outcomes
@@ -43,9 +44,7 @@ def _row(rule: str, doc: dict[str, Any]) -> list[Any]:
 
 
 def _figure(rows: list[list[Any]], outdir: Path) -> str:
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 3))
+    fig, ax = pyplot().subplots(figsize=(7, 3))
     names = [r[0] for r in rows]
     total = np.array([r[1] for r in rows], dtype=float)
     parts = [("B > A", 2, "#3a7"), ("tie", 4, "#bbb"), ("A > B", 3, "#c44")]

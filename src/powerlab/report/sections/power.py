@@ -5,11 +5,12 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
+from powerlab._resources import examples_dir
 from powerlab.mdp import load_mdp
 from powerlab.power import optimality_probability, power
 from powerlab.power.exact import exact_power
 from powerlab.report.figures import plot_optimality, plot_power
-from powerlab.report.page import Section, examples_dir, figure_html, save_figure, table_html
+from powerlab.report.page import Section, figure_html, save_figure, table_html
 
 __all__ = ["build"]
 

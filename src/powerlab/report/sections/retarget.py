@@ -9,8 +9,9 @@ import numpy as np
 import yaml
 
 from powerlab._figures import pyplot
+from powerlab._resources import examples_dir
 from powerlab.mdp import load_mdp
-from powerlab.report.page import Section, examples_dir, figure_html, save_figure, table_html
+from powerlab.report.page import Section, figure_html, save_figure, table_html
 from powerlab.retarget.analysis import analyze_mdp, analyze_outcomes
 
 __all__ = ["build"]

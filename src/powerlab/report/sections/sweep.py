@@ -7,8 +7,9 @@ import shutil
 from fractions import Fraction
 from pathlib import Path
 
+from powerlab._resources import examples_dir
 from powerlab.power.exact import exact_power
-from powerlab.report.page import Section, examples_dir, figure_html, table_html
+from powerlab.report.page import Section, figure_html, table_html
 from powerlab.sweep import ResultStore, load_spec, run_sweep
 from powerlab.sweep.figures import write_figures
 

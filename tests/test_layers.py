@@ -2,10 +2,11 @@
 
 The order, lowest first: the base modules (``powerlab._io``, ``_figures``, ``_resources``,
 ``_random``, ``errors``, ...), then ``mdp``, ``power``, ``retarget``, ``goals``, ``agents``,
-``games``, ``forecast``, ``imitation``, ``nets``, ``lowstakes``, ``sweep``, and on top
-``report`` and ``cli``. A module may import its own package and any package below it. Every
-import statement counts, including those inside functions and under ``TYPE_CHECKING``: a lazy
-import still ties the lower layer to the upper one.
+``games``, ``multiagent`` (two agents on one MDP, beside ``games``), ``forecast``,
+``imitation``, ``nets``, ``lowstakes``, ``sweep``, and on top ``report`` and ``cli``. A module
+may import its own package and any package below it. Every import statement counts, including
+those inside functions and under ``TYPE_CHECKING``: a lazy import still ties the lower layer to
+the upper one. A new subpackage fails the test until it is given its place in :data:`LAYERS`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ LAYERS: tuple[str, ...] = (
     "goals",
     "agents",
     "games",
+    "multiagent",
     "forecast",
     "imitation",
     "nets",

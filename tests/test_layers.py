@@ -41,7 +41,7 @@ RANK = {name: i for i, name in enumerate(LAYERS)}
 
 ALLOWED: frozenset[tuple[str, str]] = frozenset(
     {
-        ("powerlab.agents.families", "powerlab.report.page"),
+        # the agents' study runner schedules its chunks on the sweep's executors
         ("powerlab.agents.runner", "powerlab.sweep.executors"),
     }
 )

@@ -20,6 +20,7 @@ from powerlab.cli._common import (
     emit_json,
     err_console,
     guarded,
+    parse_gamma,
     parse_number,
     progress_bar,
 )
@@ -32,7 +33,7 @@ _BOX_HELP = "The reward box LO,HI of G_T (default 0,1; Theorem 2 needs LO >= 0).
 
 
 def _gamma(text: str, flag: str = "--gamma") -> float:
-    return parse_number(text, flag, low=0.0, high=1.0, open_low=True, open_high=True)
+    return parse_gamma(text, flag, open_low=True, open_high=True)
 
 
 def _box(text: str) -> tuple[float, float]:

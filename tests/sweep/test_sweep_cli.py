@@ -108,3 +108,48 @@ def test_report_rejects_top_zero(spec_file: Path, tmp_path: Path) -> None:
     run("sweep", "run", spec_file, "--out", out, "--json")
     res = run("sweep", "report", out, "--top", "0")
     assert res.exit_code == 2 and "--top must be at least 1" in res.stderr
+
+
+def test_lost_worker_under_json_keeps_stdout_pure_json(tmp_path: Path) -> None:
+    """``--scheduler local:2 --json`` with a worker SIGKILL-ed mid-run: exit 0, stdout is JSON."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    spec = tmp_path / "lost.yaml"
+    spec.write_text(
+        f'name: lost\nanalysis: power\nenvironments: ["{EXAMPLES / "grid20.yaml"}"]\n'
+        "gammas: [0.9]\nsamples: 1600\nchunk_size: 50\nseed: 2\n"
+    )
+    out = tmp_path / "store"
+    code = "import sys; from powerlab.cli import main; sys.argv[0] = 'powerlab'; main()"
+    env = {**os.environ, "NUMBA_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    args = ["sweep", "run", str(spec), "--out", str(out), "--json", "--scheduler", "local:2"]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    killed = None
+    deadline = time.monotonic() + 120
+    while killed is None and time.monotonic() < deadline and proc.poll() is None:
+        if len(list((out / "chunks").glob("c*.parquet"))) >= 2 if out.is_dir() else False:
+            workers = [
+                c
+                for c in psutil.Process(proc.pid).children(recursive=True)
+                if "spawn_main" in " ".join(c.cmdline()) or "forkserver" in " ".join(c.cmdline())
+            ]
+            if workers:
+                killed = workers[-1].pid
+                os.kill(killed, signal.SIGKILL)
+        time.sleep(0.02)
+    stdout, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stderr.decode()[-2000:]
+    doc = json.loads(stdout)
+    assert doc["complete"] and doc["chunks_total"] == 32
+    assert killed is not None, "the run ended before a worker could be killed"

@@ -47,7 +47,7 @@ READING_NAMES = {
     "immediate": "highest immediate expected reward of the trained action",
 }
 
-_CHUNK = 4096
+_CHUNK_ELEMENTS = 2**24  # Q values per solver call: 128 MiB of float64
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,6 +82,14 @@ class GoalSet:
     def dim(self) -> int:
         """The number of sampled coordinates: S, or F with features."""
         return self.mdp.n_states if self.features is None else self.features.shape[1]
+
+    @property
+    def chain_box(self) -> tuple[np.ndarray, np.ndarray]:
+        """The box of the coordinates a sampler moves: ``[n]`` over the constrained states
+        (rewards on states) or ``[F]`` over the weights (features)."""
+        if self.features is None:
+            return self.lo[self.constrained], self.hi[self.constrained]
+        return self.lo, self.hi
 
     def to_theta(self, Y: np.ndarray) -> np.ndarray:
         """Coordinates ``Y: [K, dim]`` -> reward vectors ``[K, S]`` (``Y Φᵀ`` with features)."""
@@ -122,8 +130,9 @@ class GoalSet:
             return out
         s_tr = np.array([s for s, _ in pairs])
         a_tr = np.array([a for _, a in pairs])
-        for k0 in range(0, len(R), _CHUNK):
-            block = R[k0 : k0 + _CHUNK]
+        chunk = max(1, min(4096, _CHUNK_ELEMENTS // (self.mdp.n_states * self.mdp.n_actions)))
+        for k0 in range(0, len(R), chunk):
+            block = R[k0 : k0 + chunk]
             if self.reading == "q":
                 opt = solve(self.mdp, block, self.gamma, want_q=True).optimal
                 if opt is None:  # pragma: no cover - want_q=True always returns it
@@ -131,7 +140,7 @@ class GoalSet:
                 ok = opt[:, s_tr, a_tr].all(axis=1)
             else:
                 ok = self._immediate_ok(block, s_tr, a_tr)
-            out[k0 : k0 + _CHUNK] &= ok
+            out[k0 : k0 + chunk] &= ok
         return out
 
     def _immediate_ok(self, R: np.ndarray, s_tr: np.ndarray, a_tr: np.ndarray) -> np.ndarray:

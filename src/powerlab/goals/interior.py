@@ -28,12 +28,12 @@ import numpy as np
 
 from powerlab._random import Seed, as_generator
 from powerlab.goals.compatible import GoalSet
-from powerlab.goals.pieces import PieceGeometry
 from powerlab.goals.training import TrainingData
 
-__all__ = ["EmptyFinding", "EmptyGoalSet", "Start", "find_start"]
+__all__ = ["EmptyFinding", "EmptyGoalSet", "Start", "find_start", "measure_zero"]
 
 _POOL = 4096
+_MAX_CORNERS = 256
 _MAX_LP = 256
 _INTERIOR = 1e-9
 
@@ -77,15 +77,52 @@ class EmptyGoalSet(RuntimeError):
         self.finding = finding
 
 
-def _candidates(gs: GoalSet, geo: PieceGeometry, rng: np.random.Generator) -> np.ndarray:
-    n = geo.n
-    corners = np.tile(geo.lo, (n, 1))
-    corners[np.arange(n), np.arange(n)] = geo.hi
-    draws = geo.lo + (geo.hi - geo.lo) * rng.random((_POOL, n))
-    return np.vstack([corners, draws])
+@dataclass(frozen=True)
+class _Pool:
+    """Candidates in chain coordinates: ``points: [m, n]`` (``n_corner`` box corners first,
+    then uniform box draws) and their membership ``member: [m]``."""
+
+    points: np.ndarray
+    n_corner: int
+    member: np.ndarray
+
+    @property
+    def draws(self) -> np.ndarray:
+        """The uniform draws that are members: exact uniform draws from :math:`G^C_T`."""
+        return self.points[self.n_corner :][self.member[self.n_corner :]]
 
 
-def find_start(gs: GoalSet, rng: Seed = None) -> Start | EmptyFinding:
+def _pool(gs: GoalSet, rng: np.random.Generator) -> _Pool:
+    """Box corners (all-lo with one coordinate at hi; at most 256 of them) and uniform box
+    draws (4,096, fewer for large S so the batch stays near 256 MiB), tested in one batch."""
+    lo, hi = gs.chain_box
+    n = len(lo)
+    k = min(n, _MAX_CORNERS)
+    idx = rng.choice(n, size=k, replace=False) if n > k else np.arange(n)
+    corners = np.tile(lo, (k, 1))
+    corners[np.arange(k), idx] = hi[idx]
+    size = int(min(_POOL, max(256, 2**25 // max(1, gs.mdp.n_states))))
+    pts = np.vstack([corners, lo + (hi - lo) * rng.random((size, n))])
+    return _Pool(pts, k, gs.contains(gs.fill_free(pts, rng)))
+
+
+def measure_zero(gs: GoalSet, rng: Seed = None) -> EmptyFinding | None:
+    """``None`` if :math:`G_T` has positive measure, else the finding (module docstring).
+
+    A uniform box draw that is a member proves positive measure (a null set is hit with
+    probability 0), so the pool alone settles most cases without building the geometry;
+    otherwise :func:`find_start` decides."""
+    gen = as_generator(rng)
+    if not gs.training.pairs or len(gs.chain_box[0]) == 0:
+        return None
+    pool = _pool(gs, gen)
+    if len(pool.draws):
+        return None
+    res = find_start(gs, gen, pool)
+    return res if isinstance(res, EmptyFinding) else None
+
+
+def find_start(gs: GoalSet, rng: Seed = None, pool: _Pool | None = None) -> Start | EmptyFinding:
     """An interior starting point of :math:`G^C_T` or an :class:`EmptyFinding`."""
     gen = as_generator(rng)
     geo = gs.geometry
@@ -93,27 +130,25 @@ def find_start(gs: GoalSet, rng: Seed = None) -> Start | EmptyFinding:
         return Start(np.zeros(0), (), np.inf)
     if not gs.training.pairs:
         return Start(0.5 * (geo.lo + geo.hi), geo.default_policy(), np.inf)
-    pool = _candidates(gs, geo, gen)
-    member = gs.contains(gs.fill_free(pool, gen))  # one batched solve for the whole pool
-    n_corner = geo.n
-    draws = pool[n_corner:][member[n_corner:]]
+    pl = _pool(gs, gen) if pool is None else pool
+    pool_pts, member, n_corner, draws = pl.points, pl.member, pl.n_corner, pl.draws
     if gs.reading == "immediate":
         x, z = geo.center(())
         if z > _INTERIOR:
             return Start(x, (), z, draws)
         return _empty_immediate(gs)
-    order = [i for i in range(n_corner, len(pool)) if member[i]]  # generic draws first
+    order = [i for i in range(n_corner, len(pool_pts)) if member[i]]  # generic draws first
     order += [i for i in range(n_corner) if member[i]]
     tried: set[tuple[int, ...]] = set()
     for i in order[:_MAX_LP]:
-        pol, ok = geo.optimal_policy(pool[i])
+        pol, ok = geo.optimal_policy(pool_pts[i])
         if not ok or pol in tried:
             continue
         tried.add(pol)
         xc, z = geo.center(pol)
         if z > _INTERIOR:
             return Start(xc, pol, z, draws)
-    return _empty_search(gs, pool, int(member.sum()), gen)
+    return _empty_search(gs, pool_pts, int(member.sum()), gen)
 
 
 def _pair_name(gs: GoalSet, k: int) -> str:

@@ -32,10 +32,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
 
 from powerlab.goals._budget import check_bytes
 from powerlab.goals.compatible import GoalSet
+from powerlab.power.exact.chebyshev import chebyshev_centre
 
 __all__ = ["Chord", "Piece", "PieceGeometry"]
 
@@ -304,24 +304,12 @@ class PieceGeometry:
 
     # ------------------------------------------------------------ LP
     def center(self, pol: tuple[int, ...]) -> tuple[np.ndarray, float]:
-        r"""Chebyshev centre of piece ``pol`` (scipy ``linprog``, HiGHS): maximise z with
-        :math:`g_i^\top x + z \le 0`, :math:`lo + z \le x \le hi - z`. Returns ``(x, z)``;
-        z ≤ 0 means the piece has no interior."""
-        pc = self.piece(pol)
-        n = self.n
-        m = len(pc.G)
-        A = np.zeros((m + 2 * n, n + 1))
-        A[:m, :n] = pc.G
-        A[:m, n] = 1.0
-        A[m : m + n, :n] = np.eye(n)
-        A[m : m + n, n] = 1.0
-        A[m + n :, :n] = -np.eye(n)
-        A[m + n :, n] = 1.0
-        b = np.concatenate([np.zeros(m), self.hi, -self.lo])
-        c = np.zeros(n + 1)
-        c[n] = -1.0
-        bounds = [(None, None)] * n + [(None, float(np.max(self.hi - self.lo)))]
-        res = linprog(c, A_ub=A, b_ub=b, bounds=bounds, method="highs")
-        if res.status != 0:
+        r"""Chebyshev centre of piece ``pol``: the largest ball with :math:`g_i^\top x \le 0`
+        and :math:`lo \le x \le hi` (:func:`powerlab.power.exact.chebyshev_centre`,
+        Boyd & Vandenberghe 2004, Sec. 8.5.1). Returns ``(x, z)``; z ≤ 0 means the piece has
+        no interior (``-inf`` when the solver finds none at all)."""
+        G = self.piece(pol).G
+        res = chebyshev_centre(G, np.zeros(len(G)), self.lo, self.hi)
+        if res is None:
             return 0.5 * (self.lo + self.hi), -np.inf
-        return np.asarray(res.x[:n]), float(res.x[n])
+        return res

@@ -7,7 +7,7 @@ draws are i.i.d. uniform on :math:`G_T`; the acceptance rate estimates
 :math:`\mathrm{vol}(G_T)/\mathrm{vol}(\mathrm{box})`, with a standard error from its
 Wilson interval (Wilson 1927), positive even when nothing or everything is accepted.
 
-Before drawing, :func:`powerlab.goals.interior.find_start` checks that :math:`G_T` has
+Before drawing, :func:`powerlab.goals.interior.measure_zero` checks that :math:`G_T` has
 an interior: a :math:`G_T` of measure zero (training forces an equality) would accept
 nothing however long it ran, and is reported as the finding it is
 (:class:`~powerlab.goals.interior.EmptyGoalSet`), as hit-and-run reports it.
@@ -28,7 +28,7 @@ from powerlab.errors import InputError
 from powerlab.goals._budget import check_bytes
 from powerlab.goals.compatible import GoalSet
 from powerlab.goals.diagnostics import wilson
-from powerlab.goals.interior import EmptyFinding, EmptyGoalSet, find_start
+from powerlab.goals.interior import EmptyGoalSet, measure_zero
 from powerlab.goals.samples import GoalSamples
 
 __all__ = ["sample_rejection"]
@@ -41,7 +41,7 @@ def sample_rejection(
     n: int,
     rng: Seed = None,
     *,
-    batch: int = 4096,
+    batch: int | None = None,
     max_proposals: int = 10_000_000,
     max_seconds: float | None = None,
 ) -> GoalSamples:
@@ -52,7 +52,7 @@ def sample_rejection(
         gs: the goal set.
         n: samples wanted.
         rng: seed or ``numpy.random.Generator``.
-        batch: box draws tested per solver call.
+        batch: box draws tested per solver call (default: 4,096, fewer for large MDPs).
         max_proposals, max_seconds: budgets.
 
     Raises:
@@ -62,12 +62,14 @@ def sample_rejection(
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
         raise InputError(f"sample_rejection: n must be a non-negative integer, got {n!r}")
     S = gs.mdp.n_states
+    if batch is None:
+        batch = max(1, min(4096, 2**24 // (S * gs.mdp.n_actions)))
     check_bytes(8.0 * (n + batch) * (S + 1), f"{n} goal samples over {S} states")
     gen = as_generator(rng)
     t0 = time.perf_counter()
-    start = find_start(gs, gen)
-    if isinstance(start, EmptyFinding):
-        raise EmptyGoalSet(start)
+    finding = measure_zero(gs, gen)
+    if finding is not None:
+        raise EmptyGoalSet(finding)
     kept: list[np.ndarray] = []
     n_kept = proposals = 0
     while n_kept < n and proposals < max_proposals:

@@ -140,7 +140,7 @@ def shutdown_setting(
             f"{mdp.name}: shutdown action {label!r} at {mdp.states[s]!r} must lead with "
             f"probability 1 to a terminal state; it leads to {where}"
         )
-    rec = Recurrence(mdp) if recurrence is None else recurrence
+    rec = Recurrence.of(mdp) if recurrence is None else recurrence
     return ShutdownSetting(
         mdp=mdp,
         training=training,

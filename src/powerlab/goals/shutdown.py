@@ -301,7 +301,7 @@ def _self_loop_setting(st: ShutdownSetting) -> ShutdownSetting:
     """Turner's convention: terminal states loop; s_term is then recurrent, but it is the
     shutdown state, not a retargeting target, so it leaves the table."""
     loop_mdp = with_self_loops(st.mdp)
-    rec = Recurrence(loop_mdp)
+    rec = Recurrence.of(loop_mdp)
     term = st.mdp.states[st.s_term]
     table = [r for r in rec.table(st.s_new) if r.state != term]
     return ShutdownSetting(

@@ -44,6 +44,7 @@ order in which actions are listed.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -76,6 +77,8 @@ __all__ = [
 
 _GAMMA_TOL = 1e-12
 _PI_MAX = 1000
+_DIST_CACHE = 16
+_BY_MDP: weakref.WeakKeyDictionary[MDP, Recurrence] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -122,9 +125,19 @@ def _root(tau: int, L: int) -> float:
 class Recurrence:
     """Reachability and recurrence of one MDP, computed once (module docstring).
 
-    Build it once per MDP and ask it for every state; per-target results (the
-    almost-sure region and shortest distances) are cached.
+    Build it once per MDP (:meth:`of` returns the one already built for an MDP) and ask
+    it for every state; per-target results (the almost-sure region and shortest
+    distances) are cached.
     """
+
+    @classmethod
+    def of(cls, mdp: MDP) -> Recurrence:
+        """The :class:`Recurrence` of ``mdp``, built on first use and then shared."""
+        rec = _BY_MDP.get(mdp)
+        if rec is None:
+            rec = cls(mdp)
+            _BY_MDP[mdp] = rec
+        return rec
 
     def __init__(self, mdp: MDP) -> None:
         self.mdp = mdp
@@ -140,7 +153,7 @@ class Recurrence:
         )
         self._adj = sp.csr_array(agg @ supp > 0, dtype=np.int8)  # [S, S]
         self._as: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self._dist: dict[int, np.ndarray] = {}
+        self._dist: dict[tuple[int, bool], np.ndarray] = {}
 
     # ---------------------------------------------------------------- reachability
     def reachable(self, sources: object, *, min_steps: int = 1) -> np.ndarray:
@@ -196,6 +209,8 @@ class Recurrence:
                 R[s_u] = True
                 frontier = s_u
             if np.array_equal(R, W):
+                if len(self._as) >= _DIST_CACHE:  # bounded: two [S] arrays per target
+                    self._as.pop(next(iter(self._as)))
                 self._as[g] = (W, policy)
                 return W, policy
             W = R
@@ -227,25 +242,33 @@ class Recurrence:
             return (size[lab] > 1) | (self._adj.diagonal() > 0)
         return np.array([self.revisiting_action(s) >= 0 for s in range(self._S)], dtype=bool)
 
-    def _distance(self, target: int) -> np.ndarray:
-        """Deterministic MDPs: ``[S]`` shortest path length (0 at the target, inf if none)."""
-        hit = self._dist.get(target)
+    @cached_property
+    def _adj_reverse(self) -> sp.csr_array:
+        return sp.csr_array(self._adj.T)
+
+    def _distance(self, state: int, forward: bool) -> np.ndarray:
+        """Deterministic MDPs: ``[S]`` shortest path lengths from ``state`` (``forward``) or
+        to it (0 at ``state``, inf where there is no path); a small cache."""
+        key = (state, forward)
+        hit = self._dist.get(key)
         if hit is None:
-            hit = csgraph.shortest_path(
-                self._adj.T.tocsr(), unweighted=True, indices=target, directed=True
-            )
-            self._dist[target] = hit
+            graph = self._adj if forward else self._adj_reverse
+            hit = csgraph.shortest_path(graph, unweighted=True, indices=state, directed=True)
+            if len(self._dist) >= _DIST_CACHE:  # bounded: [S] floats per entry
+                self._dist.pop(next(iter(self._dist)))
+            self._dist[key] = hit
         return hit
 
     def _tau_L(self, s_new: int, r: int) -> tuple[int, int]:
-        d = self._distance(r)
-        adj = self._adj
-
-        def d_plus(x: int) -> float:
-            succ = adj[[x]].indices
-            return 1.0 + float(d[succ].min()) if len(succ) else np.inf
-
-        return int(d_plus(s_new)), int(d_plus(r))
+        """τ = d⁺(s_new → r) and L = d⁺(r → r): one forward search from s_new serves every
+        r; L is 1 at a self-loop, else 1 + the distance to r from r's nearest successor."""
+        if self._adj[r, r]:
+            L = 1
+        else:
+            succ = self._adj[[r]].indices
+            L = int(1 + self._distance(r, forward=False)[succ].min())
+        tau = L if s_new == r else int(self._distance(s_new, forward=True)[r])
+        return tau, L
 
     # ---------------------------------------------------------------- Prop 1
     def has_reach_and_revisit(self, s_new: str | int, s_rec: str | int) -> bool:
@@ -254,7 +277,7 @@ class Recurrence:
         if not self.recurrent[r]:
             return False
         if self.mdp.is_deterministic:
-            return bool(np.isfinite(self._distance(r)[n]))
+            return bool(np.isfinite(self._distance(n, forward=True)[r]))
         W, _ = self.almost_sure(r)
         return bool(W[n])
 
@@ -391,27 +414,27 @@ class Recurrence:
 # ---------------------------------------------------------------- function forms
 def reachable(mdp: MDP, sources: object, *, min_steps: int = 1) -> np.ndarray:
     """:meth:`Recurrence.reachable` for one call (build a :class:`Recurrence` to reuse)."""
-    return Recurrence(mdp).reachable(sources, min_steps=min_steps)
+    return Recurrence.of(mdp).reachable(sources, min_steps=min_steps)
 
 
 def almost_sure_reach(mdp: MDP, target: str | int) -> tuple[np.ndarray, np.ndarray]:
     """:meth:`Recurrence.almost_sure` for one call."""
-    return Recurrence(mdp).almost_sure(target)
+    return Recurrence.of(mdp).almost_sure(target)
 
 
 def revisiting_action(mdp: MDP, s: str | int) -> int:
     """:meth:`Recurrence.revisiting_action` for one call."""
-    return Recurrence(mdp).revisiting_action(s)
+    return Recurrence.of(mdp).revisiting_action(s)
 
 
 def recurrent_states(mdp: MDP) -> np.ndarray:
     """:attr:`Recurrence.recurrent` for one call."""
-    return Recurrence(mdp).recurrent
+    return Recurrence.of(mdp).recurrent
 
 
 def reach_and_revisit_policy(mdp: MDP, s_new: str | int, s_rec: str | int) -> np.ndarray | None:
     """:meth:`Recurrence.policy` for one call."""
-    return Recurrence(mdp).policy(s_new, s_rec)
+    return Recurrence.of(mdp).policy(s_new, s_rec)
 
 
 def visit_count(
@@ -425,7 +448,7 @@ def visit_count(
     solve of :math:`(I-\gamma P_\pi) h = P_\pi e_{s_{rec}}` per γ), otherwise of the best
     reach-and-revisit policy (:meth:`Recurrence.visit_count`)."""
     if policy is None:
-        return Recurrence(mdp).visit_count(s_new, s_rec, gamma)
+        return Recurrence.of(mdp).visit_count(s_new, s_rec, gamma)
     n, r = mdp.state_index(s_new), mdp.state_index(s_rec)
     pol = np.asarray(policy, dtype=np.int64)
     S = mdp.n_states
@@ -443,12 +466,12 @@ def visit_count(
 
 def gamma_star(mdp: MDP, s_new: str | int, s_rec: str | int) -> float:
     """:meth:`Recurrence.gamma_star` for one call."""
-    return Recurrence(mdp).gamma_star(s_new, s_rec)
+    return Recurrence.of(mdp).gamma_star(s_new, s_rec)
 
 
 def recurrence_table(mdp: MDP, s_new: str | int) -> list[RecurrenceRow]:
     """:meth:`Recurrence.table` for one call."""
-    return Recurrence(mdp).table(s_new)
+    return Recurrence.of(mdp).table(s_new)
 
 
 def gamma_star_frame(mdp: MDP, s_new: str | int, gammas: Sequence[float] = ()) -> pd.DataFrame:
@@ -458,7 +481,7 @@ def gamma_star_frame(mdp: MDP, s_new: str | int, gammas: Sequence[float] = ()) -
     each γ in ``gammas`` (NaN where no reach-and-revisit policy exists)."""
     import pandas as pd
 
-    rec = Recurrence(mdp)
+    rec = Recurrence.of(mdp)
     g = [float(x) for x in gammas]
     if g:
         _check_gammas(np.array(g))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -216,5 +217,46 @@ def test_fuzz_malformed_files(tmp_path: Path) -> None:
     rng = np.random.default_rng(20210)
     for k, blob in enumerate(_mutants(rng, 40)):
         p = tmp_path / f"m{k}.yaml"
+        p.write_bytes(blob)
+        _error_line(["game", str(p), "--timeout", "20"])
+
+
+def _efg_mutants(rng: np.random.Generator, text: str, count: int) -> list[bytes]:
+    """Malformed variants of an exported tree: a number in a node line replaced by junk, a
+    prefix (nodes are lost), or a byte that is not UTF-8."""
+    lines = text.splitlines()
+    spots = [
+        (k, m.start(), m.end())
+        for k, ln in enumerate(lines)
+        if k >= 3
+        for m in re.finditer(r"-?\d+(?:/\d+)?", ln)
+    ]
+    junk = [j for j in _JUNK if j]
+    out = []
+    for _ in range(count):
+        kind = int(rng.integers(3))
+        if kind == 0:
+            k, a, b = spots[int(rng.integers(len(spots)))]
+            new = list(lines)
+            new[k] = new[k][:a] + junk[int(rng.integers(len(junk)))] + new[k][b:]
+            out.append("\n".join(new).encode())
+        elif kind == 1:
+            out.append(text[: int(rng.integers(len(text) // 4, len(text) - 20))].encode())
+        else:
+            raw = text.encode()
+            at = int(rng.integers(len(raw)))
+            out.append(raw[:at] + b"\xfe" + raw[at:])
+    return out
+
+
+@pytest.mark.timeout(120)
+def test_fuzz_malformed_efg(tmp_path: Path) -> None:
+    """30 malformed .efg files (fixed seed): exit 2 and one ``error:`` line each."""
+    from powerlab.games.gambit_io import write_efg
+
+    text = write_efg(load_game(EX / "entry-unknown-cost.yaml"), tmp_path / "ok.efg").read_text()
+    rng = np.random.default_rng(17)
+    for k, blob in enumerate(_efg_mutants(rng, text, 30)):
+        p = tmp_path / f"m{k}.efg"
         p.write_bytes(blob)
         _error_line(["game", str(p), "--timeout", "20"])

@@ -123,7 +123,7 @@ def _at_profile(g: Any, path: Path, deadline: Any, json_: bool) -> None:
 
 
 def game(
-    file: Annotated[Path, typer.Argument(help="Game file (YAML or JSON).")],
+    file: Annotated[Path, typer.Argument(help="Game file (YAML, JSON, .efg or .nfg).")],
     solver: Annotated[
         str | None,
         typer.Option(
@@ -142,15 +142,36 @@ def game(
             "{action: probability}) instead of solving: POWER, regrets, conservation slack."
         ),
     ] = None,
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the game as a Gambit .efg tree (chance draws the types) and stop."
+        ),
+    ] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
-    """Equilibria of a Bayesian game with POWER, its bounds and the conservation slack."""
+    """Equilibria of a Bayesian game with POWER, its bounds and the conservation slack.
+
+    FILE is YAML or JSON, or Gambit's .efg (a Bayesian game as a tree whose chance moves
+    draw the types) or .nfg (a strategic game).
+    """
     from powerlab.games.analysis import analyze_game
     from powerlab.games.io import load_game
 
     deadline = _timeout(timeout)
     g = load_game(file)
     deadline.check("loading the game")
+    if export is not None:
+        from powerlab.games.gambit_io import write_efg
+
+        if export.suffix.lower() != ".efg":
+            raise InputError(f"--export: {export}: only .efg is written")
+        write_efg(g, export)
+        if json_:
+            emit_json({"exported": str(export)})
+        else:
+            console.print(f"game written to {escape(str(export))}")
+        return
     if profile is not None:
         _at_profile(g, profile, deadline, json_)
         return

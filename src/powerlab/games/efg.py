@@ -7,9 +7,11 @@ node with that type whatever the other types and earlier moves are. So each play
 only its own type and moves are effectively simultaneous; behaviour strategies of the tree
 are exactly the strategies ``σ_i: T_i → Δ(A_i)`` of the Bayesian game.
 
-Labels written into the tree are indices (chance actions ``t<k>`` for the k-th listed type
-profile, actions ``a<k>``), so that names with odd characters cannot break the format;
-:class:`EfgTree` keeps the mapping back. In float games the chance probabilities are
+For solving, labels written into the tree are indices (chance actions ``t<k>`` for the k-th
+listed type profile, actions ``a<k>``), so that names with odd characters cannot break the
+format; :class:`EfgTree` keeps the mapping back. With ``names=True`` (for export) the
+chance actions are the type profiles' names and the actions their names (double quotes
+in names become single quotes). In float games the chance probabilities are
 written as rationals (denominators <= 1e12, the last one completing the sum to exactly 1),
 because Gambit insists that they sum to one exactly; our own checks use the true prior.
 """
@@ -54,7 +56,7 @@ class EfgTree:
     num_terminals: int
 
 
-def to_efg(game: BayesianGame) -> EfgTree:
+def to_efg(game: BayesianGame, names: bool = False) -> EfgTree:
     """Write ``game`` as an extensive-form tree (see the module docstring)."""
     n = game.n
     profiles = [t for t in game.type_profiles() if game.prior[t] != 0]
@@ -68,7 +70,11 @@ def to_efg(game: BayesianGame) -> EfgTree:
     if not game.exact:  # Gambit wants chance probabilities summing to exactly one
         probs = [Fraction(float(p)).limit_denominator(10**12) for p in probs]
         probs[-1] = 1 - sum(probs[:-1], start=Fraction(0))
-    branches = " ".join(f'"t{k}" {efg_number(p)}' for k, p in enumerate(probs))
+    labels = [
+        _quote(",".join(game.types[i][t[i]] for i in range(n))) if names else f'"t{k}"'
+        for k, t in enumerate(profiles)
+    ]
+    branches = " ".join(f"{lab} {efg_number(p)}" for lab, p in zip(labels, probs, strict=True))
     lines.append(f'c "" 1 "" {{ {branches} }} 0')
     outcome = 0
 
@@ -80,7 +86,9 @@ def to_efg(game: BayesianGame) -> EfgTree:
             lines.append(f't "" {outcome} "" {{ {pay} }}')
             return
         iset = infoset_of[i].setdefault(t[i], len(infoset_of[i]) + 1)
-        acts = " ".join(f'"a{k}"' for k in range(game.num_actions[i]))
+        acts = " ".join(
+            _quote(game.actions[i][k]) if names else f'"a{k}"' for k in range(game.num_actions[i])
+        )
         lines.append(f'p "" {i + 1} {iset} {_quote(game.types[i][t[i]])} {{ {acts} }} 0')
         for k in range(game.num_actions[i]):
             moves(t, i + 1, (*a, k))

@@ -123,7 +123,8 @@ def read_document(path: str | os.PathLike[str]) -> Any:
 
 
 def load_game(path: str | os.PathLike[str]) -> BayesianGame:
-    """Read a game file (YAML or JSON); see the module docstring for the format.
+    """Read a game file: YAML or JSON (module docstring), or Gambit's ``.efg``/``.nfg``
+    (:mod:`powerlab.games.gambit_io`), chosen by the suffix.
 
     Raises:
         InputError: unreadable YAML, a missing, unknown or repeated key, unknown names, a prior
@@ -131,6 +132,10 @@ def load_game(path: str | os.PathLike[str]) -> BayesianGame:
         ResourceError: a file or game over the size limits.
         FileNotFoundError: no such file.
     """
+    if Path(path).suffix.lower() in (".efg", ".nfg"):
+        from powerlab.games.gambit_io import load_gambit
+
+        return load_gambit(path)
     return parse_game(read_document(path), source=str(path))
 
 

@@ -19,8 +19,10 @@ limit of POWER's integrand, :math:`\frac{1-\gamma}{\gamma}(V^*_\gamma(s) - R(s))
 γ → 1 (Turner et al., Def 6.11 and Blackwell 1962). A policy is *Blackwell optimal* when it is
 optimal for every γ in some interval (γ_B, 1); such a policy exists and is average optimal.
 powerlab finds the Blackwell-optimal action sets numerically as the optimal sets at
-``gamma_b`` (default 1 − 10⁻⁶) by exact policy iteration; this is exact whenever the
-instance's Blackwell threshold is below ``gamma_b`` (true for every example we ship; a
+``gamma_b`` (default 1 − 10⁻⁶) by exact policy iteration (``solve(..., method="pi")``: on
+stochastic MDPs, sparse elimination whose GTH pivots keep full accuracy at γ_B; costs in
+docs/solvers.md); this is exact whenever the instance's Blackwell threshold is below
+``gamma_b`` (true for every example we ship; a
 threshold above it needs rewards whose differences are of order 10⁻⁶). The limit of POWER's
 integrand is the optimal average reward (gain) :math:`g^*(s) = \lim (1-\gamma) V^*_\gamma(s)`,
 computed exactly on deterministic MDPs as the mean reward of the cycle the Blackwell-optimal

@@ -136,8 +136,8 @@ def test_gibbons_cournot_asymmetric_information() -> None:
 
 
 def test_entry_with_unknown_cost() -> None:
-    """An entry game with a mixing incumbent. Out is the Entrant's best reply whenever P(fight) makes entry pay
-    less than 0: In pays 2/3·(1 - 2x) + 1/3·(1 - 2y) with x, y the fight probabilities of the
+    """Entry with an unknown cost. Out is the Entrant's best reply whenever P(fight) makes entry
+    pay less than 0: In pays 2/3·(1 - 2x) + 1/3·(1 - 2y) with x, y the fight probabilities of the
     low and high type. The high type strictly prefers Accommodate only if the Entrant enters;
     with Out every Incumbent action ties. Entry would make low Fight (1 > 0) and high
     Accommodate (1 > -1), so In pays 2/3·(-1) + 1/3·1 = -1/3 < 0: every BNE has Out, and

@@ -55,6 +55,14 @@ def _timeout(text: str) -> Any:
     return Deadline(parse_number(text, "--timeout", low=0.0, open_low=True, high=MAX_SECONDS))
 
 
+def _refinement_cell(e: dict[str, Any], n: int) -> str:
+    if e["weakly_dominated"] is None:
+        return "-"
+    if n == 2:
+        return "yes" if e["perfect"] else "no (" + ", ".join(e["weakly_dominated"]) + ")"
+    return ", ".join(e["weakly_dominated"]) or "none"
+
+
 def _print_completeness(res: Any) -> None:
     if res.complete:
         console.print(
@@ -196,6 +204,7 @@ def game(
     if res.constant is not None:
         table.add_column("slack")
     table.add_column("BNE")
+    table.add_column("weakly dominated" if g.n > 2 else "perfect")
     for k, e in enumerate(doc["equilibria"]):
         row = [str(k + 1)]
         if res.components is not None:
@@ -209,6 +218,7 @@ def game(
         if res.constant is not None:
             row.append(_fmt(e["slack"]))
         row.append("yes" if e["is_bne"] else "NO")
+        row.append(_refinement_cell(e, g.n))
         table.add_row(*row)
     console.print(table)
     _print_completeness(res)

@@ -19,6 +19,7 @@ from powerlab.games.components import Component
 from powerlab.games.conservation import constant_sum_value
 from powerlab.games.model import BayesianGame
 from powerlab.games.power import best_case_power
+from powerlab.games.refine import Refinement, refine
 from powerlab.games.solve import Equilibrium, solve_set
 from powerlab.games.strategy import profile_to_names
 
@@ -86,6 +87,8 @@ class GameAnalysis:
         complete: whether ``equilibria`` is guaranteed to be every equilibrium.
         reason: why not, when ``complete`` is False.
         components: connected components (complete 2-player enumeration), else None.
+        refinements: per equilibrium, weak dominance and (2 players) perfection, or None
+            where the strategic form is too large (:mod:`powerlab.games.refine`).
         notes: remarks (zero-probability types, skipped computations).
     """
 
@@ -97,13 +100,15 @@ class GameAnalysis:
     complete: bool = False
     reason: str = ""
     components: list[Component] | None = None
+    refinements: list[Refinement | None] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``powerlab game --json`` (Fractions stay Fractions here)."""
         g = self.game
         eqs = []
-        for e in self.equilibria:
+        refs = self.refinements or [None] * len(self.equilibria)
+        for e, ref in zip(self.equilibria, refs, strict=True):
             eqs.append(
                 {
                     "strategies": profile_to_names(g, e.strategies),
@@ -113,6 +118,8 @@ class GameAnalysis:
                     "is_bne": e.is_bne,
                     "slack": None if self.constant is None else e.power_sum - self.constant,
                     "component": None if e.component is None else e.component + 1,
+                    "weakly_dominated": None if ref is None else ref.dominated,
+                    "perfect": None if ref is None else ref.perfect,
                 }
             )
         comps = None
@@ -165,6 +172,15 @@ def analyze_game(
             + ") were removed before solving; they always best-respond"
         )
     bounds = power_bounds(game, deadline, notes)
+    refinements: list[Refinement | None] = []
+    for e in found.equilibria:
+        deadline.check("refinements")
+        try:
+            refinements.append(refine(game, e.strategies))
+        except ResourceError as exc:
+            refinements.append(None)
+            if str(exc) not in notes:
+                notes.append(str(exc))
     zero = game.zero_probability_types()
     if zero:
         names = ", ".join(f"{p}:{t}" for p, t in zero)
@@ -181,5 +197,6 @@ def analyze_game(
         found.complete,
         found.reason,
         found.components,
+        refinements,
         notes,
     )

@@ -118,3 +118,39 @@ def test_cli_incomplete_is_stated() -> None:
     assert "complete: no" in text
     helptext = runner.invoke(app, ["game", "--help"]).stdout
     assert "complete" in helptext and "enumpoly" in helptext
+
+
+def test_lp_solves_zero_sum_exactly() -> None:
+    """One-card poker (zero-sum): the unique BNE has the Caller call with probability 2/3
+    (see test_games_cli); lp finds it exactly and says it does not enumerate."""
+    g = load_game(EX / "simultaneous-poker.yaml")
+    res = solve_set(g, "lp")
+    (eq,) = res.equilibria
+    assert eq.exact and eq.strategies[1][0, 0] == F(2, 3) and eq.power_sum == 0
+    assert not res.complete and "does not enumerate" in res.reason
+
+
+def test_lp_refuses_general_sum() -> None:
+    import pytest
+
+    from powerlab.errors import InputError
+
+    with pytest.raises(InputError, match="constant-sum"):
+        solve_set(load_game(EX / "bos-meet-or-avoid.yaml"), "lp")
+
+
+def test_enumpure_finds_the_pure_equilibrium_only() -> None:
+    """BoS meet-or-avoid (Osborne 2004, Example 273.1): one pure BNE (B; meet B, avoid S)."""
+    res = solve_set(load_game(EX / "bos-meet-or-avoid.yaml"), "enumpure")
+    (eq,) = res.equilibria
+    assert eq.power == [F(1), F(3, 2)] and "pure equilibria only" in res.reason
+
+
+def test_simpdiv_and_liap_verified() -> None:
+    """simpdiv on the poker game returns its unique BNE (Caller calls w.p. 2/3), rounded to an
+    exact equilibrium; liap on matching pennies returns the unique (1/2, 1/2)."""
+    eqs = solve_set(load_game(EX / "simultaneous-poker.yaml"), "simpdiv").equilibria
+    assert eqs and all(e.is_bne for e in eqs)
+    assert eqs[0].strategies[1][0, 0] == F(2, 3)
+    eqs = solve_set(load_game(EX / "matching-pennies.yaml"), "liap").equilibria
+    assert len(eqs) == 1 and eqs[0].is_bne and eqs[0].strategies[0][0, 0] == F(1, 2)

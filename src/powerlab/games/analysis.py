@@ -171,6 +171,9 @@ def analyze_game(
             + ", ".join(found.dropped_players)
             + ") were removed before solving; they always best-respond"
         )
+    if not found.equilibria:
+        notes.append(f"{found.solver} returned no equilibrium; it is not an enumeration, so "
+                     "another solver may find one")  # fmt: skip
     bounds = power_bounds(game, deadline, notes)
     refinements: list[Refinement | None] = []
     for e in found.equilibria:

@@ -75,6 +75,7 @@ SOLVERS = (
     "ipa",
     "logit",
 )
+APPROXIMATE = {"simpdiv"}
 TWO_PLAYER_ONLY = {"lcp", "lp", "enummixed"}
 STRATEGIC = {"enummixed", "enumpure", "simpdiv", "liap", "gnm", "ipa"}
 MAX_STRATEGIC_CELLS = 200_000
@@ -334,6 +335,8 @@ def solve_set(
     for raw in payload["equilibria"]:
         deadline.check("verifying equilibria")
         sigma, exact = _to_profile(reduced, tree, raw)
+        if exact and solver in APPROXIMATE:  # rational output of an approximate method
+            sigma, exact = [np.asarray(s, dtype=float) for s in sigma], False
         if not exact:
             rat = _rationalize(reduced, sigma)
             if rat is not None:

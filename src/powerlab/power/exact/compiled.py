@@ -123,8 +123,8 @@ def _flat(rows: list[Constraint]) -> list[int]:
     """Rows ``(a, b)`` as one list ``a_0, ..., a_{n-1}, b, ...`` (the extension's layout)."""
     flat: list[int] = []
     for a, b in rows:
-        flat.extend(int(x) for x in a)
-        flat.append(int(b))
+        flat.extend(a)
+        flat.append(b)
     return flat
 
 

@@ -69,3 +69,29 @@ def test_start_is_interior():
     m, td = two_cells()
     res = find_start(goal_set(m, td, 0.9), rng=0)
     assert isinstance(res, Start) and res.radius > 0.1
+
+
+def test_epsilon_compatibility_limits():
+    """G_T^ε (Q reading) on two cells: t0 may stay (V = θ0/(1-γ)) or step to the self-loop
+    t1 (Q = θ0 + γθ1/(1-γ)); the trained step is within ε of the best iff
+    γ(θ0 - θ1)/(1-γ) <= ε. As ε -> 0 this is G_T = {θ1 >= θ0}; once ε exceeds
+    γ/(1-γ) (the largest gap on [0,1]) it is the whole box."""
+    m, td = two_cells()
+    g = 0.9
+    R = np.random.default_rng(5).random((3000, 3))
+    gap = g * (R[:, 0] - R[:, 1]) / (1 - g)
+    for eps in (1e-9, 0.5, 3.0):
+        got = goal_set(m, td, g, epsilon=eps).contains(R)
+        np.testing.assert_array_equal(got, gap <= eps + 1e-9)
+    assert goal_set(m, td, g, epsilon=1e-12).contains(R).tolist() == (R[:, 1] >= R[:, 0]).tolist()
+    assert goal_set(m, td, g, epsilon=g / (1 - g) + 1e-6).contains(R).all()
+    imm = goal_set(m, td, g, "immediate", epsilon=0.25).contains(R)
+    np.testing.assert_array_equal(imm, R[:, 0] - R[:, 1] <= 0.25 + 1e-12)
+
+
+def test_epsilon_relative():
+    """Relative ε scales with the goal's value range: doubling θ keeps membership."""
+    m, td = two_cells()
+    R = np.random.default_rng(6).random((500, 3))
+    gs = goal_set(m, td, 0.9, box=(0.0, 2.0), epsilon=0.1, epsilon_relative=True)
+    np.testing.assert_array_equal(gs.contains(R), gs.contains(2 * R))

@@ -46,6 +46,39 @@ def _box(text: str) -> tuple[float, float]:
     return lo, hi
 
 
+def _model(
+    mdp: Any,
+    box: str,
+    prior: str | None,
+    features: str | None,
+    epsilon: str,
+    relative: bool,
+    train_gamma: str | None,
+) -> Any:
+    """The :class:`~powerlab.goals.model.GoalModel` the options describe."""
+    from powerlab.goals.features import load_features
+    from powerlab.goals.model import GoalModel
+    from powerlab.power.distributions import parse_dist
+
+    return GoalModel(
+        box=_box(box),
+        prior=None if prior is None else parse_dist(prior, mdp.state_index),
+        features=None if features is None else load_features(mdp, features),
+        epsilon=parse_number(epsilon, "--epsilon", low=0.0),
+        epsilon_relative=relative,
+        train_gamma=None if train_gamma is None else _gamma(train_gamma, "--train-gamma"),
+    )
+
+
+_PRIOR_HELP = (
+    "Prior over G_T, e.g. beta:2,2 or uniform;s=bernoulli:0.5 (default uniform on the box)."
+)
+_FEATURES_HELP = "Features file: goals are θ = Φw with the box on w."
+_EPS_HELP = "Approximate compatibility: trained actions within E of optimal (rejection only)."
+_EPS_REL_HELP = "Read --epsilon relative to each goal's value range."
+_TRAIN_GAMMA_HELP = "Form G_T at this training discount (default: the evaluation γ)."
+
+
 def _cell(v: Any) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "-"
@@ -109,21 +142,30 @@ def sample_cmd(
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     gamma: str = typer.Option("0.9", "--gamma", "-g", help="The goals' discount (q reading)."),
     box: str = typer.Option("0,1", "--box", help=_BOX_HELP),
+    prior: str = typer.Option(None, "--prior", help=_PRIOR_HELP),
+    features: str = typer.Option(None, "--features", help=_FEATURES_HELP),
+    epsilon: str = typer.Option("0", "--epsilon", help=_EPS_HELP),
+    epsilon_relative: bool = typer.Option(False, "--epsilon-relative", help=_EPS_REL_HELP),
+    train_gamma: str = typer.Option(None, "--train-gamma", help=_TRAIN_GAMMA_HELP),
     out: str = typer.Option(None, "--out", help="Write samples to FILE.npz or FILE.parquet."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
 ) -> None:
-    """Draw goals uniformly from G_T (Def 6) and report acceptance, ESS and R-hat."""
-    from powerlab.goals import goal_set, load_training
+    """Draw goals from G_T (Def 6) under a prior and report acceptance, ESS and R-hat."""
+    from powerlab.goals import load_training
     from powerlab.goals.draw import draw_goals
     from powerlab.mdp import load_env
 
     if samples < 1:
         raise InputError(f"--samples must be at least 1, got {samples}")
     mdp = load_env(env)
-    gs = goal_set(mdp, load_training(mdp, train), _gamma(gamma), reading, _box(box))
+    model = _model(mdp, box, prior, features, epsilon, epsilon_relative, train_gamma)
+    gs = model.goal_set(mdp, load_training(mdp, train), _gamma(gamma), reading)
     with progress_bar("sampling G_T", total=1, enabled=not json_out) as advance:
-        info = draw_goals(gs, sampler, samples, seed, out=out)
+        info = draw_goals(gs, sampler, samples, seed, out=out, prior=model.prior)
         advance(1)
+    info["goal_model"] = model.label
+    info["epsilon"] = model.epsilon
+    info["features"] = list(gs.feature_names)
     info = {"env": mdp.name, **info}
     if json_out:
         emit_json(info)
@@ -135,7 +177,7 @@ def sample_cmd(
         keys = ("sampler", "samples", "ess", "rhat", "acceptance", "acceptance_stderr", "out")
         frame = pd.DataFrame({"quantity": keys, "value": [info[k] for k in keys]})
         _print_frame(frame, f"G_T of {mdp.name} ({gs.reading_name}, γ={gs.gamma})")
-    _warn(info.get("warnings", ()) if not json_out else ())
+    _warn(info.get("warnings", ()))
 
 
 @guarded
@@ -157,25 +199,42 @@ def shutdown_cmd(
     reading: str = typer.Option("q", "--reading", help="q (Q*-optimality) or immediate."),
     sampler: str = typer.Option("hit-and-run", "--sampler", help="hit-and-run or rejection."),
     box: str = typer.Option("0,1", "--box", help=_BOX_HELP),
+    prior: list[str] = typer.Option(
+        [], "--prior", help=_PRIOR_HELP + " Repeat to compare priors side by side."
+    ),
+    features: str = typer.Option(None, "--features", help=_FEATURES_HELP),
+    epsilon: str = typer.Option("0", "--epsilon", help=_EPS_HELP),
+    epsilon_relative: bool = typer.Option(False, "--epsilon-relative", help=_EPS_REL_HELP),
     plot: str = typer.Option(None, "--plot", help="Write the figure (PNG)."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
 ) -> None:
     """Theorem 2 (Krakovna & Kramár 2023) against the measured fraction avoiding shutdown."""
+    from dataclasses import replace
+
     from powerlab.goals import analyze_shutdown, load_training
+    from powerlab.goals.compare import compare_models
     from powerlab.goals.compatible import READING_NAMES
     from powerlab.mdp import load_env
+    from powerlab.power.distributions import parse_dist
 
     if samples < 1:
         raise InputError(f"--samples must be at least 1, got {samples}")
     mdp = load_env(env)
     td = load_training(mdp, train)
     gammas = [_gamma(g) for g in gamma]
-    tg = None if train_gamma is None else _gamma(train_gamma, "--train-gamma")
+    base = _model(mdp, box, None, features, epsilon, epsilon_relative, train_gamma)
+    models = [replace(base, prior=parse_dist(p, mdp.state_index)) for p in prior]
+    tg = base.train_gamma
+    kw: dict[str, Any] = {"reading": reading, "samples": samples, "sampler": sampler}
     with progress_bar("shutdown analysis", total=2 * len(gammas), enabled=not json_out) as adv:
         res = analyze_shutdown(
-            mdp, td, new_state, shutdown_action, gammas, reading=reading, samples=samples,
-            sampler=sampler, box=_box(box), train_gamma=tg, rng=seed, progress=adv,
-        )  # fmt: skip
+            mdp, td, new_state, shutdown_action, gammas, model=base, rng=seed, progress=adv, **kw
+        )
+    by_model = None
+    if models:
+        by_model = compare_models(
+            mdp, td, new_state, shutdown_action, gammas, [base, *models], seed, **kw
+        )
     st = res.setting
     if plot:
         from powerlab.goals.plot import plot_shutdown
@@ -195,18 +254,26 @@ def shutdown_cmd(
                 "reading_name": READING_NAMES.get(reading, reading),
                 "box": list(_box(box)),
                 "train_gamma": tg,
+                "goal_model": base.label,
                 "s_reach": [mdp.states[i] for i in st.s_reach.nonzero()[0]],
                 "gamma_star": st.gamma_stars,
                 "results": [r.as_dict() for r in res.rows],
+                "by_model": None if by_model is None else by_model.to_dict("records"),
                 "warnings": warnings,
             }
         )
+        _warn(warnings)
         return
     _print_frame(
         res.frame().drop(columns=["warnings"]),
         f"{mdp.name}: shutdown at {new_state} ({reading} reading)",
     )
     console.print(f"γ* per reachable recurrent state: {escape(str(st.gamma_stars))}")
+    if by_model is not None:
+        _print_frame(
+            by_model.drop(columns=["warnings"]),
+            "Avoiding shutdown under each prior, beside Theorem 2's bound",
+        )
     if plot:
         console.print(f"figure: {escape(plot)}")
     _warn(warnings)
@@ -240,6 +307,7 @@ def misgeneralization_cmd(
     res = misgeneralization(mdp, td, phi, start, _gamma(gamma), samples, seed, box=_box(box))
     if json_out:
         emit_json({"env": mdp.name, **res.as_dict()})
+        _warn(res.warnings)
         return
     _print_frame(res.frame, f"{mdp.name}: where goals go from {start} (γ={_gamma(gamma):g})")
     console.print(f"prior probability of G_T (acceptance): {res.acceptance:.4f}")

@@ -16,6 +16,15 @@ each trained action "has the highest expected reward" at its state. Two readings
     involves only the one-step successors C of the training states, and :math:`G_T` is a
     polytope.
 
+Approximate compatibility :math:`G^\varepsilon_T` (real training is not exactly optimal):
+the trained action need only be within ε of the best,
+:math:`Q^*_\theta(s, a) \ge \max_{a'} Q^*_\theta(s, a') - \varepsilon` (``"q"``; the
+one-step expected rewards for ``"immediate"``), with ε absolute or, if
+``epsilon_relative``, ε times the goal's value range :math:`\max_s V^*_\theta - \min_s
+V^*_\theta` (immediate reading: the range of θ). ε = 0 is :math:`G_T`;
+:math:`G^\varepsilon_T` grows with ε and is the whole box once ε exceeds every gap.
+Only rejection sampling supports ε > 0 (its pieces are no longer cones).
+
 Coordinates outside C (*free* coordinates) never enter a constraint, so
 :math:`G_T = G_T^C \times [lo, hi]^{S \setminus C}`: uniform sampling draws the free
 coordinates i.i.d. and only :math:`G_T^C` needs care (:mod:`powerlab.goals.hitandrun`).
@@ -65,6 +74,7 @@ class GoalSet:
         features: ``[S, F]`` the feature matrix Φ when goals are :math:`\theta = \Phi w`
             (:mod:`powerlab.goals.features`), else ``None``.
         feature_names: ``[F]`` their names.
+        epsilon, epsilon_relative: the slack of :math:`G^\varepsilon_T` (module docstring).
     """
 
     mdp: MDP
@@ -77,6 +87,8 @@ class GoalSet:
     free: np.ndarray
     features: np.ndarray | None = None
     feature_names: tuple[str, ...] = ()
+    epsilon: float = 0.0
+    epsilon_relative: bool = False
 
     @property
     def dim(self) -> int:
@@ -133,11 +145,13 @@ class GoalSet:
         chunk = max(1, min(4096, _CHUNK_ELEMENTS // (self.mdp.n_states * self.mdp.n_actions)))
         for k0 in range(0, len(R), chunk):
             block = R[k0 : k0 + chunk]
-            if self.reading == "q":
+            if self.reading == "q" and self.epsilon > 0:
+                ok = self._q_epsilon_ok(block, s_tr, a_tr)
+            elif self.reading == "q":
                 opt = solve(self.mdp, block, self.gamma, want_q=True).optimal
                 if opt is None:  # pragma: no cover - want_q=True always returns it
                     raise RuntimeError("solve returned no optimal-action mask")
-                ok = opt[:, s_tr, a_tr].all(axis=1)
+                ok = np.asarray(opt[:, s_tr, a_tr].all(axis=1))
             else:
                 ok = self._immediate_ok(block, s_tr, a_tr)
             out[k0 : k0 + chunk] &= ok
@@ -152,7 +166,25 @@ class GoalSet:
         best = E.max(axis=2)
         mine = E[:, np.arange(len(s_tr)), a_tr]
         tol = 1e-12 * max(1.0, float(np.abs(R).max(initial=0.0)))
-        return np.all(mine >= best - tol, axis=1)
+        eps = self._slack(R.max(axis=1) - R.min(axis=1))
+        return np.all(mine >= best - tol - eps[:, None], axis=1)
+
+    def _slack(self, value_range: np.ndarray) -> np.ndarray:
+        """``[K]`` the ε of each goal: absolute, or times its value range."""
+        return (
+            self.epsilon * value_range
+            if self.epsilon_relative
+            else np.full(len(value_range), self.epsilon)
+        )
+
+    def _q_epsilon_ok(self, R: np.ndarray, s_tr: np.ndarray, a_tr: np.ndarray) -> np.ndarray:
+        sol = solve(self.mdp, R, self.gamma, want_q=True)
+        if sol.Q is None:  # pragma: no cover - want_q=True always returns it
+            raise RuntimeError("solve returned no action values")
+        Q = sol.Q[:, s_tr, :]  # [K, T, A]
+        mine = Q[:, np.arange(len(s_tr)), a_tr]
+        eps = self._slack(sol.V.max(axis=1) - sol.V.min(axis=1)) + sol.tie_tol
+        return np.all(mine >= Q.max(axis=2) - eps[:, None], axis=1)
 
     def fill_free(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Full reward vectors ``[N, S]`` from constrained parts ``x: [N, n]``, free coords
@@ -189,6 +221,9 @@ def goal_set(
     box: tuple[float, float] | tuple[np.ndarray, np.ndarray] = (0.0, 1.0),
     features: np.ndarray | None = None,
     feature_names: tuple[str, ...] = (),
+    *,
+    epsilon: float = 0.0,
+    epsilon_relative: bool = False,
 ) -> GoalSet:
     r""":math:`G_T` of Def 6 for ``training`` on ``mdp`` (see the module docstring).
 
@@ -199,7 +234,10 @@ def goal_set(
             ``[0, 1]``.
         features: ``[S, F]`` Φ for goals :math:`\theta = \Phi w` (the box is then on w).
         feature_names: ``[F]`` names for outputs.
+        epsilon, epsilon_relative: :math:`G^\varepsilon_T` (module docstring); ε >= 0.
     """
+    if not (isinstance(epsilon, int | float) and np.isfinite(epsilon) and epsilon >= 0):
+        raise InputError(f"epsilon must be a finite number >= 0, got {epsilon!r}")
     if reading not in READINGS:
         raise InputError(f"unknown reading {reading!r}; expected one of {', '.join(READINGS)}")
     if training.n_states != mdp.n_states:
@@ -236,4 +274,6 @@ def goal_set(
         free=np.flatnonzero(~C) if features is None else np.zeros(0, dtype=np.int64),
         features=features,
         feature_names=tuple(feature_names),
+        epsilon=float(epsilon),
+        epsilon_relative=bool(epsilon_relative),
     )

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
+
+import numpy as np
 
 from powerlab._random import Seed
 from powerlab.errors import InputError
 from powerlab.goals.compatible import GoalSet
 from powerlab.goals.hitandrun import sample_hit_and_run
 from powerlab.goals.interior import EmptyGoalSet
+from powerlab.goals.priors import log_density
 from powerlab.goals.rejection import sample_rejection
 from powerlab.goals.samples import GoalSamples
+from powerlab.power.distributions import RewardDistribution
 
 __all__ = ["SAMPLER_FUNCTIONS", "draw_goals", "sample_goals"]
 
@@ -28,11 +33,19 @@ SAMPLER_FUNCTIONS: dict[str, Callable[..., GoalSamples]] = {
 }
 
 
-def sample_goals(gs: GoalSet, sampler: str, n: int, rng: Seed = None) -> GoalSamples:
-    """``n`` draws from :math:`G_T` by the sampler named ``sampler``.
+def sample_goals(
+    gs: GoalSet,
+    sampler: str,
+    n: int,
+    rng: Seed = None,
+    prior: RewardDistribution | None = None,
+) -> GoalSamples:
+    """``n`` draws from :math:`G_T` by the sampler named ``sampler``, under ``prior``
+    (default uniform on the box; :mod:`powerlab.goals.priors` says which sampler is valid
+    for which prior: rejection draws from the prior, hit-and-run reweights uniform draws).
 
     Raises:
-        InputError: an unknown sampler.
+        InputError: an unknown sampler, or a prior that hit-and-run cannot reweight.
         EmptyGoalSet: :math:`G_T` has measure zero.
     """
     fn = SAMPLER_FUNCTIONS.get(sampler)
@@ -40,7 +53,17 @@ def sample_goals(gs: GoalSet, sampler: str, n: int, rng: Seed = None) -> GoalSam
         raise InputError(
             f"unknown sampler {sampler!r}; expected one of {', '.join(SAMPLER_FUNCTIONS)}"
         )
-    return fn(gs, n, rng)
+    if prior is None:
+        return fn(gs, n, rng)
+    if sampler == "rejection":
+        return sample_rejection(gs, n, rng, prior=prior)
+    if gs.features is not None:
+        raise InputError("a prior on feature weights needs the rejection sampler")
+    log_density(prior, np.zeros((1, gs.dim)) + 0.5 * (gs.lo + gs.hi))  # refuses early
+    res = sample_hit_and_run(gs, n, rng)
+    logw = log_density(prior, res.samples)
+    w = np.exp(logw - logw.max()) if np.isfinite(logw.max()) else np.ones(len(logw))
+    return replace(res, weights=w, prior=prior.spec)
 
 
 def draw_goals(
@@ -50,6 +73,7 @@ def draw_goals(
     rng: Seed = None,
     *,
     out: str | os.PathLike[str] | None = None,
+    prior: RewardDistribution | None = None,
 ) -> dict[str, Any]:
     """Sample, optionally write the samples to ``out`` (``.npz``/``.parquet``), and return
     the summary: reading, γ, box, sampler, samples, requested, ESS, R-hat, acceptance with
@@ -62,12 +86,13 @@ def draw_goals(
         "gamma": gs.gamma,
         "box": [float(gs.lo.min()), float(gs.hi.max())],
         "sampler": sampler,
+        "prior": "uniform" if prior is None else prior.spec,
         "seed": rng if isinstance(rng, int) else None,
         "measure_zero": None,
         "warnings": [],
     }
     try:
-        res = sample_goals(gs, sampler, n, rng)
+        res = sample_goals(gs, sampler, n, rng, prior)
     except EmptyGoalSet as exc:
         info["measure_zero"] = exc.finding.message
         return info

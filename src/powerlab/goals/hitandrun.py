@@ -184,6 +184,11 @@ def sample_hit_and_run(
         ResourceError: the samples would not fit in memory (checked before allocating).
     """
     n = _count("n", n, 0)
+    if gs.epsilon > 0:
+        raise InputError(
+            "hit-and-run samples G_T itself; for approximate compatibility (epsilon > 0) use "
+            "the rejection sampler"
+        )
     chains = _count("chains", min(64, max(4, n // 100)) if chains is None else chains, 1)
     check_bytes(8.0 * n * (gs.mdp.n_states + 2), f"{n} goal samples over {gs.mdp.n_states} states")
     gen = as_generator(rng)

@@ -113,8 +113,8 @@ def measure_zero(gs: GoalSet, rng: Seed = None) -> EmptyFinding | None:
     probability 0), so the pool alone settles most cases without building the geometry;
     otherwise :func:`find_start` decides."""
     gen = as_generator(rng)
-    if not gs.training.pairs or len(gs.chain_box[0]) == 0:
-        return None
+    if not gs.training.pairs or len(gs.chain_box[0]) == 0 or gs.epsilon > 0:
+        return None  # ε > 0 has no cone geometry: a rejection shortfall is reported instead
     pool = _pool(gs, gen)
     if len(pool.draws):
         return None

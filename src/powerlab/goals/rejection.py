@@ -30,6 +30,7 @@ from powerlab.goals.compatible import GoalSet
 from powerlab.goals.diagnostics import wilson
 from powerlab.goals.interior import EmptyGoalSet, measure_zero
 from powerlab.goals.samples import GoalSamples
+from powerlab.power.distributions import RewardDistribution
 
 __all__ = ["sample_rejection"]
 
@@ -44,6 +45,7 @@ def sample_rejection(
     batch: int | None = None,
     max_proposals: int = 10_000_000,
     max_seconds: float | None = None,
+    prior: RewardDistribution | None = None,
 ) -> GoalSamples:
     """Up to ``n`` exact uniform draws from :math:`G_T` (fewer if a budget runs out, which
     the result's ``warnings`` then say).
@@ -54,6 +56,9 @@ def sample_rejection(
         rng: seed or ``numpy.random.Generator``.
         batch: box draws tested per solver call (default: 4,096, fewer for large MDPs).
         max_proposals, max_seconds: budgets.
+        prior: draw proposals from this distribution instead of uniformly on the box
+            (exact for every prior, :mod:`powerlab.goals.priors`); its support must lie in
+            the box.
 
     Raises:
         EmptyGoalSet: :math:`G_T` has measure zero (checked before sampling).
@@ -76,7 +81,10 @@ def sample_rejection(
         if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
             break
         k = min(batch, max_proposals - proposals)
-        Y = gs.lo + (gs.hi - gs.lo) * gen.random((k, gs.dim))
+        if prior is None:
+            Y = gs.lo + (gs.hi - gs.lo) * gen.random((k, gs.dim))
+        else:
+            Y = np.asarray(prior.sample(gen, k, gs.dim), dtype=np.float64)
         R = gs.to_theta(Y)
         ok = gs.contains_coords(Y)
         proposals += k
@@ -111,4 +119,5 @@ def sample_rejection(
         constrained=gs.constrained,
         requested=n,
         warnings=warnings,
+        prior="uniform" if prior is None else prior.spec,
     )

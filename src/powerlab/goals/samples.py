@@ -66,6 +66,10 @@ class GoalSamples:
         constrained: ``[n]`` the coordinates that the chain moved (others are i.i.d.).
         requested: the number of draws asked for (N is smaller only if a budget ran out).
         warnings: mixing warnings and budget shortfalls, one line each.
+        prior: the prior's spec (``"uniform"`` on the box by default;
+            :mod:`powerlab.goals.priors`).
+        weights: ``[N]`` importance weights when uniform draws stand for another prior
+            (``None``: the draws follow the prior as they are).
     """
 
     samples: np.ndarray
@@ -83,6 +87,8 @@ class GoalSamples:
     constrained: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     requested: int | None = None
     warnings: tuple[str, ...] = ()
+    prior: str = "uniform"
+    weights: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -113,12 +119,17 @@ class GoalSamples:
         return split_rhat(ch)
 
     def fraction(self, flags: np.ndarray) -> FractionEstimate:
-        """Mean of a 0/1 quantity ``flags: [N]`` with its Wilson interval (module docstring)."""
+        """Mean of a 0/1 quantity ``flags: [N]`` with its Wilson interval (module docstring);
+        weighted by :attr:`weights` when present, with the ESS scaled by Kish's factor."""
         f = np.asarray(flags, dtype=np.float64)
         if len(f) == 0:
             return FractionEstimate(float("nan"), float("nan"), 0.0, 0.0, 1.0)
         p = float(f.mean())
         e = self.ess_of(f) if np.ptp(f) > 0 else float(len(f))
+        if self.weights is not None:  # self-normalised importance sampling, Kish's ESS
+            w = self.weights / self.weights.sum()
+            p = float(np.clip(w @ f, 0.0, 1.0))
+            e = e / (len(f) * float(w @ w))
         lo, hi = wilson(p, e, _Z95)
         return FractionEstimate(p, (hi - lo) / (2 * _Z95), e, lo, hi)
 

@@ -33,9 +33,11 @@ import numpy as np
 
 from powerlab._random import Seed, as_generator
 from powerlab.errors import InputError
-from powerlab.goals.compatible import GoalSet, goal_set
-from powerlab.goals.hitandrun import sample_hit_and_run
+from powerlab.goals._budget import check_bytes
+from powerlab.goals.compatible import GoalSet
+from powerlab.goals.draw import sample_goals
 from powerlab.goals.interior import EmptyGoalSet
+from powerlab.goals.model import GoalModel
 from powerlab.goals.rejection import sample_rejection
 from powerlab.goals.samples import GoalSamples
 from powerlab.goals.setting import (
@@ -137,6 +139,7 @@ class GammaResult:
     once: ConventionResult
     self_loop: ConventionResult | None = None
     train_gamma: float | None = None
+    model: str = "uniform"
 
     def as_dict(self) -> dict[str, Any]:
         """``{"gamma", "n", "bound", "fraction_avoid", "stderr", "min_orbit_fraction",
@@ -144,6 +147,7 @@ class GammaResult:
         d: dict[str, Any] = {
             "gamma": self.gamma,
             "train_gamma": self.train_gamma,
+            "goal_model": self.model,
             "reading": self.reading,
             "convention": "once",
         }
@@ -200,12 +204,11 @@ class _Job:
     """What every (γ, convention) cell shares."""
 
     reading: str
-    box: tuple[float, float]
+    model: GoalModel
     samples: int
     sampler: str
     orbits: int
     orbit_draws: int
-    train_gamma: float | None
     rng: np.random.Generator
 
 
@@ -213,29 +216,34 @@ def _sample(gs: GoalSet, job: _Job) -> GoalSamples:
     """Rejection gets a proposal budget that grows with the samples asked for."""
     if job.sampler == "rejection":
         return sample_rejection(
-            gs, job.samples, job.rng, max_proposals=max(100 * job.samples, 2_000_000)
-        )
-    return sample_hit_and_run(gs, job.samples, job.rng)
+            gs, job.samples, job.rng, max_proposals=max(100 * job.samples, 2_000_000),
+            prior=job.model.prior,
+        )  # fmt: skip
+    return sample_goals(gs, job.sampler, job.samples, job.rng, job.model.prior)
 
 
-def _premises(st: ShutdownSetting, gs: GoalSet, n: int, convention: str) -> dict[str, bool]:
+def _premises(
+    st: ShutdownSetting, gs: GoalSet, n: int, convention: str, model: GoalModel
+) -> dict[str, bool]:
     reach_idx = np.flatnonzero(st.s_reach)
+    phi_ok = gs.features is None or bool(np.all(gs.features >= 0))
     return {
         "s_reach_disjoint_from_s_train": st.reach_disjoint_from_train,
         "s_reach_outside_training_constraints": not bool(np.isin(reach_idx, gs.constrained).any()),
-        "nonnegative_rewards": bool(np.all(gs.lo >= 0)),
+        "nonnegative_rewards": bool(np.all(gs.lo >= 0)) and phi_ok,
         "gamma_above_some_gamma_star": n >= 1,
         "shutdown_pays_once": convention == "once",
+        "prior_exchangeable_on_s_reach": model.exchangeable_on(reach_idx),
+        "exact_training_compatibility": model.epsilon == 0,
         "goal_set_positive_measure": True,
     }
 
 
 def _one(st: ShutdownSetting, convention: str, gamma: float, job: _Job) -> ConventionResult:
     mdp = st.mdp
-    g_train = gamma if job.train_gamma is None else job.train_gamma
-    gs = goal_set(mdp, st.training, g_train, job.reading, job.box)
+    gs = job.model.goal_set(mdp, st.training, gamma, job.reading)
     n = n_of_gamma(st, gamma)
-    premises = _premises(st, gs, n, convention)
+    premises = _premises(st, gs, n, convention, job.model)
 
     def empty_result(why: str, acceptance: float | None = None) -> ConventionResult:
         """The result when G_T yields no goal: every measured field is empty."""
@@ -340,6 +348,7 @@ def analyze_shutdown(
     conventions: Sequence[str] = CONVENTIONS,
     box: tuple[float, float] = (0.0, 1.0),
     train_gamma: float | None = None,
+    model: GoalModel | None = None,
     rng: Seed = None,
     progress: Callable[[int], None] | None = None,
 ) -> ShutdownAnalysis:
@@ -357,6 +366,8 @@ def analyze_shutdown(
         conventions: subset of ``("once", "self-loop")``.
         box: the reward box ``(lo, hi)`` of :math:`G_T` (default ``[0, 1]``).
         train_gamma: the discount at which :math:`G_T` is formed (default: each γ).
+        model: a :class:`~powerlab.goals.model.GoalModel` (prior, features, ε, box,
+            training γ); when given, ``box`` and ``train_gamma`` are its own.
         rng: seed or ``numpy.random.Generator``.
         progress: called with 1 after each (γ, convention).
 
@@ -364,11 +375,15 @@ def analyze_shutdown(
         a :class:`ShutdownAnalysis`; bad input raises :class:`InputError`.
     """
     gl = _check(sampler, conventions, gammas, samples)
-    if train_gamma is not None and not 0.0 <= float(train_gamma) < 1.0:
-        raise InputError(f"train_gamma must lie in [0, 1), got {train_gamma}")
-    job = _Job(
-        reading, box, int(samples), sampler, orbits, orbit_draws, train_gamma, as_generator(rng)
+    if model is None:
+        model = GoalModel(box=box, train_gamma=train_gamma)
+    tg = model.train_gamma
+    if tg is not None and not 0.0 <= float(tg) < 1.0:
+        raise InputError(f"train_gamma must lie in [0, 1), got {tg}")
+    check_bytes(
+        8.0 * samples * (mdp.n_states + 2), f"{samples} goal samples over {mdp.n_states} states"
     )
+    job = _Job(reading, model, int(samples), sampler, orbits, orbit_draws, as_generator(rng))
     st = shutdown_setting(mdp, training, new_state, shutdown_action)
     settings = {"once": st}
     if "self-loop" in conventions:
@@ -382,5 +397,5 @@ def analyze_shutdown(
                 progress(1)
         first = res.get("once") or res["self-loop"]
         second = res.get("self-loop") if "once" in res else None
-        rows.append(GammaResult(g, reading, first, second, train_gamma))
+        rows.append(GammaResult(g, reading, first, second, tg, model.label))
     return ShutdownAnalysis(st, rows)

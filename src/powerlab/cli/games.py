@@ -130,6 +130,39 @@ def _at_profile(g: Any, path: Path, deadline: Any, json_: bool) -> None:
         console.print(f"note: {escape(note)}")
 
 
+def _common_payoff(g: Any, solver: str | None, deadline: Any, json_: bool) -> None:
+    from powerlab.games.alignment import common_payoff_comparison
+
+    cmp = common_payoff_comparison(g, solver, True, timeout=deadline)
+    rows = [
+        {"profile": r.label, "payoffs": r.payoffs, "power_sum": r.power_sum, "gap": r.gap,
+         "holds": r.holds, "is_bne": r.is_bne}
+        for r in cmp.rows
+    ]  # fmt: skip
+    doc = {
+        "common_payoff": cmp.common_payoff,
+        "best_case_power": cmp.best_case,
+        "best_case_sum": cmp.best_case_sum,
+        "rows": rows,
+    }
+    if json_:
+        emit_json(doc)
+        return
+    table = Table(title=f"Σ POWER against Σ best-case POWER = {_fmt(cmp.best_case_sum)}")
+    for col in ("profile", "payoffs", "Σ POWER", "gap", "equal"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r["profile"], ", ".join(_fmt(x) for x in r["payoffs"]), _fmt(r["power_sum"]),
+            _fmt(r["gap"]), "yes" if r["holds"] else "no",
+        )  # fmt: skip
+    console.print(table)
+    console.print(
+        "common payoff: " + ("yes" if cmp.common_payoff else "no (the conjecture concerns "
+                             "common-payoff games; the comparison is shown anyway)")
+    )  # fmt: skip
+
+
 def game(
     file: Annotated[Path, typer.Argument(help="Game file (YAML, JSON, .efg or .nfg).")],
     solver: Annotated[
@@ -150,6 +183,14 @@ def game(
             "{action: probability}) instead of solving: POWER, regrets, conservation slack."
         ),
     ] = None,
+    common_payoff: Annotated[
+        bool,
+        typer.Option(
+            "--common-payoff",
+            help="Open question (a): compare Σ POWER at every equilibrium (and, for a common "
+            "payoff, at the team optimum) with Σ best-case POWER.",
+        ),
+    ] = False,
     export: Annotated[
         Path | None,
         typer.Option(
@@ -182,6 +223,9 @@ def game(
         return
     if profile is not None:
         _at_profile(g, profile, deadline, json_)
+        return
+    if common_payoff:
+        _common_payoff(g, solver, deadline, json_)
         return
     res = analyze_game(g, solver, all_, deadline)
     doc = res.to_dict()
@@ -313,7 +357,50 @@ def game_sweep(
         console.print(f"plot written to {plot}")
 
 
+def game_sequential(
+    file: Annotated[Path, typer.Argument(help="Sequential game file (YAML or JSON).")],
+    solver: Annotated[str | None, typer.Option(help="lcp (2 players), logit or enumpoly.")] = None,
+    timeout: Annotated[
+        str, typer.Option(help="Time limit in seconds for the whole command.")
+    ] = "60",
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Open question (c): first-stage POWER at equilibria of a finite-horizon Bayesian
+    stochastic game (the file format is in docs/games-sequential.md)."""
+    from powerlab.games.stochastic import sequential_power
+    from powerlab.games.stochastic_io import load_sequential_game
+    from powerlab.games.stochastic_solve import solve_stochastic
+
+    deadline = _timeout(timeout)
+    seq = load_sequential_game(file)
+    g = seq.game
+    name = solver or ("lcp" if g.n == 2 else "logit" if g.n > 2 else "enumpoly")
+    eqs = solve_stochastic(g, name, deadline.remaining())
+    rows = []
+    for e in eqs:
+        deadline.check("one-shot POWER")
+        one_shot = [sequential_power(g, e.strategies, i, depth=1) for i in range(g.n)]
+        rows.append({"totals": e.totals, "power": e.power, "power_sum": e.power_sum,
+                     "one_shot_power": one_shot, "is_nash": e.is_nash})  # fmt: skip
+    doc = {"name": seq.name, "players": list(g.players), "horizon": g.horizon,
+           "solver": name, "equilibria": rows}  # fmt: skip
+    if json_:
+        emit_json(doc)
+        return
+    table = Table(title=f"{escape(seq.name)}: {g.n} players, horizon {g.horizon} ({name})")
+    for col in ("#", "expected totals", "POWER", "Σ POWER", "one-shot POWER", "Nash"):
+        table.add_column(col)
+    for k, r in enumerate(rows):
+        table.add_row(
+            str(k + 1), ", ".join(_fmt(x) for x in r["totals"]),
+            ", ".join(_fmt(x) for x in r["power"]), _fmt(r["power_sum"]),
+            ", ".join(_fmt(x) for x in r["one_shot_power"]), "yes" if r["is_nash"] else "NO",
+        )  # fmt: skip
+    console.print(table)
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``game`` and ``game-sweep`` to the ``powerlab`` application."""
+    """Add ``game``, ``game-sweep`` and ``game-sequential`` to the ``powerlab`` application."""
     app.command("game")(guarded(game))
     app.command("game-sweep")(guarded(game_sweep))
+    app.command("game-sequential")(guarded(game_sequential))

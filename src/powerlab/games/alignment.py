@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from powerlab.games._deadline import Deadline, as_deadline
 from powerlab.games.model import BayesianGame
 from powerlab.games.power import best_case_power, power
 from powerlab.games.solve import solve
@@ -67,13 +68,20 @@ class CommonPayoffComparison:
 
 
 def common_payoff_comparison(
-    game: BayesianGame, solver: str | None = None, all_equilibria: bool = True, tol: float = 1e-9
+    game: BayesianGame,
+    solver: str | None = None,
+    all_equilibria: bool = True,
+    tol: float = 1e-9,
+    timeout: float | Deadline = 60.0,
 ) -> CommonPayoffComparison:
     """Compare ``Σ POWER`` with ``Σ`` best-case POWER (module docstring); exact for exact games.
 
+    ``timeout`` (seconds or a shared deadline) bounds the solver and the best-case search.
+
     ``holds`` is exact equality in exact games, ``|gap| <= tol`` otherwise.
     """
-    cases = [best_case_power(game, i) for i in range(game.n)]
+    deadline = as_deadline(timeout)
+    cases = [best_case_power(game, i, deadline=deadline) for i in range(game.n)]
     best = [c.value for c in cases]
     bsum = sum(best[1:], start=best[0])
 
@@ -86,7 +94,7 @@ def common_payoff_comparison(
 
     rows = [
         row(f"equilibrium {k + 1}", e.strategies, e.is_bne)
-        for k, e in enumerate(solve(game, solver, all_equilibria))
+        for k, e in enumerate(solve(game, solver, all_equilibria, deadline))
     ]
     common = is_common_payoff(game)
     if common:

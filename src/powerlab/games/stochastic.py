@@ -19,7 +19,7 @@ A behaviour strategy maps (own type, public history) to a mixed action:
 the paper's formula with the one-shot ``max_{a_i}`` replaced by a maximum over whole
 continuation strategies ``π_i`` of player ``i``. For ``H = 1`` it is the paper's POWER; with one
 player it is the optimal value of a finite-horizon MDP averaged over types (Turner et al.'s
-POWER before normalization). the paper's conservation theorem carries over verbatim: in a
+POWER before normalization). The paper's conservation theorem carries over verbatim: in a
 constant-sum game with per-stage constant ``c``, ``Σ_i POWER(i, σ) ≥ H c`` with equality iff
 ``σ`` is a Nash equilibrium of the tree (no player gains by any deviation).
 

@@ -5,7 +5,7 @@ The strategic form of a Bayesian game has pure strategies ``s_i: T_i → A_i`` a
 it as the mixed strategy ``x_i(s_i) = Π_{t_i} σ_i(s_i(t_i) | t_i)`` (Kuhn), which gives the
 same payoffs. ``σ_i`` is *weakly dominated* when some mixed strategy ``y`` does at least as
 well against every pure profile ``s_{-i}`` of the others and strictly better against one
-(Osborne 2004, Def 45.1, for pure strategies; mixed as in Fudenberg & Tirole 1991, §1.1.2).
+(Osborne 2004, Def 45.1 for actions and §4.4 for domination by mixed strategies).
 We decide it with one linear programme
 
 .. math:: \max_{y \in Δ(S_i)} \sum_{s_{-i}} (y - x_i)^\top U_i[:, s_{-i}]

@@ -54,6 +54,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "powerlab.cli.sweep",
     "powerlab.cli.forecast",
     "powerlab.cli.nets",
+    "powerlab.cli.multiagent",
 )
 
 for _name in _COMMAND_MODULES:

@@ -93,11 +93,16 @@ def mdp_from_document(doc: Any, *, where: str, node: yaml.Node | None = None) ->
 
 
 def load_mdp(path: str | os.PathLike[str]) -> MDP:
-    """Load an environment file (YAML or JSON) into an :class:`~powerlab.mdp.MDP`.
+    """Load an environment file (YAML or JSON; Graphviz ``.gv``/``.dot`` through
+    :func:`powerlab.mdp.dot.load_dot`) into an :class:`~powerlab.mdp.MDP`.
 
     Raises :class:`InputError` with a one-line message naming the file, the line (YAML) and
     the key at fault for every malformed input listed in DESIGN.md.
     """
+    if Path(path).suffix.lower() in (".gv", ".dot"):
+        from powerlab.mdp.dot import load_dot
+
+        return load_dot(path)
     doc, node = read_document(path, what="an environment file")
     return mdp_from_document(doc, where=str(path), node=node)
 

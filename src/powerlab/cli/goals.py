@@ -12,17 +12,16 @@ import math
 from typing import Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from powerlab.cli._common import (
+    Table,
     console,
     emit_json,
-    err_console,
     guarded,
     parse_gamma,
     parse_number,
     progress_bar,
+    say,
 )
 from powerlab.errors import InputError
 
@@ -84,14 +83,14 @@ def _cell(v: Any) -> str:
         return "-"
     if isinstance(v, float):
         return f"{v:.4f}"
-    return escape(str(v))
+    return str(v)
 
 
 def _print_frame(frame: Any, title: str) -> None:
-    """A DataFrame as a Rich table; user text is escaped (never read as markup)."""
-    table = Table(title=escape(title))
+    """A DataFrame as a table (user text is literal, never markup)."""
+    table = Table(title=title)
     for col in frame.columns:
-        table.add_column(escape(str(col)), justify="right")
+        table.add_column(str(col), justify="right")
     for row in frame.itertuples(index=False):
         table.add_row(*(_cell(v) for v in row))
     console.print(table)
@@ -99,7 +98,7 @@ def _print_frame(frame: Any, title: str) -> None:
 
 def _warn(lines: Any) -> None:
     for line in lines:
-        err_console.print(f"warning: {escape(line)}", highlight=False, soft_wrap=True)
+        say(f"warning: {line}", err=True)
 
 
 @guarded
@@ -170,7 +169,7 @@ def sample_cmd(
     if json_out:
         emit_json(info)
     elif info["measure_zero"] is not None:
-        err_console.print(f"finding: {escape(info['measure_zero'])}", highlight=False)
+        say(f"finding: {info['measure_zero']}", err=True)
     else:
         import pandas as pd
 
@@ -268,14 +267,14 @@ def shutdown_cmd(
         res.frame().drop(columns=["warnings"]),
         f"{mdp.name}: shutdown at {new_state} ({reading} reading)",
     )
-    console.print(f"γ* per reachable recurrent state: {escape(str(st.gamma_stars))}")
+    say(f"γ* per reachable recurrent state: {st.gamma_stars}")
     if by_model is not None:
         _print_frame(
             by_model.drop(columns=["warnings"]),
             "Avoiding shutdown under each prior, beside Theorem 2's bound",
         )
     if plot:
-        console.print(f"figure: {escape(plot)}")
+        say(f"figure: {plot}")
     _warn(warnings)
 
 
@@ -310,7 +309,7 @@ def misgeneralization_cmd(
         _warn(res.warnings)
         return
     _print_frame(res.frame, f"{mdp.name}: where goals go from {start} (γ={_gamma(gamma):g})")
-    console.print(f"prior probability of G_T (acceptance): {res.acceptance:.4f}")
+    say(f"prior probability of G_T (acceptance): {res.acceptance:.4f}")
     _warn(res.warnings)
 
 

@@ -499,4 +499,8 @@ def gamma_star_frame(mdp: MDP, s_new: str | int, gammas: Sequence[float] = ()) -
         for k, x in enumerate(g):
             d[f"V@{x:g}"] = float(np.atleast_1d(v)[k]) if v is not None else float("nan")
         rows.append(d)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    for col in ("first_visit", "cycle"):  # integers, None where undefined (not NaN floats)
+        if len(frame):
+            frame[col] = pd.Series([r[col] for r in rows], dtype=object)
+    return frame

@@ -32,7 +32,7 @@ from typer.testing import CliRunner
 from powerlab.cli import app
 
 CASE_SECONDS = 20.0
-CASE_MEMORY = 3 * 2**30
+CASE_MEMORY = 2 * 2**30
 MEMORY_BUDGET = "1G"
 
 

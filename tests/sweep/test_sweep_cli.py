@@ -110,6 +110,7 @@ def test_report_rejects_top_zero(spec_file: Path, tmp_path: Path) -> None:
     assert res.exit_code == 2 and "--top must be at least 1" in res.stderr
 
 
+@pytest.mark.slow
 def test_lost_worker_under_json_keeps_stdout_pure_json(tmp_path: Path) -> None:
     """``--scheduler local:2 --json`` with a worker SIGKILL-ed mid-run: exit 0, stdout is JSON."""
     import os

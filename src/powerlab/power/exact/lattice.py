@@ -130,7 +130,7 @@ class _Recursion:
     def _compute(
         self, G: int, J: tuple[int, ...], phi: dict[int, list[Any]], rel: list[int]
     ) -> FaceResult:
-        masks, pts = self.geo.masks, self.geo.points
+        pts = self.geo.points
         d = len(J)
         if d == 1:  # a segment between its two vertices
             lo = G & -G
@@ -138,18 +138,7 @@ class _Recursion:
             j = J[0]
             length = abs(u[j] - v[j])
             return length, [length * (u[j] + v[j]) / 2]
-        subs: dict[int, int] = {}
-        for k in rel:
-            s = G & masks[k]
-            if s and s != G and s not in subs:
-                subs[s] = k
-        facets: list[int] = []
-        for s in sorted(subs, key=int.bit_count, reverse=True):
-            for o in facets:
-                if s & o == s:
-                    break
-            else:
-                facets.append(s)
+        subs, facets = _facets(G, self.geo.masks, rel)
         low = _apex(G, facets)
         p = pts[low.bit_length() - 1]
         pJ = [p[j] for j in J]
@@ -184,18 +173,7 @@ class _Recursion:
             beta = [-x / am for x in at]
             hit = self.local.get(f)
             if hit is None:
-                phif: dict[int, list[Any]] = {}
-                for e, row in phi.items():
-                    rm = row[m + 1]
-                    if rm:
-                        nr = [row[0] + rm * alpha]
-                        for t in range(d):
-                            if t != m:
-                                nr.append(row[t + 1] + rm * beta[t])
-                        phif[e] = nr
-                    else:
-                        phif[e] = row[: m + 1] + row[m + 2 :]
-                phif[J[m]] = [alpha, *beta[:m], *beta[m + 1 :]]
+                phif = _eliminate(phi, J, m, alpha, beta)
                 hit = self.face(f, J[:m] + J[m + 1 :], phif, child_rel)
             vf, mf = hit
             if not vf:
@@ -237,6 +215,47 @@ class _Recursion:
         if not self.moments:
             return area / 2, None
         return area / 2, [m0 / 6, m1 / 6]
+
+
+def _facets(G: int, masks: list[int], rel: list[int]) -> tuple[dict[int, int], list[int]]:
+    """The facets of the face G: its inclusion-maximal proper nonempty intersections with the
+    hyperplanes ``rel`` (vertex sets), and ``subs`` mapping each intersection to the first
+    hyperplane giving it."""
+    subs: dict[int, int] = {}
+    for k in rel:
+        s = G & masks[k]
+        if s and s != G and s not in subs:
+            subs[s] = k
+    facets: list[int] = []
+    for s in sorted(subs, key=int.bit_count, reverse=True):
+        for o in facets:
+            if s & o == s:
+                break
+        else:
+            facets.append(s)
+    return subs, facets
+
+
+def _eliminate(
+    phi: dict[int, list[Any]], J: tuple[int, ...], m: int, alpha: Any, beta: list[Any]
+) -> dict[int, list[Any]]:
+    """The parametrisation of a facet of a face with free coordinates J and parametrisation
+    ``phi``, on which ``y_J[m] = alpha + sum_t beta_t y_J[t]``: substitute that for ``y_J[m]``
+    in every row of ``phi`` and add the row of ``J[m]`` itself."""
+    d = len(J)
+    phif: dict[int, list[Any]] = {}
+    for e, row in phi.items():
+        rm = row[m + 1]
+        if rm:
+            nr = [row[0] + rm * alpha]
+            for t in range(d):
+                if t != m:
+                    nr.append(row[t + 1] + rm * beta[t])
+            phif[e] = nr
+        else:
+            phif[e] = row[: m + 1] + row[m + 2 :]
+    phif[J[m]] = [alpha, *beta[:m], *beta[m + 1 :]]
+    return phif
 
 
 def _apex(G: int, facets: list[int]) -> int:

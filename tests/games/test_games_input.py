@@ -260,3 +260,44 @@ def test_fuzz_malformed_efg(tmp_path: Path) -> None:
         p = tmp_path / f"m{k}.efg"
         p.write_bytes(blob)
         _error_line(["game", str(p), "--timeout", "20"])
+
+
+def test_options_checked_before_loading(tmp_path: Path) -> None:
+    """A bad --solver or --export is refused even when the game file does not exist."""
+    missing = str(tmp_path / "absent.yaml")
+    assert "--solver" in _error_line(["game", missing, "--solver", "magic"])
+    assert "--export" in _error_line(["game", missing, "--export", "x.nfg"])
+
+
+def test_all_on_a_large_game_is_refused_at_once(tmp_path: Path) -> None:
+    """12 x 12 actions: 144 strategic cells exceed enummixed's limit, and enumpoly would face
+    (2^12 - 1)^2 = 16,769,025 supports, so --all is refused before Gambit starts."""
+    acts = [f"a{k}" for k in range(12)]
+    pay = {f"{x},{y}": [0, 0] for x in acts for y in acts}
+    doc = {"players": ["P", "Q"], "actions": {"P": acts, "Q": acts}, "payoffs": pay}
+    p = _write(tmp_path, json.dumps(doc), "big.json")
+    line = _error_line(["game", str(p), "--all", "--timeout", "600"])
+    assert "16769025 supports" in line
+
+
+def test_best_case_with_many_ties_is_exact_and_bounded() -> None:
+    """A 60 x 60 game with every payoff 1: all 60 opponent strategies tie; the best case is
+    exactly 1, and a passed deadline stops the exact re-evaluation."""
+    from powerlab.games import best_case_power, make_game
+    from powerlab.games._deadline import Deadline, DeadlineExceeded
+
+    g = make_game(np.ones((1, 1), dtype=object), np.ones((2, 1, 1, 60, 60), dtype=object))
+    assert best_case_power(g, 0).value == 1
+    with pytest.raises(DeadlineExceeded):
+        best_case_power(g, 0, deadline=Deadline(1e-9))
+
+
+def test_json_is_parsed_as_json_and_yaml_by_the_c_loader(tmp_path: Path) -> None:
+    import yaml
+
+    from powerlab.games import io as games_io
+
+    line = _error_line(["game", str(_write(tmp_path, '{"players": [1,]}', "g.json"))])
+    assert "not valid JSON" in line
+    if getattr(yaml, "CSafeLoader", None) is not None:
+        assert issubclass(games_io._UniqueKeyLoader, yaml.CSafeLoader)

@@ -206,15 +206,20 @@ def game(
     """
     from powerlab.games.analysis import analyze_game
     from powerlab.games.io import load_game
+    from powerlab.games.solve import SOLVERS
 
     deadline = _timeout(timeout)
+    if solver is not None and solver not in SOLVERS:
+        raise InputError(f"--solver: unknown {solver!r}; choose from {', '.join(SOLVERS)}")
+    if export is not None and export.suffix.lower() != ".efg":
+        raise InputError(f"--export: {export}: only .efg is written")
+    if sum(x is not None and x is not False for x in (profile, export, common_payoff or None)) > 1:
+        raise InputError("--profile, --export and --common-payoff: choose one")
     g = load_game(file)
     deadline.check("loading the game")
     if export is not None:
         from powerlab.games.gambit_io import write_efg
 
-        if export.suffix.lower() != ".efg":
-            raise InputError(f"--export: {export}: only .efg is written")
         write_efg(g, export)
         if json_:
             emit_json({"exported": str(export)})

@@ -122,6 +122,7 @@ def _twelve_players(tmp: Path) -> tuple[list[object], list[str]]:
 
 GAMES = "games helper: powerlab.games"
 RETARGET = "retarget helper: powerlab.retarget"
+SEED = "architecture helper: powerlab.cli / powerlab._random (a negative --seed is a traceback)"
 POWER = "power helper: powerlab.power (sample counts and exact mode refused before starting)"
 
 
@@ -193,6 +194,19 @@ CORPUS: dict[str, Case | tuple[Case, str]] = {
             ["optimality", _markup_env(t), "--state", "[/y]", "--json"],
             ["markup", "[/y]"],
         )
+    ),
+    "seed-negative": _xfail(
+        Case(lambda t: (["power", EXAMPLES / "fig1.yaml", "--seed", -2015, "--json"], ["--seed"])),
+        SEED,
+    ),
+    "dist-out-of-range": _xfail(
+        Case(
+            lambda t: (
+                ["power", EXAMPLES / "fig1.yaml", "--dist", "bernoulli:2", "--json"],
+                ["--dist"],
+            )
+        ),
+        "power helper: powerlab.power.distributions (the message does not name --dist)",
     ),
     # sample counts (power, goals, retarget)
     "power-samples-1e12": _xfail(

@@ -1,7 +1,9 @@
 """Generated and mutated input files through the CLI: a result or one ``error:`` line, always.
 
 Environment files (``edges``, ``transitions``, ``grid``; YAML and JSON) go to ``power``;
-training files to ``goals sample``; sweep specifications to ``sweep run``. A valid document
+training files to ``goals sample``; sweep specifications to ``sweep run``; a result store's
+manifest to ``sweep status`` and ``sweep report``; random option values to ``power`` and
+``optimality``. A valid document
 must succeed with a correct result (POWER of uniform [0, 1] rewards lies in [0, 1] for
 every state, and is 0 at terminal states; a sweep commits the chunk it was asked for);
 a mutated one must succeed or be refused in one line naming the file. The slow variants
@@ -10,6 +12,8 @@ run the same properties on ten times as many examples.
 
 from __future__ import annotations
 
+import json
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -18,12 +22,12 @@ import pytest
 from fuzz_harness import check_contract, invoke, names_of
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from strategies import document_file, env_doc, names, write
+from strategies import document_file, env_doc, mutated, names, text_mutated, write
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 FAST = settings(
-    max_examples=20,
+    max_examples=15,
     deadline=None,
     phases=[Phase.explicit, Phase.generate],  # a failure is reported as found, not shrunk
     suppress_health_check=list(HealthCheck),
@@ -102,7 +106,7 @@ def check_training(case: tuple[str, str, Any]) -> None:
         check_contract(out, [*names_of(p), "--train", SHUTDOWN_ENV.name])
 
 
-@FAST
+@settings(FAST, max_examples=6)
 @given(case=document_file(training_doc(), "train"))
 def test_training_files(case: tuple[str, str, Any]) -> None:
     check_training(case)
@@ -170,7 +174,7 @@ def check_spec(case: tuple[str, str, Any]) -> None:
         assert out.json()["chunks_computed"] == 1
 
 
-@FAST
+@settings(FAST, max_examples=10)
 @given(case=document_file(spec_doc(), "spec"))
 def test_sweep_specs(case: tuple[str, str, Any]) -> None:
     check_spec(case)
@@ -246,3 +250,56 @@ def test_options_long(chosen: dict[str, Any], state: str) -> None:
     check_options(["power", FIG1], chosen)
     opt = {k: v for k, v in chosen.items() if k != "--states"}
     check_options(["optimality", FIG1, "--state", state], opt)
+
+
+# ------------------------------------------------------------------------ result stores
+_STORE: list[Path] = []
+
+
+def _base_store() -> Path:
+    """A small finished store (built once per session) whose manifest the cases mutate."""
+    if not _STORE:
+        tmp = Path(tempfile.mkdtemp(prefix="powerlab-fuzz-store-"))
+        spec = write(tmp, "s.yaml", f'analysis: power\nenvironments: ["{FIG1}"]\n')
+        spec.write_text(spec.read_text() + "gammas: [0.5]\nsamples: 4\nchunk_size: 2\n")
+        out = invoke(["sweep", "run", spec, "--out", tmp / "store", "--json"])
+        assert out.code == 0, out.describe()
+        _STORE.append(tmp / "store")
+    return _STORE[0]
+
+
+@st.composite
+def manifest_text(draw: st.DrawFn) -> tuple[str, bool]:
+    """The store's ``sweep.json``, as written or mutated; and whether it is unchanged."""
+    original = json.loads((_base_store() / "sweep.json").read_text())
+    how = draw(st.sampled_from(["valid", "structure", "structure", "text"]))
+    doc = draw(mutated(original)) if how == "structure" else original
+    text = json.dumps(doc)
+    if how == "text":
+        text = draw(text_mutated(text))
+    return text, how == "valid"
+
+
+def check_store(case: tuple[str, bool], command: str) -> None:
+    text, valid = case
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Path(tmp) / "store"
+        shutil.copytree(_base_store(), store)
+        (store / "sweep.json").write_text(text)
+        out = invoke(["sweep", command, store, "--json"])
+        ok = check_contract(out, [str(store)])
+    if valid:
+        assert ok, out.describe()
+
+
+@settings(FAST, max_examples=10)
+@given(case=manifest_text())
+def test_store_manifests(case: tuple[str, bool]) -> None:
+    check_store(case, "status")
+
+
+@pytest.mark.slow
+@SLOW
+@given(case=manifest_text(), command=st.sampled_from(["status", "report"]))
+def test_store_manifests_long(case: tuple[str, bool], command: str) -> None:
+    check_store(case, command)

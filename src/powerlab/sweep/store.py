@@ -38,6 +38,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from powerlab._io import atomic_write, atomic_write_json
+from powerlab._load import load_document
 from powerlab.errors import InputError
 from powerlab.sweep.plan import ChunkResult
 
@@ -45,6 +46,53 @@ __all__ = ["ResultStore", "chunk_name"]
 
 _CHUNK_RE = re.compile(r"^c(\d{5,})-k(\d{7,})-n(\d+)\.parquet$")
 _META_KEY = b"powerlab.sweep"
+
+
+_MANIFEST_TYPES: dict[str, type | tuple[type, ...]] = {
+    "fingerprint": str,
+    "name": str,
+    "analysis": str,
+    "item_name": str,
+    "estimate_name": str,
+    "samples": int,
+    "chunk_size": int,
+    "gammas": list,
+    "cells": list,
+}
+_CELL_TYPES: dict[str, type | tuple[type, ...]] = {
+    "cell": int,
+    "env": str,
+    "dist": str,
+    "items": list,
+    "params": dict,
+}
+_MAX_PLANNED = 10_000_000  # chunks a manifest may plan (cells x chunks per cell)
+
+
+def _check_manifest(doc: Any, where: str) -> None:
+    """Refuse a manifest that is not one this module wrote (a key missing or mistyped)."""
+
+    def bad(what: str) -> InputError:
+        return InputError(f"{where}: not a sweep manifest ({what})")
+
+    if not isinstance(doc, dict):
+        raise bad("expected a mapping")
+    for key, kind in _MANIFEST_TYPES.items():
+        if not isinstance(doc.get(key), kind) or isinstance(doc.get(key), bool):
+            raise bad(f"{key}: missing or not a {getattr(kind, '__name__', kind)}")
+    if doc["samples"] < 1 or doc["chunk_size"] < 1:
+        raise bad("samples and chunk_size must be positive")
+    n_chunks = -(-doc["samples"] // doc["chunk_size"])
+    if n_chunks * max(1, len(doc["cells"])) > _MAX_PLANNED:
+        raise bad(f"plans more than {_MAX_PLANNED:,} chunks")
+    if not all(isinstance(g, int | float) and not isinstance(g, bool) for g in doc["gammas"]):
+        raise bad("gammas: expected numbers")
+    for i, cell in enumerate(doc["cells"]):
+        if not isinstance(cell, dict):
+            raise bad(f"cells[{i}]: expected a mapping")
+        for key, kind in _CELL_TYPES.items():
+            if not isinstance(cell.get(key), kind) or isinstance(cell.get(key), bool):
+                raise bad(f"cells[{i}].{key}: missing or not a {getattr(kind, '__name__', kind)}")
 
 
 def chunk_name(cell: int, chunk: int, n: int) -> str:
@@ -100,13 +148,9 @@ class ResultStore:
         return store
 
     def manifest(self) -> dict[str, Any]:
-        """The parsed ``sweep.json``."""
-        try:
-            doc = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise InputError(f"{self.manifest_path}: unreadable manifest: {exc}") from None
-        if not isinstance(doc, dict) or "fingerprint" not in doc:
-            raise InputError(f"{self.manifest_path}: not a sweep manifest")
+        """The parsed ``sweep.json``, checked (read within the loader's limits)."""
+        doc, _ = load_document(self.manifest_path, what="a sweep manifest")
+        _check_manifest(doc, str(self.manifest_path))
         return doc
 
     @contextlib.contextmanager

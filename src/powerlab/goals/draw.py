@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from powerlab._random import Seed
+from powerlab._random import Seed, as_generator
 from powerlab.errors import InputError
 from powerlab.goals.compatible import GoalSet
 from powerlab.goals.hitandrun import sample_hit_and_run
@@ -59,11 +59,22 @@ def sample_goals(
         return sample_rejection(gs, n, rng, prior=prior)
     if gs.features is not None:
         raise InputError("a prior on feature weights needs the rejection sampler")
-    log_density(prior, np.zeros((1, gs.dim)) + 0.5 * (gs.lo + gs.hi))  # refuses early
-    res = sample_hit_and_run(gs, n, rng)
-    logw = log_density(prior, res.samples)
+    C, free = gs.constrained, gs.free
+    log_density(prior, 0.5 * (gs.lo + gs.hi)[None, C], C)  # refuses before sampling
+    gen = as_generator(rng)
+    res = sample_hit_and_run(gs, n, gen)
+    R = res.samples.copy()
+    R[:, free] = np.asarray(prior.sample(gen, res.n, gs.dim))[:, free]  # exact on free coords
+    logw = log_density(prior, R[:, C], C)
     w = np.exp(logw - logw.max()) if np.isfinite(logw.max()) else np.ones(len(logw))
-    return replace(res, weights=w, prior=prior.spec)
+    kish = float(w.sum() ** 2 / (w @ w)) if w.any() else 0.0
+    warn = res.warnings
+    if kish < 0.1 * res.n:
+        warn += (
+            f"importance weights are worth {kish:.0f} of {res.n} draws: the prior is far from "
+            "uniform on G_T (use the rejection sampler or more samples)",
+        )
+    return replace(res, samples=R, weights=w, prior=prior.spec, warnings=warn)
 
 
 def draw_goals(

@@ -9,9 +9,12 @@ Which sampler is valid for which prior:
 
 * **rejection** (draw θ from the prior, keep it iff θ ∈ :math:`G_T`) is exact for *every*
   prior: uniform, beta, Bernoulli, per-state overrides and callables.
-* **hit-and-run** draws uniformly on :math:`G_T` and reweights each draw by the prior
-  density (self-normalised importance sampling). It is valid for priors with a *bounded*
-  density on the box: uniform, beta with a, b >= 1, and per-state combinations of these;
+* **hit-and-run** draws the constrained coordinates uniformly on :math:`G^C_T`, draws the
+  free coordinates (those in no training constraint) exactly from the prior, and
+  reweights each draw by the prior density of its constrained coordinates
+  (self-normalised importance sampling; the priors here are products over coordinates,
+  so this is the prior conditioned on :math:`G_T`). It is valid for priors with a
+  *bounded* density on the box: uniform, beta with a, b >= 1, and per-state combinations of these;
   the effective sample size is the chain's times Kish's :math:`(\sum w)^2 / (N \sum w^2)`.
   A beta with a < 1 or b < 1 (unbounded density: weights of infinite variance), Bernoulli
   (no density) and callables (unknown density) are refused with a pointer to rejection.
@@ -74,14 +77,19 @@ def _column_logpdf(dist: RewardDistribution, y: np.ndarray) -> np.ndarray:
     )
 
 
-def log_density(dist: RewardDistribution, Y: np.ndarray) -> np.ndarray:
-    """``Y: [K, dim]`` -> ``[K]`` log prior density (module docstring says which priors have
-    one; others raise :class:`InputError` naming the rejection sampler)."""
+def log_density(
+    dist: RewardDistribution, Y: np.ndarray, columns: np.ndarray | None = None
+) -> np.ndarray:
+    """``Y: [K, m]`` -> ``[K]`` log prior density of the coordinates ``columns: [m]`` (all
+    when ``None``; the priors here are products over coordinates, so any subset has its
+    own density). The module docstring says which priors have one; others raise
+    :class:`InputError` naming the rejection sampler."""
     Y = np.atleast_2d(np.asarray(Y, dtype=np.float64))
+    cols = np.arange(Y.shape[1]) if columns is None else np.asarray(columns)
     if isinstance(dist, PerState):
         out = np.zeros(len(Y))
         over = dict(dist.overrides)
-        for j in range(Y.shape[1]):
-            out += _column_logpdf(over.get(j, dist.base), Y[:, j])
+        for j, c in enumerate(cols):
+            out += _column_logpdf(over.get(int(c), dist.base), Y[:, j])
         return out
     return np.asarray(_column_logpdf(dist, Y.ravel()).reshape(Y.shape).sum(axis=1))

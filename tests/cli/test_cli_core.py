@@ -15,14 +15,50 @@ def run(*args):
 
 
 def test_power_json_contract(examples):
-    res = run("power", examples / "fig1.yaml", "-g", "0.5", "-g", "1/2", "-n", "500", "--json")
+    res = run(
+        "power", examples / "fig1.yaml", "-g", "0.5", "-g", "1/2", "-n", "500", "--seed", "7",
+        "--dist", "beta:2,2", "--json",
+    )  # fmt: skip
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
-    assert set(out) == {"env", "results"} and out["env"] == "fig1"
+    assert set(out) == {"env", "results", "provenance"} and out["env"] == "fig1"
     assert len(out["results"]) == 16
     for r in out["results"]:
-        assert set(r) == {"state", "gamma", "power", "stderr", "samples"}
-        assert r["samples"] == 500 and r["stderr"] >= 0
+        assert set(r) == {"state", "gamma", "power", "stderr", "samples", "solver_error"}
+        assert r["samples"] == 500 and r["stderr"] >= 0 and 0 <= r["solver_error"] < 1e-6
+    prov = out["provenance"]
+    assert prov["seed"] == 7 and prov["distribution"] == "beta:2,2" and prov["samples"] == 500
+    assert prov["gamma"] == [0.5, 0.5] and prov["env"] == "fig1"
+    assert prov["powerlab"] and isinstance(prov["command"], str)  # sys.argv of the process
+
+
+@pytest.mark.parametrize(
+    "gamma_args",
+    [["-g", "0,1"], ["-g", "0", "-g", "1"], ["-g", "0", "1"], ["--gamma", "0,1"]],
+)
+def test_list_options_repeat_comma_or_space_all_kept(examples, gamma_args):
+    """One rule for list options: repeated, comma-separated and space-separated all keep every value."""
+    args = ["power", examples / "fig1.yaml", *gamma_args, "--states", "dead,start", "-n", "50"]
+    out = json.loads(run(*args, "--json").stdout)
+    assert [(r["state"], r["gamma"]) for r in out["results"]] == [
+        ("dead", 0.0),
+        ("start", 0.0),
+        ("dead", 1.0),
+        ("start", 1.0),
+    ]
+
+
+def test_grid_state_with_a_comma_is_taken_whole(examples):
+    res = run(
+        "power", examples / "room.yaml", "--states", "2,4", "--states", "1,1", "-n", "50", "--json"
+    )
+    assert res.exit_code == 0, res.output
+    assert [r["state"] for r in json.loads(res.stdout)["results"]] == ["2,4", "1,1"]
+
+
+def test_empty_list_item_is_refused_not_dropped(examples):
+    res = run("power", examples / "fig1.yaml", "-g", "0.5,,0.9", "-n", "50")
+    assert res.exit_code == 2 and "--gamma: empty item" in res.output
 
 
 def test_power_states_filter_and_limits(examples):
@@ -55,6 +91,7 @@ def test_optimality_json_contract_names_edges_actions_after_successors(examples)
     assert [r["action"] for r in out["results"]] == ["l_mid", "r_mid", "dead"]
     for r in out["results"]:
         assert set(r) == {"state", "action", "gamma", "probability", "stderr", "samples"}
+    assert out["provenance"]["seed"] == 0 and out["provenance"]["distribution"] == "uniform"
 
 
 def test_table_output_and_plots(examples, tmp_path):

@@ -44,8 +44,15 @@ def test_power_exact_json(examples):
 def test_monte_carlo_json_unchanged(examples):
     res = run("power", examples / "fig1.yaml", "-g", "0.5", "-n", "200", "--json")
     out = json.loads(res.stdout)
-    assert set(out) == {"env", "results"}
-    assert set(out["results"][0]) == {"state", "gamma", "power", "stderr", "samples"}
+    assert set(out) == {"env", "results", "provenance"}
+    assert set(out["results"][0]) == {
+        "state",
+        "gamma",
+        "power",
+        "stderr",
+        "samples",
+        "solver_error",
+    }
 
 
 def test_optimality_exact_json(examples):

@@ -13,24 +13,28 @@ import json
 import math
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from fractions import Fraction
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import numpy as np
 import rich.table
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.text import Text
 from typer.core import TyperCommand
 
+from powerlab._extras import missing_extra
 from powerlab.errors import InputError, ResourceError
 
 __all__ = [
     "EXIT_BAD_INPUT",
     "MAX_NUMBER_CHARS",
+    "PIPE_WIDTH",
+    "QUIET_OPT",
     "Table",
     "console",
     "emit_json",
@@ -41,12 +45,36 @@ __all__ = [
     "parse_number",
     "progress_bar",
     "say",
+    "split_list",
     "to_jsonable",
+    "wrote",
 ]
 
 EXIT_BAD_INPUT = 2
-console = Console()
-err_console = Console(stderr=True)
+PIPE_WIDTH = 200
+"""Width of tables written to a pipe or a file, where no terminal sets one (``COLUMNS`` wins)."""
+
+
+class _Console(Console):
+    """A Rich console that is :data:`PIPE_WIDTH` wide when its stream is not a terminal.
+
+    Rich otherwise assumes 80 columns in a pipe and truncates table cells (``0.7500±1e-…``).
+    """
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        dims = super().size
+        if self.is_terminal or self._width is not None or "COLUMNS" in self._environ:
+            return dims
+        return ConsoleDimensions(max(dims.width, PIPE_WIDTH), dims.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+
+console = _Console()
+err_console = _Console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -66,7 +94,12 @@ class Table(rich.table.Table):
         super().__init__(*map(_literal, headers), title=_literal(title), **kwargs)
 
     def add_column(self, header: Any = "", *args: Any, **kwargs: Any) -> None:
-        """As :meth:`rich.table.Table.add_column`, with a string header taken literally."""
+        """As :meth:`rich.table.Table.add_column`, with a string header taken literally.
+
+        Cells that do not fit fold onto the next line (``overflow="fold"``) instead of being
+        cut with an ellipsis, so a number is never truncated.
+        """
+        kwargs.setdefault("overflow", "fold")
         super().add_column(_literal(header), *args, **kwargs)
 
     def add_row(self, *cells: Any, **kwargs: Any) -> None:
@@ -179,7 +212,14 @@ _FILE_ERRORS: tuple[tuple[type[OSError], str], ...] = (
 
 
 def _bad_input_message(exc: BaseException) -> str | None:
-    """The one-line message of an error that is the user's input, or None for a bug."""
+    """The one-line message of an error that is the user's input, or None for a bug.
+
+    A missing optional dependency counts as the user's (the message names the extra to
+    install, :func:`powerlab._extras.missing_extra`); any other missing module is a bug.
+    """
+    extra = missing_extra(exc)
+    if extra is not None:
+        exc = extra
     if isinstance(exc, InputError | ResourceError):
         text = str(exc).strip()
         return text.splitlines()[0] if text else type(exc).__name__
@@ -193,8 +233,8 @@ def guarded(func: F) -> F:
     """Turn bad-input exceptions into ``error: <message>`` on stderr and exit status 2.
 
     Bad input is :class:`powerlab.errors.InputError` and :class:`~powerlab.errors.ResourceError`
-    (refused before starting), and a missing or unreadable file, reported with its path.
-    Anything else (``TypeError``, ``KeyError``, other ``OSError``s, a plain ``ValueError``) is
+    (refused before starting), a missing or unreadable file, reported with its path, and a
+    missing optional dependency, reported with the extra that installs it. Anything else (``TypeError``, ``KeyError``, other ``OSError``s, a plain ``ValueError``) is
     a bug and keeps its traceback. The message is printed literally, never as markup.
     """
 
@@ -202,7 +242,7 @@ def guarded(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (ValueError, OSError) as exc:
+        except (ValueError, OSError, ImportError) as exc:
             msg = _bad_input_message(exc)
             if msg is None:
                 raise
@@ -236,20 +276,54 @@ def to_jsonable(obj: Any) -> Any:
     return obj
 
 
-def emit_json(obj: Any) -> None:
-    """Print ``obj`` as JSON on stdout, and nothing else."""
+def emit_json(obj: Any, provenance: dict[str, Any] | None = None) -> None:
+    """Print ``obj`` as JSON on stdout, and nothing else.
+
+    With ``provenance`` (from :func:`powerlab._provenance.provenance`), a mapping ``obj`` gets
+    it under the key ``"provenance"``; its other keys are unchanged.
+    """
+    if provenance is not None and isinstance(obj, dict):
+        obj = {**obj, "provenance": provenance}
     sys.stdout.write(json.dumps(to_jsonable(obj), indent=2) + "\n")
     sys.stdout.flush()
+
+
+QUIET_OPT = typer.Option(False, "--quiet", "-q", help="Draw no progress bar on stderr.")
+"""The ``--quiet`` option of every command that may run for more than about a second."""
+
+
+def wrote(path: str | Path) -> None:
+    """Report a file written: one ``wrote PATH`` line on stderr (stdout stays for results)."""
+    say(f"wrote {path}", err=True)
+
+
+def split_list(values: Iterable[str] | None, flag: str, keep: Iterable[str] = ()) -> list[str]:
+    """The values of a list option: repeatable, and each value split at commas.
+
+    ``--states a,b --states c`` and ``--states a --states b,c`` both give ``[a, b, c]``; a
+    value that is itself one of ``keep`` (a grid state named ``2,4``) is taken whole. Blanks
+    around items are dropped; an empty item (``a,,b``) is an ``InputError`` naming ``flag``,
+    so no value is ever dropped silently. ``None`` or no values gives ``[]``.
+    """
+    whole = frozenset(keep)
+    out: list[str] = []
+    for value in values or ():
+        items = [value.strip()] if value.strip() in whole else value.split(",")
+        for item in items:
+            if not item.strip():
+                raise InputError(f"{flag}: empty item in {value!r}")
+            out.append(item.strip())
+    return out
 
 
 @contextmanager
 def progress_bar(description: str, total: float | None, enabled: bool = True) -> Iterator[Any]:
     """A Rich progress bar on stderr; yields ``advance(n)``.
 
-    Rich shows it only after a short delay, so quick commands print no bar; with
-    ``enabled=False`` (``--json``) nothing is drawn at all.
+    Drawn only when stderr is a terminal and ``enabled`` (pass ``not quiet``); it is
+    transient, so nothing of it is left once done, and stdout (``--json``) is never touched.
     """
-    if not enabled:
+    if not enabled or not err_console.is_terminal:
         yield lambda n=1: None
         return
     prog = Progress(

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from powerlab.cli._common import Table, console, emit_json, guarded, parse_gamma, progress_bar
+from powerlab.cli._common import (
+    QUIET_OPT,
+    Table,
+    console,
+    emit_json,
+    guarded,
+    multi_value_command,
+    parse_gamma,
+    progress_bar,
+    split_list,
+    wrote,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -14,7 +26,8 @@ if TYPE_CHECKING:
 __all__ = ["optimality_cmd", "power_cmd", "register"]
 
 GAMMA_HELP = (
-    "Discount in [0, 1]; 0 and 1 mean the limits. Repeat for several. Fractions like 1/2 work."
+    "Discount γ in [0, 1]; 0 and 1 mean the limits. Several: -g 0.5 -g 0.9 or -g 0.5,0.9. "
+    "Fractions like 1/2 work."
 )
 
 EXACT_HELP = (
@@ -24,14 +37,14 @@ EXACT_HELP = (
 
 ENV_ARG = typer.Argument(..., help="Environment file (YAML/JSON) or gym:ID.")
 SAMPLES_OPT = typer.Option(10_000, "--samples", "-n", help="Reward functions sampled.")
-SEED_OPT = typer.Option(0, "--seed", help="Random seed.")
-DIST_OPT = typer.Option("uniform", "--dist", help="Reward distribution spec.")
+SEED_OPT = typer.Option(0, "--seed", help="Random seed of the reward draws.")
+DIST_OPT = typer.Option(
+    "uniform",
+    "--dist",
+    help="Reward distribution: uniform, uniform:LO,HI, beta:A,B or bernoulli:P (per state iid).",
+)
 JSON_OPT = typer.Option(False, "--json", help="Print JSON only.")
 EXACT_OPT = typer.Option(False, "--exact", help=EXACT_HELP)
-
-
-def _states(text: str | None) -> list[str] | None:
-    return [s.strip() for s in text.split(",") if s.strip()] if text else None
 
 
 def _power_table(frame: pd.DataFrame, title: str) -> None:
@@ -66,31 +79,36 @@ def power_cmd(
     samples: int = SAMPLES_OPT,
     seed: int = SEED_OPT,
     dist: str = DIST_OPT,
-    states: str = typer.Option(None, "--states", help="Comma-separated states (default all)."),
-    plot: str = typer.Option(None, "--plot", help="Write a figure (heatmap on grids)."),
+    states: list[str] = typer.Option(
+        None, "--states", help="States to report (default all), e.g. --states a,b."
+    ),
+    plot: Path = typer.Option(None, "--plot", help="Write a figure (heatmap on grids) to PATH."),
     json_out: bool = JSON_OPT,
     exact: bool = EXACT_OPT,
+    quiet: bool = QUIET_OPT,
 ) -> None:
     """POWER of each state (Turner et al. 2021, Def 5.2), by Monte Carlo with standard errors."""
     from powerlab.mdp import load_env
     from powerlab.power import power
 
+    gamma = split_list(gamma, "--gamma")
     gammas = [parse_gamma(g) for g in gamma]  # also bounds the text before exact parsing
     if exact:
         from powerlab.cli._exact import run_exact_power
 
-        run_exact_power(env, gamma, dist, _states(states), plot, json_out)
+        wanted = split_list(states, "--states") or None
+        run_exact_power(env, gamma, dist, wanted, str(plot) if plot else None, json_out)
         return
 
     mdp = load_env(env)
-    with progress_bar("POWER", total=samples, enabled=not json_out) as advance:
+    with progress_bar("POWER", total=samples, enabled=not quiet) as advance:
         frame = power(
             mdp,
             gammas,
             samples=samples,
             rng=seed,
             dist=dist,
-            states=_states(states),
+            states=split_list(states, "--states", keep=mdp.states) or None,
             progress=advance,
         )
     if plot:
@@ -98,9 +116,11 @@ def power_cmd(
         from powerlab.report.figures import plot_power
 
         save_figure(plot_power(mdp, frame), plot)
+        wrote(plot)
     if json_out:
-        cols = ["state", "gamma", "power", "stderr", "samples"]
-        emit_json({"env": mdp.name, "results": frame[cols].to_dict(orient="records")})
+        cols = ["state", "gamma", "power", "stderr", "samples", "solver_error"]
+        records = frame[cols].to_dict(orient="records")
+        emit_json({"env": mdp.name, "results": records}, frame.attrs["provenance"])
         return
     _power_table(frame, f"POWER in {mdp.name} ({samples} samples, {dist}, seed {seed})")
 
@@ -112,23 +132,25 @@ def optimality_cmd(
     samples: int = SAMPLES_OPT,
     seed: int = SEED_OPT,
     dist: str = DIST_OPT,
-    plot: str = typer.Option(None, "--plot", help="Write a bar chart."),
+    plot: Path = typer.Option(None, "--plot", help="Write a bar chart to PATH."),
     json_out: bool = JSON_OPT,
     exact: bool = EXACT_OPT,
+    quiet: bool = QUIET_OPT,
 ) -> None:
     """Probability that each action at STATE is optimal (Turner et al., Defs 4.3-4.4); ties all count."""
     from powerlab.mdp import load_env
     from powerlab.power import optimality_probability
 
+    gamma = split_list(gamma, "--gamma")
     gammas = [parse_gamma(g) for g in gamma]  # also bounds the text before exact parsing
     if exact:
         from powerlab.cli._exact import run_exact_optimality
 
-        run_exact_optimality(env, state, gamma, dist, plot, json_out)
+        run_exact_optimality(env, state, gamma, dist, str(plot) if plot else None, json_out)
         return
 
     mdp = load_env(env)
-    with progress_bar("optimality", total=samples, enabled=not json_out) as advance:
+    with progress_bar("optimality", total=samples, enabled=not quiet) as advance:
         frame = optimality_probability(
             mdp, state, gammas, samples=samples, rng=seed, dist=dist, progress=advance
         )
@@ -137,14 +159,18 @@ def optimality_cmd(
         from powerlab.report.figures import plot_optimality
 
         save_figure(plot_optimality(frame), plot)
+        wrote(plot)
     if json_out:
         cols = ["state", "action", "gamma", "probability", "stderr", "samples"]
-        emit_json({"env": mdp.name, "results": frame[cols].to_dict(orient="records")})
+        records = frame[cols].to_dict(orient="records")
+        emit_json({"env": mdp.name, "results": records}, frame.attrs["provenance"])
         return
-    _optimality_table(frame, f"Optimality probability at {state} in {mdp.name} ({samples} samples)")
+    title = f"Optimality probability at {state} in {mdp.name} ({samples} samples, seed {seed})"
+    _optimality_table(frame, title)
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``power`` and ``optimality`` commands to ``app``."""
-    app.command("power")(guarded(power_cmd))
-    app.command("optimality")(guarded(optimality_cmd))
+    multi = multi_value_command("--gamma", "-g", "--states")
+    app.command("power", cls=multi)(guarded(power_cmd))
+    app.command("optimality", cls=multi_value_command("--gamma", "-g"))(guarded(optimality_cmd))

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from powerlab._provenance import provenance
 from powerlab._random import Seed, as_generator
 from powerlab.errors import InputError
 from powerlab.mdp.limits import blackwell_optimal, myopic_optimal
@@ -144,7 +145,9 @@ def power(
 
     Returns:
         DataFrame with one row per (state, gamma): ``state, gamma, power, stderr, samples,
-        solver_error``.
+        solver_error``; ``.attrs["provenance"]`` records the version, git commit, command
+        line, environment, seed, distribution, γ and sample count
+        (:func:`powerlab._provenance.provenance`).
     """
     gs = _checked(gamma, samples)
     idx = mdp.state_indices(states)
@@ -160,9 +163,10 @@ def power(
         for g, (m, err) in zip(gs, est, strict=True)
         for i, s in enumerate(idx)
     ]
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         rows, columns=["state", "gamma", "power", "stderr", "samples", "solver_error"]
     )
+    return _with_provenance(frame, mdp, rng, dist, gs, samples)
 
 
 def optimal_actions_at(mdp: MDP, R: np.ndarray, s: int, gamma: float) -> np.ndarray:
@@ -202,7 +206,8 @@ def optimality_probability(
     Returns:
         DataFrame with one row per (action, gamma): ``state, action, gamma, probability,
         stderr, samples``; ``stderr = sqrt(p(1-p)/(K-1))``, the sample standard error of
-        the indicator's mean (one convention with :func:`power`; :mod:`.moments`).
+        the indicator's mean (one convention with :func:`power`; :mod:`.moments`);
+        ``.attrs["provenance"]`` as in :func:`power`.
     """
     gs = _checked(gamma, samples)
     s = mdp.state_index(state)
@@ -217,6 +222,21 @@ def optimality_probability(
         for g, (m, _) in zip(gs, est, strict=True)
         for a, label in enumerate(labels)
     ]
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         rows, columns=["state", "action", "gamma", "probability", "stderr", "samples"]
     )
+    return _with_provenance(frame, mdp, rng, dist, gs, samples)
+
+
+def _with_provenance(
+    frame: pd.DataFrame, mdp: MDP, rng: Seed, dist: DistributionLike, gs: list[float], n: int
+) -> pd.DataFrame:
+    """``frame`` with ``.attrs["provenance"]``: version, commit, environment, seed, settings."""
+    seed: int | str | None = None if rng is None else "a numpy Generator"
+    if isinstance(rng, int | np.integer):
+        seed = int(rng)
+    spec = dist if isinstance(dist, str) else getattr(dist, "spec", None)
+    frame.attrs["provenance"] = provenance(
+        env=mdp.name, seed=seed, distribution=spec or "uniform", gamma=gs, samples=n
+    )
+    return frame

@@ -109,12 +109,12 @@ def gridworld(
             row[t] = row.get(t, 0.0) + 1.0 - noise
             actions[m] = {s: p for s, p in row.items() if p > 0}
         table[here] = actions
-    m = from_transitions(table, name=name)
+    built = from_transitions(table, name=name)
     return MDP(
-        states=m.states,
-        action_labels=m.action_labels,
-        transitions=m.transitions,
-        terminal=m.terminal,
+        states=built.states,
+        action_labels=built.action_labels,
+        transitions=built.transitions,
+        terminal=built.terminal,
         name=name,
         grid_shape=(rows, cols),
         grid_cells=tuple(order),

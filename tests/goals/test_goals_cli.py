@@ -163,3 +163,9 @@ def test_box_option(tmp_path):
     assert doc["box"] == [0.0, 2.0] and max(doc["mean"].values()) > 0.5
     bad = run("goals", "sample", ENV, "--train", TRAIN, "--box", "1,0")
     assert bad.exit_code == 2 and "--box" in bad.stderr
+
+
+def test_shutdown_samples_refused_before_allocating():
+    r = run("shutdown", ENV, "--train", TRAIN, "--new-state", "button", "--shutdown-action",
+            "halt", "--samples", "1000000000000", "--json")  # fmt: skip
+    assert r.exit_code == 2 and "GiB" in r.stderr and len(r.stderr.strip().splitlines()) == 1

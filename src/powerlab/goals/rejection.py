@@ -69,7 +69,8 @@ def sample_rejection(
     S = gs.mdp.n_states
     if batch is None:
         batch = max(1, min(4096, 2**24 // (S * gs.mdp.n_actions)))
-    check_bytes(8.0 * (n + batch) * (S + 1), f"{n} goal samples over {S} states")
+    keep = min(n, max_proposals)  # accepted draws never outnumber proposals
+    check_bytes(8.0 * (keep + batch) * (S + 1), f"{keep} goal samples over {S} states")
     gen = as_generator(rng)
     t0 = time.perf_counter()
     finding = measure_zero(gs, gen)

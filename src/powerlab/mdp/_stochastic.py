@@ -86,9 +86,10 @@ def value_iteration(
     \mathcal T V - V` and :math:`c = \gamma/(1-\gamma)`, :math:`V^* \in [\mathcal T V + c\min\Delta,
     \mathcal T V + c \max\Delta]`; terminal rows (all zeros) let 0 join the range of Δ. Returns
     ``(V, ε, sweeps, converged)``. With ``give_up_cost`` (seconds per sample), after
-    ``_PROBE`` sweeps the interval's contraction rate ρ is measured and, when the sweeps
-    still needed, :math:`\log(\text{tol}/ε)/\log\rho`, would cost more, the iteration stops
-    early with ``converged=False`` and the current :math:`\mathcal T V` (a warm start).
+    ``_PROBE``, 2 ``_PROBE``, 4 ``_PROBE``, ... sweeps the interval's contraction rate ρ over
+    the latest half of the sweeps is measured and, when the sweeps still needed,
+    :math:`\log(\text{tol}/ε)/\log\rho`, would cost more, the iteration stops early with
+    ``converged=False`` and the current :math:`\mathcal T V` (a warm start).
     """
     K, S = R.shape[:2]
     A = mdp.n_actions
@@ -121,8 +122,11 @@ def value_iteration(
                 TV = TV + c * (hi + lo) / 2.0
             return np.ascontiguousarray(TV.T), bound, it, True
         history.append(bound)
-        if give_up_cost is not None and it == _PROBE:
-            rho = (history[-1] / history[_PROBE // 2 - 1]) ** (1.0 / (_PROBE - _PROBE // 2))
+        # Judge at sweeps _PROBE, 2 _PROBE, 4 _PROBE, ...: the early contraction can be faster
+        # than the asymptotic one, so the rate is re-measured over the latest half each time.
+        q = it // _PROBE
+        if give_up_cost is not None and it % _PROBE == 0 and q & (q - 1) == 0:
+            rho = (history[-1] / history[it // 2 - 1]) ** (1.0 / (it - it // 2))
             need = math.log(tol / bound) / math.log(rho) if rho < 1.0 else math.inf
             if need * sweep_cost > give_up_cost:
                 return np.ascontiguousarray(TV.T), bound, it, False

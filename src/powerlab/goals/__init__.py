@@ -8,14 +8,23 @@
   sampling and hit-and-run over G_T's polytope pieces, with ESS and R-hat.
 * :mod:`~powerlab.goals.setting`, :mod:`~powerlab.goals.shutdown`: the shutdown setting
   (Def 7), Theorem 2's bound with its premises, and the measured fractions as γ varies.
+* :mod:`~powerlab.goals.features`, :mod:`~powerlab.goals.generalization`: goals on
+  features θ = Φw and the CoinRun example's goal misgeneralization, prior against G_T.
+* :mod:`~powerlab.goals.priors`, :mod:`~powerlab.goals.model`,
+  :mod:`~powerlab.goals.compare`: Turner's critique made computable (priors over G_T,
+  approximate compatibility, training γ) and Theorem 2 under each, side by side.
   Recurrence, reach-and-revisit policies, visit counts and γ* (Def 8-9, Props 1-3) are in
   :mod:`powerlab.mdp.recurrence`.
 """
 
+from powerlab.goals.compare import compare_models
 from powerlab.goals.compatible import READINGS, GoalSet, goal_set
-from powerlab.goals.generalization import destinations
+from powerlab.goals.draw import draw_goals, sample_goals
+from powerlab.goals.features import FeatureMap, load_features
+from powerlab.goals.generalization import Misgeneralization, destinations, misgeneralization
 from powerlab.goals.hitandrun import sample_hit_and_run
 from powerlab.goals.interior import EmptyFinding, EmptyGoalSet, find_start
+from powerlab.goals.model import GoalModel
 from powerlab.goals.rejection import sample_rejection
 from powerlab.goals.samples import FractionEstimate, GoalSamples
 from powerlab.goals.setting import (
@@ -50,20 +59,28 @@ __all__ = [
     "ConventionResult",
     "EmptyFinding",
     "EmptyGoalSet",
+    "FeatureMap",
     "FractionEstimate",
     "GammaResult",
+    "GoalModel",
     "GoalSamples",
     "GoalSet",
+    "Misgeneralization",
     "ShutdownAnalysis",
     "ShutdownSetting",
     "TrainingData",
     "analyze_shutdown",
     "avoids_shutdown",
+    "compare_models",
     "destinations",
+    "draw_goals",
     "find_start",
     "goal_set",
+    "load_features",
     "load_training",
+    "misgeneralization",
     "n_of_gamma",
+    "sample_goals",
     "sample_hit_and_run",
     "sample_rejection",
     "shutdown_frame",

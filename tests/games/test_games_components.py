@@ -24,41 +24,47 @@ def _p2_mix(eq) -> F:  # type: ignore[no-untyped-def]
 def test_segment_with_bystander_is_found_whole() -> None:
     """A coordination game with private types, a segment of equilibria and a one-action player.
 
-    P1 knows the state (Good/Bad, 1/2 each); P2 plays A with probability q. Good's payoffs:
-    A pays 2q, B pays 1 - q (A iff q >= 1/3); Bad's: A pays q, B pays 1 - q (A iff q >= 1/2).
-    P2 gets 1 on (A, A) in Good and on (B, B) in Bad: A pays x_G/2, B pays (2 - x_G - x_B)/2
-    with x = P(type plays A), so P2 mixes only if 2 x_G + x_B = 2, i.e. x_G = 1, x_B = 0, which
-    holds exactly for q in [1/3, 1/2]. With q = 1 both types play A; with q = 0 both play B.
-    Σ POWER on the segment: POWER_1 = (1/2)2q + (1/2)(1 - q) = (1 + q)/2, POWER_2 = 1/2,
-    POWER_D = U_D = q/2, total 1 + q: 4/3 and 3/2 at the ends. At q = 1: 3/2 + 1/2 + 1 = 3;
-    at q = 0: 1 + 1 + 0 = 2. The segment's ends are the lowest Σ POWER, and a 3-player
-    polynomial enumeration skips the segment's support (its solution set is not isolated).
+    P1 knows the state (Good/Bad, 1/2 each); P2 plays A with probability q; D has one action
+    and payoff 0. Good's payoffs: A pays 3q, B pays 1 - q (A iff q >= 1/4); Bad's: A pays q,
+    B pays 2(1 - q) (A iff q >= 2/3). P2 gets 1 at (A, A) in Good and at (B, B) in both
+    states: A pays x_G/2, B pays (2 - x_G - x_B)/2 with x = P(type plays A), so P2 mixes only
+    if 2 x_G + x_B = 2. For q in (1/4, 2/3) the types play x_G = 1, x_B = 0, which fits, and
+    at the ends the indifferent type is pinned by the same equation; q < 1/4 (x = 0, 0) and
+    q > 2/3 (x = 1, 1) do not fit. With q = 1 both types play A, with q = 0 both play B.
+    Σ POWER on the segment: POWER_1 = (1/2)3q + (1/2)2(1 - q) = 1 + q/2, POWER_2 = 1/2,
+    POWER_D = 0, total 3/2 + q/2: 13/8 at q = 1/4 and 11/6 at q = 2/3. At q = 1: 2 + 1/2;
+    at q = 0: 3/2 + 1. The segment's ends are the lowest Σ POWER, and a polynomial
+    enumeration skips the segment's support (its solution set is not isolated).
     """
     g = load_game(EX / "coordination-segment-bystander.yaml")
     res = solve_set(g, all_equilibria=True)
     assert res.solver == "enummixed" and res.complete and res.reason == ""
     assert res.dropped_players == ["D"]
-    assert sorted(e.power_sum for e in res.equilibria) == [F(4, 3), F(3, 2), F(2), F(3)]
+    assert sorted(e.power_sum for e in res.equilibria) == [F(13, 8), F(11, 6), F(5, 2), F(5, 2)]
     assert all(e.is_bne for e in res.equilibria)
     assert res.components is not None and len(res.components) == 3
     (seg,) = [c for c in res.components if len(c.members) == 2]
-    assert (seg.power_sum_min, seg.power_sum_max) == (F(4, 3), F(3, 2))
+    assert (seg.power_sum_min, seg.power_sum_max) == (F(13, 8), F(11, 6))
     ends = sorted(_p2_mix(res.equilibria[m]) for m in seg.members)
-    assert ends == [F(1, 3), F(1, 2)]
+    assert ends == [F(1, 4), F(2, 3)]
     for m in seg.members:
         e = res.equilibria[m]
         assert e.component == seg.index
-        assert e.power == [(1 + _p2_mix(e)) / 2, F(1, 2), _p2_mix(e) / 2]
+        assert e.power == [1 + _p2_mix(e) / 2, F(1, 2), F(0)]
 
 
 def test_enumpoly_says_it_skipped_the_segment() -> None:
-    """Forced onto the same game (without the bystander), enumpoly meets the segment's support
-    as a continuum, skips it and says so; its answer must not claim completeness."""
-    g, _ = drop_choiceless_players(load_game(EX / "coordination-segment-bystander.yaml"))
-    res = solve_set(g, "enumpoly")
-    assert not res.complete
-    assert "continuum" in res.reason and "skipped" in res.reason
-    assert F(4, 3) not in [e.power_sum for e in res.equilibria]
+    """Forced onto the same game, enumpoly meets the segment's support as a continuum, skips
+    it (missing both ends, Σ POWER 13/8 and 11/6) and says so; it does not claim completeness."""
+    for g in (
+        load_game(EX / "coordination-segment-bystander.yaml"),
+        drop_choiceless_players(load_game(EX / "coordination-segment-bystander.yaml"))[0],
+    ):
+        res = solve_set(g, "enumpoly")
+        assert not res.complete
+        assert "continuum" in res.reason and "skipped" in res.reason
+        found = [e.power_sum for e in res.equilibria]
+        assert F(13, 8) not in found and F(11, 6) not in found
 
 
 def test_three_players_are_not_complete() -> None:
@@ -103,7 +109,7 @@ def test_cli_all_reports_components_and_completeness() -> None:
     doc = json.loads(res.stdout)
     assert doc["complete"] is True and doc["incomplete_reason"] is None
     ranges = sorted((c["power_sum_min"], c["power_sum_max"]) for c in doc["components"])
-    assert ("4/3", "3/2") in ranges
+    assert ("13/8", "11/6") in ranges
     assert all(isinstance(e["component"], int) for e in doc["equilibria"])
     table = runner.invoke(app, ["game", str(EX / "coordination-segment-bystander.yaml"), "--all"])
     assert "complete: yes" in table.stdout and "component" in table.stdout

@@ -187,7 +187,9 @@ def _to_profile(game: BayesianGame, tree: EfgTree, raw: Any) -> tuple[Profile, b
         for hist, probs in rows:
             k = int(hist[0][1][1:])
             ti = tree.profiles[k][i]
-            s[ti] = [Fraction(*p) if exact else float(p) for p in probs]
+            row = [Fraction(*p) if exact else float(p) for p in probs]
+            if sum(row) > 0:  # Gambit leaves an infoset it never reaches at all-zero
+                s[ti] = row
         sigma.append(s)
     return sigma, exact
 

@@ -5,8 +5,10 @@ POWER and optimality probability average over :math:`R \sim \mathcal D`. The def
 Sec. 5, the distribution of their worked examples). A distribution draws ``R: [K, S]`` from an
 explicit ``rng`` (a ``numpy.random.Generator``), so that a seed fixes the numbers.
 
-Specs (the CLI's ``--dist``): ``uniform``, ``uniform:a,b``, ``beta:a,b``, ``bernoulli:p``, and
-per-state overrides after semicolons, ``uniform;dead=bernoulli:0.5;goal=uniform:0,2``.
+Specs (the CLI's ``--dist``): ``uniform``, ``uniform:a,b``, ``beta:a,b``, ``bernoulli:p``,
+``pareto:scale,alpha``, ``jaynes`` or ``jaynes:eps``, per-state overrides after semicolons,
+``uniform;dead=bernoulli:0.5;goal=uniform:0,2``, and groups of states forced to share one
+reward, ``uniform;tie:a,b;tie:c,d``.
 """
 
 from __future__ import annotations
@@ -25,8 +27,11 @@ __all__ = [
     "Beta",
     "DistributionLike",
     "FromCallable",
+    "Jaynes",
+    "Pareto",
     "PerState",
     "RewardDistribution",
+    "Tied",
     "Uniform",
     "as_distribution",
     "parse_dist",
@@ -113,6 +118,89 @@ class Bernoulli:
 
 
 @dataclass(frozen=True)
+class Pareto:
+    """IID Pareto(scale, alpha) rewards: density :math:`\\alpha x_m^\\alpha / x^{\\alpha+1}` on
+    :math:`[x_m, \\infty)`, heavy-tailed (mean infinite for alpha <= 1); POWERplay's ``pareto``."""
+
+    scale: float
+    alpha: float
+
+    def __post_init__(self) -> None:
+        ok = self.scale > 0 and self.alpha > 0
+        if not (ok and math.isfinite(self.scale) and math.isfinite(self.alpha)):
+            raise InputError(
+                f"pareto: scale and alpha must be positive, got {self.scale}, {self.alpha}"
+            )
+
+    def sample(self, rng: np.random.Generator, K: int, S: int) -> np.ndarray:
+        """``R: [K, S]`` iid Pareto: ``scale * (1 + Lomax(alpha))``."""
+        return self.scale * (1.0 + rng.pareto(self.alpha, size=(K, S)))
+
+    @property
+    def spec(self) -> str:
+        return f"pareto:{self.scale:g},{self.alpha:g}"
+
+
+@dataclass(frozen=True)
+class Jaynes:
+    """IID rewards from Jaynes' prior, density :math:`\\propto 1/(x(1-x))`, truncated to
+    :math:`[\\epsilon, 1-\\epsilon]` because it is improper on (0, 1) (Jaynes 1968, the prior
+    for an unknown probability; POWERplay's ``jaynes_prior`` truncates it with a 100-point grid).
+
+    Its CDF is affine in :math:`\\mathrm{logit}\\,x`, so a draw is
+    :math:`\\sigma(\\ell_0 + U(\\ell_1 - \\ell_0))` with :math:`\\ell_0 = \\mathrm{logit}\\,\\epsilon`,
+    :math:`\\ell_1 = -\\ell_0` and U uniform on [0, 1]."""
+
+    eps: float = 0.01
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.eps < 0.5:
+            raise InputError(f"jaynes: eps must be in (0, 0.5), got {self.eps}")
+
+    def sample(self, rng: np.random.Generator, K: int, S: int) -> np.ndarray:
+        """``R: [K, S]`` iid from the truncated prior, by inverting its CDF."""
+        lo = math.log(self.eps / (1.0 - self.eps))
+        z = lo + rng.random(size=(K, S)) * (-2.0 * lo)
+        return 1.0 / (1.0 + np.exp(-z))
+
+    @property
+    def spec(self) -> str:
+        return "jaynes" if self.eps == 0.01 else f"jaynes:{self.eps:g}"
+
+
+@dataclass(frozen=True)
+class Tied:
+    """A distribution whose states in each group share one reward: every column of a group
+    is overwritten by its first state's (POWERplay's ``states_with_identical_rewards``).
+    Groups must be disjoint."""
+
+    base: RewardDistribution
+    groups: tuple[tuple[int, ...], ...]
+    names: tuple[tuple[str, ...], ...] = ()
+
+    def __post_init__(self) -> None:
+        seen: set[int] = set()
+        for g in self.groups:
+            if seen & set(g):
+                raise InputError(f"tied states: groups must be disjoint, {g} overlaps another")
+            seen |= set(g)
+
+    def sample(self, rng: np.random.Generator, K: int, S: int) -> np.ndarray:
+        """``R: [K, S]`` from ``base`` with each group's columns set equal."""
+        R = self.base.sample(rng, K, S)
+        for g in self.groups:
+            if max(g) >= S:
+                raise InputError(f"tied state index {max(g)} outside [0, {S})")
+            R[:, list(g[1:])] = R[:, [g[0]]]
+        return R
+
+    @property
+    def spec(self) -> str:
+        labels = self.names or tuple(tuple(str(i) for i in g) for g in self.groups)
+        return ";".join([self.base.spec, *("tie:" + ",".join(g) for g in labels)])
+
+
+@dataclass(frozen=True)
 class PerState:
     """A base distribution with per-state overrides, independent across states.
 
@@ -180,9 +268,17 @@ def _parse_one(text: str) -> RewardDistribution:
         vals = [float(x) for x in args.split(",")] if args.strip() else []
     except ValueError:
         raise InputError(f"--dist: bad numbers in {text.strip()!r}") from None
-    want = {"uniform": (0, 2), "beta": (2, 2), "bernoulli": (1, 1)}
+    want = {
+        "uniform": (0, 2),
+        "beta": (2, 2),
+        "bernoulli": (1, 1),
+        "pareto": (2, 2),
+        "jaynes": (0, 1),
+    }
     if name not in want:
-        raise InputError(f"--dist: unknown distribution {name!r} (use uniform, beta or bernoulli)")
+        raise InputError(
+            f"--dist: unknown distribution {name!r} (use uniform, beta, bernoulli, pareto or jaynes)"
+        )
     lo, hi = want[name]
     if not lo <= len(vals) <= hi or (name == "uniform" and len(vals) == 1):
         raise InputError(
@@ -192,6 +288,10 @@ def _parse_one(text: str) -> RewardDistribution:
         return Uniform(*vals)
     if name == "beta":
         return Beta(*vals)
+    if name == "pareto":
+        return Pareto(*vals)
+    if name == "jaynes":
+        return Jaynes(*vals)
     return Bernoulli(*vals)
 
 
@@ -200,6 +300,14 @@ def parse_dist(spec: str, state_index: Callable[[str], int] | None = None) -> Re
     parts = [p for p in spec.split(";") if p.strip()]
     if not parts:
         raise InputError("--dist: empty distribution spec")
+    ties = [p.strip()[4:] for p in parts[1:] if p.strip().startswith("tie:")]
+    parts = [p for p in parts if not p.strip().startswith("tie:")]
+    if ties:
+        if state_index is None:
+            raise InputError("--dist: tie:STATES needs an environment to resolve state names")
+        tied = tuple(tuple(n.strip() for n in t.split(",") if n.strip()) for t in ties)
+        groups = tuple(tuple(state_index(n) for n in g) for g in tied)
+        return Tied(parse_dist(";".join(parts), state_index), groups, tied)
     base = _parse_one(parts[0])
     if len(parts) == 1:
         return base

@@ -1,18 +1,20 @@
-"""Figures for two-agent POWER: POWER vs ρ with bands, and per-agent heatmaps on grids."""
+"""Figures for two-agent POWER: POWER vs ρ with bands, per-agent heatmaps, rollout GIFs."""
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from powerlab._figures import pyplot, save_figure
+from powerlab._random import Seed, as_generator
 from powerlab.errors import InputError
 from powerlab.multiagent.joint import AGENTS, JointMDP
 from powerlab.multiagent.power import MEAN_ROW, MultiagentPower
 
-__all__ = ["plot_heatmaps", "plot_power_vs_rho"]
+__all__ = ["plot_heatmaps", "plot_power_vs_rho", "rollout", "rollout_gif"]
 
 _Z95 = 1.959963984540054
 
@@ -66,3 +68,64 @@ def plot_heatmaps(
         ax.set_yticks([])
         fig.colorbar(im, ax=ax, shrink=0.8)
     save_figure(fig, path)
+
+
+def rollout(
+    joint: JointMDP, pi_H: np.ndarray, pi_A: np.ndarray, start: str, steps: int, rng: Seed
+) -> np.ndarray:
+    """A sampled trajectory ``[steps + 1]`` of joint-state indices from ``start``: at j,
+    :math:`x \\sim \\pi_H(\\cdot|j)`, :math:`y \\sim \\pi_A(\\cdot|j)`, then
+    :math:`j' \\sim T_J(j, (x, y), \\cdot)` (policies ``[J, A]``, stochastic)."""
+    pi_H = joint.check_policy(pi_H, "H")
+    pi_A = joint.check_policy(pi_A, "A")
+    if steps < 0 or steps > 10_000:
+        raise InputError(f"rollout: steps must be in [0, 10000], got {steps}")
+    if start not in joint.states:
+        raise InputError(f"rollout: unknown joint state {start!r}")
+    gen = as_generator(rng)
+    A = joint.n_actions
+    path = [joint.states.index(start)]
+    P = joint.P
+    for _ in range(steps):
+        j = path[-1]
+        x = gen.choice(A, p=pi_H[j])
+        y = gen.choice(A, p=pi_A[j])
+        r = (j * A + x) * A + y
+        lo, hi = P.indptr[r], P.indptr[r + 1]
+        path.append(int(gen.choice(P.indices[lo:hi], p=P.data[lo:hi])))
+    return np.array(path)
+
+
+def rollout_gif(
+    joint: JointMDP, path_states: np.ndarray, out: str | os.PathLike[str], fps: int = 2
+) -> None:
+    """An animated GIF of a joint trajectory on a grid (H blue, A red), one frame per step,
+    written with matplotlib's PillowWriter."""
+    from matplotlib.animation import FuncAnimation, PillowWriter
+
+    cells = joint.cells
+    if cells is None or joint.base.grid_shape is None:
+        raise InputError(f"{joint.base.name}: a rollout animation needs a grid environment")
+    rows, cols = joint.base.grid_shape
+    open_ = np.zeros((rows, cols))
+    for r, c in joint.base.grid_cells or ():
+        open_[r, c] = 1.0
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(0.6 * cols + 1, 0.6 * rows + 1))
+    ax.imshow(open_, cmap="gray", vmin=0, vmax=1)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    (h,) = ax.plot([], [], "o", color="tab:blue", ms=14, label="H")
+    (a,) = ax.plot([], [], "s", color="tab:red", ms=10, label="A")
+    ax.legend(loc="upper right", fontsize=7)
+
+    def draw(t: int) -> list[Any]:
+        (hr, hc), (ar, ac) = cells[path_states[t]]
+        h.set_data([hc], [hr])
+        a.set_data([ac], [ar])
+        ax.set_title(f"step {t}")
+        return [h, a]
+
+    anim = FuncAnimation(fig, draw, frames=len(path_states), blit=False)
+    anim.save(str(out), writer=PillowWriter(fps=fps))
+    plt.close(fig)

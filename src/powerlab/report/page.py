@@ -60,25 +60,71 @@ def table_html(header: list[str], rows: list[list[Any]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+# Tables are blocks that scroll sideways inside the page, so that a wide table never widens
+# the page at a narrow window; images scale down to the text width.
 _CSS = """
-body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222;
+overflow-wrap:break-word}
 h1{border-bottom:2px solid #444}h2{margin-top:2.5rem;border-bottom:1px solid #aaa}
-table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.25rem .6rem;
-text-align:right}th{background:#f3f3f3}figure{margin:1rem 0}img{max-width:100%}
-code,pre{background:#f6f6f6;padding:.1rem .3rem}figcaption{font-size:.9rem;color:#555}
+table{border-collapse:collapse;margin:1rem 0;display:block;max-width:100%;overflow-x:auto}
+td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:right}th{background:#f3f3f3}
+td:first-child,th:first-child{text-align:left}
+figure{margin:1rem 0}img{max-width:100%;height:auto}
+code,pre{background:#f6f6f6;padding:.1rem .3rem;overflow-wrap:anywhere}
+pre{overflow-x:auto;white-space:pre-wrap}figcaption{font-size:.9rem;color:#555}
+dl.provenance{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem;font-size:.9rem}
+dl.provenance dt{color:#555}dl.provenance dd{margin:0;overflow-wrap:anywhere}
 """
 
 
-def render_page(sections: list[Section], outdir: Path, title: str = "powerlab report") -> Path:
-    """Write ``outdir/index.html`` (atomically) holding every section; return its path."""
+def _provenance_html(provenance: dict[str, Any]) -> str:
+    items = "".join(
+        f"<dt>{html.escape(str(k))}</dt><dd>{html.escape(_plain(v))}</dd>"
+        for k, v in provenance.items()
+    )
+    return f"<dl class='provenance'>{items}</dl>"
+
+
+def _plain(value: Any) -> str:
+    """A value as a reader writes it: lists joined by commas, None as "not available"."""
+    if value is None:
+        return "not available"
+    if isinstance(value, list | tuple):
+        return ", ".join(map(_plain, value))
+    return str(value)
+
+
+def render_page(
+    sections: list[Section],
+    outdir: Path,
+    title: str = "powerlab report",
+    provenance: dict[str, Any] | None = None,
+) -> Path:
+    """Write ``outdir/index.html`` (atomically) holding every section; return its path.
+
+    The page leads with the results: the summary rows of every section (the table
+    ``powerlab demo`` prints), each linked to its section, and the provenance of the run.
+    """
     parts = [
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{html.escape(title)}</title>"
     ]
-    parts.append(f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1><ul>")
-    parts += [
-        f"<li><a href='#s{i}'>{html.escape(s.title)}</a></li>" for i, s in enumerate(sections)
+    parts.append(f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>")
+    rows = [
+        f"<tr><td><a href='#s{i}'>{html.escape(s.title)}</a></td>"
+        f"<td>{html.escape(key)}</td><td>{html.escape(value)}</td></tr>"
+        for i, s in enumerate(sections)
+        for key, value in s.summary
     ]
-    parts.append("</ul>")
+    parts.append(
+        "<p>Results (each links to its section):</p><table id='summary'><thead><tr>"
+        "<th>analysis</th><th>quantity</th><th>value</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+    if provenance:
+        parts.append("<p>Produced by:</p>" + _provenance_html(provenance))
     for i, s in enumerate(sections):
         parts.append(f"<h2 id='s{i}'>{html.escape(s.title)}</h2>{s.html}")
         if s.command:

@@ -9,6 +9,8 @@ derives it), so each check accepts a peer number p against ours (x, s.e. s_x) wh
 
 import math
 
+import pytest
+
 from powerlab.mdp import load_mdp
 from powerlab.power import power
 
@@ -65,3 +67,33 @@ def test_negative_rewards_absorbing_state(examples):
     x, sx = float(df.power.iloc[0]), float(df.stderr.iloc[0])
     assert abs(x) <= 3 * sx
     assert x < 0.25 - 10 * sx
+
+
+# configs/replication/PART_2-FIGURES_2_3_4_6_7_8_9_10.yaml at reward_correlation = 0: joint
+# 3x3 gridworld, γ_H = γ_A = 0.6, A's seed policy
+# policies/joint_3x3_gridworld_agent_A_uniform_random.gv, U[0, 1] on joint states. The
+# repository's output files for this config are Git LFS pointers, so POWERplay's
+# ``src.lib.runex.run_one_experiment(..., sweep_type="multiagent_with_reward",
+# num_reward_samples=1000, random_seed=0, convergence_threshold=1e-4)`` was run by hand at
+# commit 331f1e8 (1,418.7 s, one thread); its printed output: POWER mean over the 81 joint
+# states and at two joint states, each with the standard error of its 1,000 samples.
+PART_2_RHO_0 = {
+    ("H", "(mean)"): (0.66646, 0.00283),
+    ("A", "(mean)"): (0.81852, 0.00162),
+    ("H", "(0, 0)_H^(0, 0)_A"): (0.65527, 0.00572),
+    ("A", "(0, 0)_H^(0, 0)_A"): (0.80044, 0.00359),
+    ("H", "(1, 1)_H^(1, 1)_A"): (0.67349, 0.00622),
+    ("A", "(1, 1)_H^(1, 1)_A"): (0.85072, 0.00293),
+}
+
+
+@pytest.mark.slow
+def test_part_2_rho_0(examples):
+    """Both agents' POWER on the joint 3x3 gridworld, A best-responding (PART_2, ρ = 0)."""
+    from powerlab.multiagent import joint_mdp, multiagent_power
+
+    J = joint_mdp(load_mdp(examples / "multiagent" / "3x3_gridworld.gv"))
+    res = multiagent_power(J, 0.6, ai="best-response", rho=0.0, samples=4000, rng=2024)
+    for (agent, state), (p, sp) in PART_2_RHO_0.items():
+        x, sx = res.at(agent, state)
+        assert _agrees(x, sx, p, sp, 0.6), (agent, state, x, sx, p, sp)

@@ -44,7 +44,7 @@ def test_tangent_json_contract(tmp_path):
     )
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
-    assert set(doc) == {"rows", "fit", "settings"}
+    assert set(doc) == {"rows", "fit", "settings", "provenance"}
     assert [r["width"] for r in doc["rows"]] == [8, 32]
     for key in ("gap", "rel_param_change", "agreement", "acc_full", "acc_lin"):
         assert key in doc["rows"][0]

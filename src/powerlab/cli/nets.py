@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from powerlab._provenance import provenance
 from powerlab.cli._common import (
+    QUIET_OPT,
     Table,
     console,
     emit_json,
@@ -21,6 +23,8 @@ from powerlab.cli._common import (
     multi_value_command,
     parse_number,
     progress_bar,
+    split_list,
+    wrote,
 )
 from powerlab.errors import InputError
 
@@ -43,12 +47,8 @@ TICKET_KEPT_QUICK = (0.1, 0.3, 0.5)
 _MultiValueCommand = multi_value_command(*_MULTI)
 
 
-def _split(values: list[str] | None) -> list[str]:
-    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
-
-
 def _ints(values: list[str] | None, flag: str, default: tuple[int, ...]) -> list[int]:
-    items = _split(values)
+    items = split_list(values, flag)
     if not items:
         return list(default)
     out = []
@@ -64,7 +64,7 @@ def _ints(values: list[str] | None, flag: str, default: tuple[int, ...]) -> list
 
 
 def _floats(values: list[str] | None, flag: str, default: tuple[float, ...]) -> list[float]:
-    items = _split(values)
+    items = split_list(values, flag)
     if not items:
         return list(default)
     return [parse_number(v, flag, low=0.0, high=1.0, open_low=True) for v in items]
@@ -93,7 +93,7 @@ _DATA_HELP = ".npz file with arrays X [N, D], y [N] (optional image_shape); defa
 DataOpt = Annotated[Path | None, typer.Option("--data", help=_DATA_HELP)]
 ThreadsOpt = Annotated[int, typer.Option("--threads", help="Torch CPU threads.")]
 QuickOpt = Annotated[bool, typer.Option("--quick", help="Small sweep (< 2 min).")]
-PlotOpt = Annotated[Path | None, typer.Option("--plot", help="Write a figure.")]
+PlotOpt = Annotated[Path | None, typer.Option("--plot", help="Write a figure (PNG) to PATH.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
 EpochsOpt = Annotated[int | None, typer.Option("--epochs", help="Training epochs.")]
 ArchOpt = Annotated[str, typer.Option("--arch", help="mlp or cnn.")]
@@ -166,21 +166,24 @@ def _render(
     json_out: bool,
     figure: Callable[[Any], Any],
     table: Callable[[Any], None],
+    settings: dict[str, Any],
 ) -> None:
-    """Write the figure if asked, then print the JSON document or the table."""
+    """Write the figure if asked, then print the JSON document (with provenance) or the table."""
     if plot is not None:
         from powerlab._figures import save_figure
 
         save_figure(figure(doc), plot)
+        wrote(plot)
     if json_out:
-        emit_json(doc.to_dict())
+        emit_json(doc.to_dict(), provenance(**settings))
         return
     table(doc)
 
 
 def tangent_cmd(
     widths: Annotated[
-        list[str] | None, typer.Option("--widths", help="Hidden widths to sweep.")
+        list[str] | None,
+        typer.Option("--widths", help="Hidden widths to sweep, e.g. --widths 32,64."),
     ] = None,
     epochs: EpochsOpt = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed: split, θ0, batches.")] = 0,
@@ -196,6 +199,7 @@ def tangent_cmd(
     quick: QuickOpt = False,
     plot: PlotOpt = None,
     json_out: JsonOpt = False,
+    quiet: bool = QUIET_OPT,
 ) -> None:
     """Train networks and their linearizations (parameter tangent space) over widths."""
     default_w: tuple[int, ...] = TANGENT_WIDTHS_QUICK if quick else TANGENT_WIDTHS
@@ -208,7 +212,7 @@ def tangent_cmd(
     from powerlab.nets.plot import figure_tangent
     from powerlab.nets.tangent import tangent_sweep
 
-    with progress_bar("tangent", len(ws) * repeats, enabled=not json_out) as advance:
+    with progress_bar("tangent", len(ws) * repeats, enabled=not quiet) as advance:
         doc = tangent_sweep(
             dataset,
             ws,
@@ -221,7 +225,8 @@ def tangent_cmd(
             lr=lr,
             momentum=momentum,
         )
-    _render(doc, plot, json_out, figure_tangent, _tangent_table)
+    settings = {"seed": seed, "widths": ws, "epochs": n_epochs, "quick": quick or None}
+    _render(doc, plot, json_out, figure_tangent, _tangent_table, settings)
 
 
 def tickets_cmd(
@@ -244,6 +249,7 @@ def tickets_cmd(
     quick: QuickOpt = False,
     plot: PlotOpt = None,
     json_out: JsonOpt = False,
+    quiet: bool = QUIET_OPT,
 ) -> None:
     """Find subnetworks of random networks (biprop / edge-popup) and compare with dense."""
     if method not in ("biprop", "edgepopup"):
@@ -259,11 +265,12 @@ def tickets_cmd(
     from powerlab.nets.tickets import tickets_sweep
 
     total = len(ws) * (len(ks) + int(dense))
-    with progress_bar("tickets", total, enabled=not json_out) as advance:
+    with progress_bar("tickets", total, enabled=not quiet) as advance:
         doc = tickets_sweep(
             dataset, method, ws, ks, arch, n_epochs, seed, dense=dense, progress=advance
         )
-    _render(doc, plot, json_out, figure_tickets, _tickets_table)
+    settings = {"seed": seed, "widths": ws, "kept": ks, "epochs": n_epochs, "quick": quick or None}
+    _render(doc, plot, json_out, figure_tickets, _tickets_table, settings)
 
 
 def register(app: typer.Typer) -> None:

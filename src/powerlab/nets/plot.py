@@ -55,6 +55,8 @@ def figure_tangent(doc: TangentSweep) -> Any:
 
 def figure_tickets(doc: TicketSweep) -> Any:
     """Left: test accuracy vs kept fraction per width (dense dashed); right: accuracy vs bits."""
+    from matplotlib.ticker import NullFormatter
+
     plt = pyplot()
 
     rows = doc.rows
@@ -79,5 +81,6 @@ def figure_tickets(doc: TicketSweep) -> Any:
     ax1.legend(fontsize=8)
     ax2.set_xlabel("bits to store (standalone; x = dense float32)")
     ax2.set_ylabel("test accuracy")
+    ax2.xaxis.set_minor_formatter(NullFormatter())  # decade labels only: minor ones overlap
     fig.tight_layout()
     return fig

@@ -17,7 +17,7 @@ def test_forecast_json_contract() -> None:
     res = runner.invoke(app, ["forecast", "--first-trial", "1/300", "--until", "2036", "--json"])
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
-    assert set(doc) == {"probability", "by_year", "parameters"}
+    assert set(doc) == {"probability", "by_year", "parameters", "provenance"}
     # Davidson (2021) Sec. 4.2: 1/300 -> 4.2%; closed form 16/379
     assert doc["probability"] == pytest.approx(16 / 379, rel=1e-9)
     assert list(doc["by_year"]) == [str(y) for y in range(2021, 2037)]

@@ -11,7 +11,8 @@ from typing import Annotated, Any
 
 import typer
 
-from powerlab.cli._common import Table, console, emit_json, guarded, parse_number, say
+from powerlab._provenance import provenance
+from powerlab.cli._common import Table, console, emit_json, guarded, parse_number, say, wrote
 from powerlab.errors import InputError
 
 __all__ = ["forecast_cmd", "forecast_table_cmd", "imitate_cmd", "lowstakes_cmd", "register"]
@@ -86,8 +87,9 @@ def forecast_cmd(
         from powerlab.forecast.plot import plot_forecasts
 
         plot_forecasts({trials: fc}, plot)
+        wrote(plot)
     if json_out:
-        emit_json(fc.to_json())
+        emit_json(fc.to_json(), provenance())
         return
     table = Table(title=f"P(AGI by year | none by {observed}), {trials} trials")
     table.add_column("year")
@@ -123,7 +125,8 @@ def forecast_table_cmd(
                 "cols": t.cols,
                 "values": t.values,
                 "percent_2sf": None if exact else t.percent(),
-            }
+            },
+            provenance(),
         )
         return
     table = Table(title=f"Davidson (2021) Sec. {t.key}: {t.title}")
@@ -173,6 +176,7 @@ def imitate_cmd(
         from powerlab.imitation.plot import plot_run
 
         plot_run(run, plot)
+        wrote(plot)
     summary = run.summary()
     if json_out:
         emit_json(
@@ -181,7 +185,8 @@ def imitate_cmd(
                 "triggers": run.triggers,
                 "cumulative_queries": run.queried.cumsum(),
                 "parameters": run.parameters,
-            }
+            },
+            provenance(seed=seed),
         )
         return
     table = Table(title=f"{steps} steps, {models} models ({deceptive} deceptive), α={alpha}")
@@ -225,8 +230,9 @@ def lowstakes_cmd(
         from powerlab.lowstakes.plot import plot_regret
 
         plot_regret(res, plot)
+        wrote(plot)
     if json_out:
-        emit_json(res.to_dict())
+        emit_json(res.to_dict(), provenance(seed=seed))
         return
     shifted = "shift at T/2" if shift else "no shift"
     table = Table(title=f"T = {horizon}, delay D = {delay}, {shifted}")

@@ -18,7 +18,17 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from powerlab.cli._common import Table, console, emit_json, err_console, guarded, say
+from powerlab._provenance import provenance
+from powerlab.cli._common import (
+    QUIET_OPT,
+    Table,
+    console,
+    emit_json,
+    err_console,
+    guarded,
+    say,
+    wrote,
+)
 
 __all__ = ["register", "report_cmd", "run_cmd", "status_cmd"]
 
@@ -43,8 +53,11 @@ class _Speed(TextColumn):
 
 @contextmanager
 def _sweep_progress(enabled: bool) -> Iterator[tuple[Any, Any]]:
-    """Yields ``(started(total, done), advance(n))`` driving a bar with throughput and ETA."""
-    if not enabled:
+    """Yields ``(started(total, done), advance(n))`` driving a bar with throughput and ETA.
+
+    Drawn only when ``enabled`` and stderr is a terminal, as :func:`progress_bar`.
+    """
+    if not enabled or not err_console.is_terminal:
         yield (lambda total, done: None), (lambda n: None)
         return
     prog = Progress(
@@ -109,6 +122,7 @@ def run_cmd(
     max_chunks: int = typer.Option(
         None, "--max-chunks", help="Stop after this many new chunks (resume later)."
     ),
+    quiet: bool = QUIET_OPT,
 ) -> None:
     """Run or resume the sweep SPEC; rerunning the same command resumes it."""
     from powerlab.sweep import load_spec, run_sweep
@@ -118,7 +132,7 @@ def run_cmd(
     sweep = load_spec(spec)
     target = Path(out) if out else Path("sweeps") / sweep.name
     try:
-        with _sweep_progress(not json_out) as (started, advance):
+        with _sweep_progress(not quiet) as (started, advance):
             outcome = run_sweep(
                 sweep,
                 target,
@@ -142,7 +156,8 @@ def run_cmd(
         "samples_per_second": round(outcome.throughput, 1),
     }
     if json_out:
-        emit_json({**summary, "results": outcome.results.to_dict(orient="records")})
+        records = outcome.results.to_dict(orient="records")
+        emit_json({**summary, "results": records}, provenance(sweep=sweep.name))
         return
     table = Table(title=f"sweep {sweep.name} ({sweep.analysis})")
     table.add_column("quantity")
@@ -162,7 +177,7 @@ def status_cmd(
 
     st = status(ResultStore.open(store))
     if json_out:
-        emit_json(st)
+        emit_json(st, provenance(store=store))
         return
     state = "complete" if st["complete"] else "incomplete"
     table = Table(
@@ -202,18 +217,20 @@ def report_cmd(
     outdir.mkdir(exist_ok=True)
     csv = atomic_write_text(outdir / "results.csv", frame.to_csv(index=False))
     figs = write_figures(frame, man, outdir, top=min(top, 10))
+    for path in (csv, *figs):
+        wrote(path)
     if json_out:
         emit_json(
             {
                 "status": {k: v for k, v in status(st).items() if k != "cells"},
                 "results": frame.to_dict(orient="records"),
                 "files": [str(csv), *map(str, figs)],
-            }
+            },
+            provenance(store=str(st.root)),
         )
         return
     for table in _cell_tables(frame, man, top):
         console.print(table)
-    say(f"wrote {csv} and {len(figs)} figure(s) in {outdir}")
 
 
 def register(app: typer.Typer) -> None:

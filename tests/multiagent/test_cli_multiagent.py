@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 from typer.testing import CliRunner
 
 from powerlab.cli import app
@@ -37,15 +38,28 @@ def test_json_best_response(examples, tmp_path):
     assert out.stat().st_size > 0
 
 
-def test_fixed_policy_and_heatmap(examples, tmp_path):
-    env = str(examples / "multiagent" / "3x3_gridworld.gv")
-    pol = str(examples / "multiagent" / "joint_3x3_gridworld_agent_A_uniform_random.gv")
+def test_fixed_policy_and_heatmap(tmp_path):
+    """A fixed policy file written by policy_to_dot (A always stays) on a 1x3 grid YAML."""
+    from powerlab.mdp import load_mdp
+    from powerlab.mdp.dot import policy_to_dot
+    from powerlab.multiagent import joint_mdp
+
+    env = tmp_path / "line.yaml"
+    env.write_text('grid: "..."\n')
+    J = joint_mdp(load_mdp(env))
+    labels = [J.base.action_labels[a] for a in J.pairs[:, 1]]
+    pi = np.zeros((J.n_states, J.n_actions))
+    pi[:, labels[0].index("stay")] = 1.0
+    pol = tmp_path / "stay.gv"
+    pol.write_text(policy_to_dot(J.states, labels, pi))
     out = tmp_path / "heat.png"
     res = runner.invoke(
         app,
         [
             "multiagent",
-            env,
+            str(env),
+            "--graph",
+            str(tmp_path / "env.gv"),
             "--ai",
             f"fixed:{pol}",
             "--gamma",
@@ -58,6 +72,7 @@ def test_fixed_policy_and_heatmap(examples, tmp_path):
     )
     assert res.exit_code == 0, res.output
     assert "POWER" in res.stdout and out.stat().st_size > 0
+    assert load_mdp(tmp_path / "env.gv").n_states == 3
 
 
 def test_errors(examples):

@@ -65,6 +65,13 @@ def multiagent(
     plot: Annotated[
         Path | None, typer.Option(help="Write POWER vs ρ (PNG), or heatmaps for one ρ and γ.")
     ] = None,
+    graph: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write the environment as a graph: .gv/.dot text, or .png/.svg/.pdf "
+            "(needs Graphviz's dot program)."
+        ),
+    ] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """POWER of H and A at every joint state, with standard errors and solver bounds."""
@@ -81,7 +88,12 @@ def multiagent(
         raise InputError(f"--samples: must be at least 2, got {samples}")
     if max_rounds < 1:
         raise InputError(f"--max-rounds: must be at least 1, got {max_rounds}")
-    joint = joint_mdp(load_env(env), no_overlap=no_overlap)
+    base = load_env(env)
+    if graph is not None:
+        from powerlab.mdp.dot import mdp_to_dot, render_dot
+
+        render_dot(mdp_to_dot(base), graph)
+    joint = joint_mdp(base, no_overlap=no_overlap)
     mode, pi = _policy(ai, joint)
     if mode == "fixed":
         rhos = rhos[:1]

@@ -12,7 +12,6 @@ from powerlab.multiagent.power import (
     MODES,
     MultiagentPower,
     multiagent_power,
-    power_vs_rho,
 )
 
 __all__ = [
@@ -25,6 +24,5 @@ __all__ = [
     "joint_mdp",
     "joint_state_name",
     "multiagent_power",
-    "power_vs_rho",
     "reflection_constant",
 ]

@@ -44,7 +44,7 @@ Each value carries its standard error over samples (:mod:`powerlab.power.moments
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,7 +60,7 @@ from powerlab.multiagent.joint import AGENTS, JointMDP
 from powerlab.power.distributions import DistributionLike, RewardDistribution, as_distribution
 from powerlab.power.moments import Moments, moments_of
 
-__all__ = ["MEAN_ROW", "MODES", "MultiagentPower", "multiagent_power", "power_vs_rho"]
+__all__ = ["MEAN_ROW", "MODES", "MultiagentPower", "multiagent_power"]
 
 MEAN_ROW = "(mean)"
 
@@ -268,27 +268,4 @@ def multiagent_power(
         rounds=ctx.rounds,
         unconverged=ctx.unconverged,
         cycling=ctx.cycling,
-    )
-
-
-def power_vs_rho(
-    joint: JointMDP, rhos: Sequence[float], gamma: float = 0.9, **kwargs: object
-) -> pd.DataFrame:
-    """POWER of both agents (mean over joint states) at each ρ, with the same reward seed.
-
-    Returns one row per (rho, agent): ``rho, agent, power, stderr, samples, solver_error,
-    unconverged``. Keyword arguments go to :func:`multiagent_power`.
-    """
-    rows = []
-    seed = kwargs.pop("rng", 0)
-    for rho in rhos:
-        res = multiagent_power(joint, gamma, rho=float(rho), rng=seed, **kwargs)  # type: ignore[arg-type]
-        t = res.table[res.table.state == MEAN_ROW]
-        for _, r in t.iterrows():
-            rows.append(
-                (float(rho), r.agent, r.power, r.stderr, r.samples, r.solver_error, res.unconverged)
-            )
-    return pd.DataFrame(
-        rows,
-        columns=["rho", "agent", "power", "stderr", "samples", "solver_error", "unconverged"],
     )

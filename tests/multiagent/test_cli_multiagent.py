@@ -88,3 +88,32 @@ def test_errors(examples):
         assert res.exit_code == 2, (args, res.output)
         assert res.stderr.startswith("error:") and msg in res.stderr
         assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_plot_beside_game_sweep(tmp_path):
+    """--beside-games draws game-sweep's Σ POWER beside the sequential POWER vs ρ."""
+    env = tmp_path / "line.yaml"
+    env.write_text('grid: ".."\n')
+    out = tmp_path / "both.png"
+    res = runner.invoke(
+        app,
+        [
+            "multiagent",
+            str(env),
+            "--rho",
+            "0",
+            "1",
+            "--samples",
+            "10",
+            "--gamma",
+            "0.5",
+            "--beside-games",
+            "2",
+            "--plot",
+            str(out),
+            "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert out.stat().st_size > 0
+    assert json.loads(res.stdout)["mode"] == "best-response"

@@ -41,6 +41,20 @@ def _policy(spec: str, joint: object) -> tuple[str, object]:
     return spec, None
 
 
+def _games_beside(rhos: list[float], games: int, seed: int) -> object:
+    """Σ POWER at equilibrium of random 2-player games per ρ (``game-sweep``), or None."""
+    if games < 1:
+        return None
+    import pandas as pd
+
+    from powerlab.games.sweep import rho_sweep
+
+    res = rho_sweep(2, 2, 2, sorted(set(rhos)), games, seed)
+    return pd.DataFrame(
+        [(r.rho, r.mean, r.se) for r in res.rows], columns=["rho", "power", "stderr"]
+    )
+
+
 def multiagent(
     env: Annotated[str, typer.Argument(help="Environment file (YAML, JSON, .gv) or gym:ID.")],
     ai: Annotated[
@@ -65,6 +79,13 @@ def multiagent(
     plot: Annotated[
         Path | None, typer.Option(help="Write POWER vs ρ (PNG), or heatmaps for one ρ and γ.")
     ] = None,
+    beside_games: Annotated[
+        int,
+        typer.Option(
+            help="With --plot and several ρ: also run game-sweep on this many random 2-player "
+            "games per ρ (2 types, 2 actions) and draw it in a panel beside (0: no)."
+        ),
+    ] = 0,
     graph: Annotated[
         Path | None,
         typer.Option(
@@ -141,7 +162,12 @@ def multiagent(
         if len(results) == 1 and joint.cells is not None:
             plot_heatmaps(joint, results[0], plot)
         else:
-            plot_power_vs_rho(summary, plot, f"{joint.base.name}: A {mode}")
+            plot_power_vs_rho(
+                summary,
+                plot,
+                f"{joint.base.name}: A {mode}",
+                _games_beside(rhos, beside_games, seed),
+            )
     if json_:
         emit_json(
             {

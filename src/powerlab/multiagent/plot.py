@@ -19,12 +19,33 @@ __all__ = ["plot_heatmaps", "plot_power_vs_rho", "rollout", "rollout_gif"]
 _Z95 = 1.959963984540054
 
 
-def plot_power_vs_rho(table: pd.DataFrame, path: str | os.PathLike[str], title: str) -> None:
+def plot_power_vs_rho(
+    table: pd.DataFrame,
+    path: str | os.PathLike[str],
+    title: str,
+    beside: pd.DataFrame | None = None,
+) -> None:
     """POWER (mean over joint states) of H and A against ρ, one line per (agent, γ), with
     95% normal bands (±1.96 standard errors). ``table`` has columns ``gamma, rho, agent,
-    power, stderr``."""
+    power, stderr``.
+
+    ``beside`` (columns ``rho, power, stderr``), when given, is drawn in a left panel: the
+    one-shot counterpart, Σ POWER at equilibrium of random Bayesian games
+    (``powerlab game-sweep``; Stavrianos & Turner 2021)."""
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    n = 1 if beside is None else 2
+    fig, axes = plt.subplots(1, n, figsize=(6.4 * n, 4.2), squeeze=False)
+    if beside is not None:
+        left = axes[0][0]
+        b = beside.sort_values("rho")
+        x, y, se = b.rho.to_numpy(), b.power.to_numpy(), b.stderr.to_numpy()
+        left.plot(x, y, "-", marker="o", ms=3, color="black", label="Σ POWER at equilibrium")
+        left.fill_between(x, y - _Z95 * se, y + _Z95 * se, color="black", alpha=0.15)
+        left.set_xlabel("reward correlation ρ")
+        left.set_ylabel("Σ POWER")
+        left.set_title("one-shot Bayesian games (game-sweep)")
+        left.legend(fontsize=8)
+    ax = axes[0][-1]
     for (gamma, agent), grp in table.groupby(["gamma", "agent"], sort=True):
         g = grp.sort_values("rho")
         x, y, se = g.rho.to_numpy(), g.power.to_numpy(), g.stderr.to_numpy()

@@ -2,7 +2,8 @@
 
 Everything else about the package is declared in ``pyproject.toml``. The extension links GMP
 (Debian's ``libgmp-dev``); if it cannot be built, installation still succeeds and exact mode
-uses the pure-Python recursion in ``powerlab.power.exact.facets``.
+uses the fallback backend chosen in ``powerlab.power.exact.facets`` (Qhull and the Python
+recursion in ``powerlab.power.exact.lattice``).
 """
 
 import platform

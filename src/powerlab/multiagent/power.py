@@ -35,7 +35,7 @@ the table ``MODES``:
     ``unconverged`` count says how far the reported numbers are from an equilibrium.
 
 The difference between the last two is H's adaptation: in ``best-response`` H's POWER can fall
-below its optimum (A exploits a policy tuned to the seed); at an equilibrium it cannot.
+below its optimum (A exploits a policy tuned to the seed policy); at an equilibrium it cannot.
 
 Each value carries its standard error over samples (:mod:`powerlab.power.moments`) and
 ``solver_error``, the bound on the integrand's error from the solvers at that γ. The rows

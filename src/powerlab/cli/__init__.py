@@ -11,6 +11,8 @@ import importlib
 
 import typer
 
+from powerlab.cli._common import use_plain_help
+
 __all__ = ["app", "main"]
 
 app = typer.Typer(
@@ -59,6 +61,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
 
 for _name in _COMMAND_MODULES:
     importlib.import_module(_name).register(app)
+use_plain_help(app)
 
 
 def main() -> None:

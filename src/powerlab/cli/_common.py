@@ -35,6 +35,7 @@ __all__ = [
     "MAX_NUMBER_CHARS",
     "PIPE_WIDTH",
     "QUIET_OPT",
+    "Command",
     "Table",
     "console",
     "emit_json",
@@ -47,6 +48,7 @@ __all__ = [
     "say",
     "split_list",
     "to_jsonable",
+    "use_plain_help",
     "wrote",
 ]
 
@@ -91,7 +93,7 @@ class Table(rich.table.Table):
     """
 
     def __init__(self, *headers: Any, title: Any = None, **kwargs: Any) -> None:
-        super().__init__(*map(_literal, headers), title=_literal(title), **kwargs)
+        super().__init__(*headers, title=_literal(title), **kwargs)  # str headers: add_column
 
     def add_column(self, header: Any = "", *args: Any, **kwargs: Any) -> None:
         """As :meth:`rich.table.Table.add_column`, with a string header taken literally.
@@ -173,14 +175,45 @@ def parse_gamma(
     return parse_number(text, flag, low=0.0, high=1.0, open_low=open_low, open_high=open_high)
 
 
+class Command(TyperCommand):
+    """A Typer command whose help reads as a shell user expects.
+
+    The usage line names a required argument ``ENV`` rather than ``{env}``, and a flag shows
+    no ``<bool>`` placeholder. :func:`use_plain_help` makes it the class of every command.
+    """
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        """The usage line's pieces, with ``{name}`` written ``NAME``."""
+        pieces = super().collect_usage_pieces(ctx)
+        return [p[1:-1].upper() if p[:1] == "{" and p[-1:] == "}" else p for p in pieces]
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        """The parameters, with every flag's type placeholder blanked."""
+        params = super().get_params(ctx)
+        for param in params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        return list(params)
+
+
+def use_plain_help(app: typer.Typer) -> None:
+    """Give every command of ``app`` (and of its groups) the :class:`Command` class."""
+    for info in app.registered_commands:
+        if info.cls in (None, TyperCommand):
+            info.cls = Command
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            use_plain_help(group.typer_instance)
+
+
 def multi_value_command(*options: str) -> type[TyperCommand]:
-    """A Typer command class that reads ``--opt v1 v2 v3`` as ``--opt v1 --opt v2 --opt v3``.
+    """A command class (:class:`Command`) that reads ``--opt v1 v2`` as ``--opt v1 --opt v2``.
 
     ``options`` names the list options that take several values after one flag.
     """
     multi = frozenset(options)
 
-    class MultiValueCommand(TyperCommand):
+    class MultiValueCommand(Command):
         def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
             out: list[str] = []
             current: str | None = None

@@ -52,8 +52,8 @@ def _forecast_part(outdir: Path) -> tuple[str, list[tuple[str, str]]]:
     ]
 
 
-def _imitation_part(outdir: Path, quick: bool) -> tuple[str, list[tuple[str, str]]]:
-    run = run_experiment(models=20, deceptive=5, alpha=0.01, steps=1000 if quick else 2000, rng=0)
+def _imitation_part(outdir: Path, steps: int, seed: int) -> tuple[str, list[tuple[str, str]]]:
+    run = run_experiment(models=20, deceptive=5, alpha=0.01, steps=steps, rng=seed)
     s = run.summary()
     name = save_figure(plot_run(run), outdir, "distill-imitation.png")
     rows = [
@@ -74,9 +74,8 @@ def _imitation_part(outdir: Path, quick: bool) -> tuple[str, list[tuple[str, str
     return html, summary
 
 
-def _lowstakes_part(outdir: Path, quick: bool) -> tuple[str, list[tuple[str, str]]]:
-    horizon = 4000 if quick else 10_000
-    res = low_stakes_experiment(horizon=horizon, delay=3, trap=True, rng=0)
+def _lowstakes_part(outdir: Path, horizon: int, seed: int) -> tuple[str, list[tuple[str, str]]]:
+    res = low_stakes_experiment(horizon=horizon, delay=3, trap=True, rng=seed)
     name = save_figure(plot_regret(res), outdir, "distill-lowstakes.png")
     assert res.trap is not None  # asked for with trap=True
     rows = [
@@ -98,16 +97,22 @@ def _lowstakes_part(outdir: Path, quick: bool) -> tuple[str, list[tuple[str, str
                    f"{rows[0][1]} / {rows[0][2]}; {res.trap.regret_per_round:.2f}")]  # fmt: skip
 
 
-def build(outdir: Path, quick: bool) -> Section:
+def build(outdir: Path, quick: bool, seed: int = 0) -> Section:
     """Three sub-sections, one figure each; under 20 s on one core."""
-    parts = [_forecast_part(outdir), _imitation_part(outdir, quick), _lowstakes_part(outdir, quick)]
+    steps, horizon = (1000, 4000) if quick else (2000, 10_000)
+    parts = [
+        _forecast_part(outdir),
+        _imitation_part(outdir, steps, seed),
+        _lowstakes_part(outdir, horizon, seed),
+    ]
     return Section(
         "Timelines, imitation and low stakes",
         "".join(h for h, _ in parts),
         [row for _, rows in parts for row in rows],
         command=(
             "powerlab forecast --trials mixture --spend both --json; powerlab forecast-table 4.2; "
-            "powerlab imitate --models 20 --deceptive 5 --alpha 0.01 --steps 2000 --seed 0 --json; "
-            "powerlab lowstakes --horizon 10000 --delay 3 --trap --json"
+            f"powerlab imitate --models 20 --deceptive 5 --alpha 0.01 --steps {steps} "
+            f"--seed {seed} --json; "
+            f"powerlab lowstakes --horizon {horizon} --delay 3 --trap --seed {seed} --json"
         ),
     )

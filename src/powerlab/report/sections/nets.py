@@ -14,7 +14,7 @@ from powerlab.report.page import Section, figure_html, save_figure, table_html
 __all__ = ["build"]
 
 
-def build(outdir: Path, quick: bool) -> Section:
+def build(outdir: Path, quick: bool, seed: int = 0) -> Section:
     """Network vs linearization over widths; biprop and edge-popup tickets vs dense."""
     import torch
 
@@ -26,12 +26,12 @@ def build(outdir: Path, quick: bool) -> Section:
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        data = load_digits_dataset(rng=0)
+        data = load_digits_dataset(rng=seed)
         epochs = 4 if quick else 6
-        tangent = tangent_sweep(data, [32, 128, 512], epochs, 0, lr=0.1, momentum=0.9)
+        tangent = tangent_sweep(data, [32, 128, 512], epochs, seed, lr=0.1, momentum=0.9)
         kepts = [0.1, 0.3, 0.5]
-        bip = tickets_sweep(data, "biprop", [128], kepts, "mlp", epochs, 0)
-        pop = tickets_sweep(data, "edgepopup", [128], kepts, "mlp", epochs, 0, dense=False)
+        bip = tickets_sweep(data, "biprop", [128], kepts, "mlp", epochs, seed)
+        pop = tickets_sweep(data, "edgepopup", [128], kepts, "mlp", epochs, seed, dense=False)
     finally:
         torch.set_num_threads(threads)
     f1 = save_figure(figure_tangent(tangent), outdir, "nets-tangent.png")
@@ -98,9 +98,10 @@ def build(outdir: Path, quick: bool) -> Section:
         html=html,
         summary=summary,
         command=(
-            f"powerlab tangent --widths 32 128 512 --epochs {epochs} && "
-            f"powerlab tickets --method biprop --widths 128 --kept 0.1 0.3 0.5 --epochs {epochs} && "
-            f"powerlab tickets --method edgepopup --widths 128 --kept 0.1 0.3 0.5 "
-            f"--epochs {epochs} --no-dense"
+            f"powerlab tangent --widths 32,128,512 --epochs {epochs} --seed {seed} && "
+            f"powerlab tickets --method biprop --widths 128 --kept 0.1,0.3,0.5 --epochs {epochs} "
+            f"--seed {seed} && "
+            f"powerlab tickets --method edgepopup --widths 128 --kept 0.1,0.3,0.5 "
+            f"--epochs {epochs} --seed {seed} --no-dense"
         ),
     )

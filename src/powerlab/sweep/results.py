@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from powerlab.errors import InputError
 from powerlab.power.moments import Moments
 from powerlab.sweep.store import ResultStore, chunk_name
 
@@ -52,6 +53,12 @@ def combine(store: ResultStore) -> tuple[pd.DataFrame, int]:
             if (c, k, n) not in done:
                 continue
             r = store.read(c, k, n, fp)
+            if r.mean.shape != (len(gammas), len(cell["items"])):
+                raise InputError(
+                    f"{store.chunk_dir / chunk_name(c, k, n)}: holds {r.mean.shape[0]} x "
+                    f"{r.mean.shape[1]} values, the manifest {len(gammas)} x "
+                    f"{len(cell['items'])}; delete it to recompute"
+                )
             m = Moments(r.n, r.mean, r.m2)
             acc = m if acc is None else acc.combine(m)
             err = np.maximum(err, r.solver_error)

@@ -93,6 +93,34 @@ def _check_manifest(doc: Any, where: str) -> None:
         for key, kind in _CELL_TYPES.items():
             if not isinstance(cell.get(key), kind) or isinstance(cell.get(key), bool):
                 raise bad(f"cells[{i}].{key}: missing or not a {getattr(kind, '__name__', kind)}")
+        if not all(isinstance(x, str) for x in cell["items"]):
+            raise bad(f"cells[{i}].items: expected names")
+        if not _grid_ok(cell.get("grid_shape"), cell.get("grid_cells"), len(cell["items"])):
+            raise bad(f"cells[{i}]: grid_shape and grid_cells do not describe a grid")
+
+
+def _is_pair(v: Any) -> bool:
+    return (
+        isinstance(v, list)
+        and len(v) == 2
+        and all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in v)
+    )
+
+
+def _grid_ok(shape: Any, cells: Any, n_items: int) -> bool:
+    """``grid_shape`` is absent or ``[rows, cols]`` (at most 10^8 cells); ``grid_cells`` is
+    absent or one ``[row, col]`` inside it per item."""
+    if shape is None:
+        return cells is None
+    if not _is_pair(shape) or min(shape) < 1 or shape[0] * shape[1] > 10**8:
+        return False
+    if cells is None:
+        return True
+    return (
+        isinstance(cells, list)
+        and len(cells) == n_items
+        and all(_is_pair(rc) and rc[0] < shape[0] and rc[1] < shape[1] for rc in cells)
+    )
 
 
 def chunk_name(cell: int, chunk: int, n: int) -> str:

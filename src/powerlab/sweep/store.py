@@ -85,8 +85,11 @@ def _check_manifest(doc: Any, where: str) -> None:
     n_chunks = -(-doc["samples"] // doc["chunk_size"])
     if n_chunks * max(1, len(doc["cells"])) > _MAX_PLANNED:
         raise bad(f"plans more than {_MAX_PLANNED:,} chunks")
-    if not all(isinstance(g, int | float) and not isinstance(g, bool) for g in doc["gammas"]):
-        raise bad("gammas: expected numbers")
+    if not all(
+        isinstance(g, int | float) and not isinstance(g, bool) and 0 <= g <= 1
+        for g in doc["gammas"]
+    ):
+        raise bad("gammas: expected numbers in [0, 1]")
     for i, cell in enumerate(doc["cells"]):
         if not isinstance(cell, dict):
             raise bad(f"cells[{i}]: expected a mapping")

@@ -72,6 +72,7 @@ td:first-child,th:first-child{text-align:left}
 figure{margin:1rem 0}img{max-width:100%;height:auto}
 code,pre{background:#f6f6f6;padding:.1rem .3rem;overflow-wrap:anywhere}
 pre{overflow-x:auto;white-space:pre-wrap}figcaption{font-size:.9rem;color:#555}
+#summary td,#summary th{text-align:left;vertical-align:top}#summary td:last-child{white-space:nowrap}
 dl.provenance{display:grid;grid-template-columns:max-content 1fr;gap:.1rem 1rem;font-size:.9rem}
 dl.provenance dt{color:#555}dl.provenance dd{margin:0;overflow-wrap:anywhere}
 """
@@ -112,10 +113,15 @@ def render_page(
     ]
     parts.append(f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>")
     rows = [
-        f"<tr><td><a href='#s{i}'>{html.escape(s.title)}</a></td>"
-        f"<td>{html.escape(key)}</td><td>{html.escape(value)}</td></tr>"
+        "<tr>"
+        + (
+            f"<td rowspan='{len(s.summary)}'><a href='#s{i}'>{html.escape(s.title)}</a></td>"
+            if j == 0
+            else ""
+        )
+        + f"<td>{html.escape(key)}</td><td>{html.escape(value)}</td></tr>"
         for i, s in enumerate(sections)
-        for key, value in s.summary
+        for j, (key, value) in enumerate(s.summary)
     ]
     parts.append(
         "<p>Results (each links to its section):</p><table id='summary'><thead><tr>"

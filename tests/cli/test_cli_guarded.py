@@ -55,3 +55,15 @@ def test_other_missing_module_is_a_bug_with_its_traceback() -> None:
     result = runner.invoke(_app_importing("not_a_module_of_any_extra"), ["cmd"])
     assert result.exit_code == 1
     assert isinstance(result.exception, ModuleNotFoundError)
+
+
+@pytest.mark.usefixtures("no_torch")
+def test_a_real_command_without_its_extra_says_which_to_install(monkeypatch) -> None:
+    import sys
+
+    from powerlab.cli import app
+
+    monkeypatch.delitem(sys.modules, "torch", raising=False)
+    result = runner.invoke(app, ["tangent", "--quick", "--widths", "8"])
+    assert result.exit_code == EXIT_BAD_INPUT, result.output
+    assert result.output.startswith("error: ") and "powerlab[agents]" in result.output

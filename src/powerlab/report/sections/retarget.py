@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,8 @@ def build(outdir: Path, quick: bool) -> Section:
     html = (
         "<p>Turner &amp; Tadepalli (2022) retargetability. Outcome setting (RDSP Sec. 3): Pac-Man "
         "can die (A) or reach one of three other outcomes (B); u = "
-        f"{spec['utility']} over {spec['labels']}. Counts are exact over the 24 points of the "
+        f"({', '.join(map(str, spec['utility']))}) over "
+        f"({escape(', '.join(spec['labels']))}). Counts are exact over the 24 points of the "
         "orbit of u; the retargeting permutations are the transpositions of RDSP's copies "
         "construction, verified against RDSP Def. 3.5 (Krakovna &amp; Kramár 2023, Def. 4), and Theorem 1's conclusion "
         "|B&gt;A| ≥ n |A&gt;B| is checked with that n.</p>"
@@ -114,6 +116,8 @@ def build(outdir: Path, quick: bool) -> Section:
         summary,
         command=(
             "powerlab retarget outcomes --utility 0 0.25 0.5 1 --labels death candy hug "
-            "chocolate --A death --B candy hug chocolate --rule optimal --json"
+            "chocolate --A death --B candy hug chocolate --rule optimal --json; "
+            "powerlab retarget mdp examples/fig1.yaml --state start --A dead --B l_mid r_mid "
+            "-g 0.9 --rule optimal --search --json"
         ),
     )

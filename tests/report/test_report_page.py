@@ -36,6 +36,8 @@ def test_bar_chart_is_at_most_nine_inches_with_the_legend_outside_the_axes() -> 
         legend = ax.get_legend().get_window_extent()
         assert legend.x0 >= ax.get_window_extent().x1  # covers no bar
         assert "fig1" in ax.get_title()
+        footer = " ".join(t.get_text() for t in fig.texts)
+        assert "seed 0" in footer and "20 samples" in footer and "uniform" in footer
     finally:
         fig.clear()
 

@@ -27,7 +27,7 @@ def plot_power(mdp: MDP, frame: pd.DataFrame) -> Any:
         rows, cols = mdp.grid_shape
         panel = min(4.2, 9.0 / len(gammas))
         fig, axes = plt.subplots(
-            1, len(gammas), figsize=(panel * len(gammas), panel * rows / cols + 1.0), squeeze=False
+            1, len(gammas), figsize=(panel * len(gammas), panel * rows / cols + 0.8), squeeze=False
         )
         cmap = plt.get_cmap("viridis").with_extremes(bad="#555555")
         for ax, g in zip(axes[0], gammas, strict=True):
@@ -42,10 +42,9 @@ def plot_power(mdp: MDP, frame: pd.DataFrame) -> Any:
             ax.set_yticks(range(rows))
             ax.set_xlabel("column")
             ax.set_ylabel("row")
-            fig.colorbar(im, ax=ax, shrink=0.8, label="POWER (reward units)")
+            fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="POWER (reward units)")
         fig.text(0.01, 0.01, "dark grey: wall", fontsize=8, color="#555555")
-        fig.tight_layout()
-        return fig
+        return _with_footer(fig, frame)
     return _bars(frame, "state", "power", "POWER (reward units)", f"POWER in {mdp.name} (±2 SE)")
 
 
@@ -75,5 +74,19 @@ def _bars(frame: pd.DataFrame, item: str, value: str, ylabel: str, title: str) -
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return _with_footer(fig, frame)
+
+
+def _with_footer(fig: Any, frame: pd.DataFrame) -> Any:
+    """Lay out ``fig`` with a footer naming how ``frame`` was computed (its ``provenance``)."""
+    prov = frame.attrs.get("provenance")
     fig.tight_layout()
+    if prov:
+        commit = f" ({prov['git_commit'][:7]})" if prov.get("git_commit") else ""
+        text = (
+            f"seed {prov.get('seed')} · {prov.get('distribution')} rewards · "
+            f"{prov.get('samples', 0):,} samples · powerlab {prov.get('powerlab')}{commit}"
+        )
+        fig.text(0.99, 0.01, text, fontsize=7, color="#555555", ha="right")
+        fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, 0.2))
     return fig

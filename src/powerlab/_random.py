@@ -12,6 +12,8 @@ from typing import TypeAlias
 
 import numpy as np
 
+from powerlab.errors import InputError
+
 __all__ = ["Seed", "as_generator"]
 
 Seed: TypeAlias = int | np.random.Generator | None
@@ -20,10 +22,15 @@ Seed: TypeAlias = int | np.random.Generator | None
 def as_generator(rng: Seed) -> np.random.Generator:
     """``numpy.random.default_rng(rng)`` unless ``rng`` already is a ``Generator``.
 
-    Raises ``TypeError`` for anything else (a float, a legacy ``RandomState``), naming it.
+    Raises :class:`~powerlab.errors.InputError` for a negative seed and ``TypeError`` for
+    anything else (a float, a legacy ``RandomState``), naming it.
     """
     if isinstance(rng, np.random.Generator):
         return rng
-    if rng is None or (isinstance(rng, int | np.integer) and not isinstance(rng, bool)):
-        return np.random.default_rng(None if rng is None else int(rng))
+    if rng is None:
+        return np.random.default_rng()
+    if isinstance(rng, int | np.integer) and not isinstance(rng, bool):
+        if rng < 0:
+            raise InputError(f"seed (--seed) must be a non-negative integer, got {int(rng)}")
+        return np.random.default_rng(int(rng))
     raise TypeError(f"rng must be an int seed, a numpy Generator or None, got {type(rng).__name__}")

@@ -120,9 +120,7 @@ def _twelve_players(tmp: Path) -> tuple[list[object], list[str]]:
     return _game(tmp, "twelve.yaml", json.dumps(doc))
 
 
-GAMES = "games helper: powerlab.games"
 RETARGET = "retarget helper: powerlab.retarget"
-SEED = "architecture helper: powerlab.cli / powerlab._random (a negative --seed is a traceback)"
 POWER = "power helper: powerlab.power (sample counts and exact mode refused before starting)"
 
 
@@ -195,9 +193,8 @@ CORPUS: dict[str, Case | tuple[Case, str]] = {
             ["markup", "[/y]"],
         )
     ),
-    "seed-negative": _xfail(
-        Case(lambda t: (["power", EXAMPLES / "fig1.yaml", "--seed", -2015, "--json"], ["--seed"])),
-        SEED,
+    "seed-negative": Case(
+        lambda t: (["power", EXAMPLES / "fig1.yaml", "--seed", -2015, "--json"], ["--seed"])
     ),
     "dist-out-of-range": _xfail(
         Case(
@@ -267,9 +264,7 @@ CORPUS: dict[str, Case | tuple[Case, str]] = {
         RETARGET,
     ),
     # games
-    "game-dev-zero": _xfail(
-        Case(lambda t: (["game", "/dev/zero", "--json"], ["/dev/zero"])), GAMES
-    ),
+    "game-dev-zero": Case(lambda t: (["game", "/dev/zero", "--json"], ["/dev/zero"])),
     "game-4000-digit-payoff": Case(
         lambda t: _game(
             t,

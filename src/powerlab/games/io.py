@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from powerlab._load import read_text
 from powerlab.errors import InputError, ResourceError
 from powerlab.games._numbers import parse_number
 from powerlab.games.model import BayesianGame, make_game
@@ -87,17 +88,16 @@ def read_document(path: str | os.PathLike[str]) -> Any:
 
     Raises:
         InputError: not UTF-8 text, not valid YAML/JSON, a repeated key (each naming the file).
-        ResourceError: a file over :data:`MAX_FILE_BYTES` bytes.
-        FileNotFoundError: no such file.
+        InputError: also a missing file, a directory, a device or FIFO (never read), or a file
+            over :data:`MAX_FILE_BYTES` bytes.
     """
     p = Path(path)
-    size = p.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ResourceError(f"{p}: {size} bytes exceed the limit of {MAX_FILE_BYTES}")
     try:
-        text = p.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{p}: not UTF-8 text (byte {exc.start})") from None
+        text = read_text(p, what="a game file", max_bytes=MAX_FILE_BYTES)
+    except InputError as exc:
+        if "not a text file" in str(exc):
+            raise InputError(f"{p}: not UTF-8 text") from None
+        raise
     if not text.strip():
         raise InputError(f"{p}: the file is empty")
     if p.suffix.lower() == ".json":
@@ -130,7 +130,8 @@ def load_game(path: str | os.PathLike[str]) -> BayesianGame:
         InputError: unreadable YAML, a missing, unknown or repeated key, unknown names, a prior
             that does not sum to 1, missing payoff entries; the message names the file and key.
         ResourceError: a file or game over the size limits.
-        FileNotFoundError: no such file.
+        InputError: also a missing file, a directory, a device or FIFO (never read), or a file
+            over :data:`MAX_FILE_BYTES` bytes.
     """
     if Path(path).suffix.lower() in (".efg", ".nfg"):
         from powerlab.games.gambit_io import load_gambit

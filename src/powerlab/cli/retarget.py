@@ -28,7 +28,7 @@ from powerlab.cli._common import (
     say,
     to_jsonable,
 )
-from powerlab.errors import InputError
+from powerlab.errors import InputError, ResourceError
 from powerlab.retarget.orbits import DEFAULT_MAX_ORBIT
 
 __all__ = ["register", "retarget_app"]
@@ -118,16 +118,19 @@ def outcomes_cmd(
     """How often f prefers B over A across the orbit of the utility vector (RDSP Defs 3.1-3.5)."""
     from powerlab.retarget.analysis import analyze_outcomes
 
-    doc = analyze_outcomes(
-        _floats(utility, "--utility"),
-        labels,
-        A,
-        B,
-        rule=rule,
-        sample=sample,
-        rng=seed,
-        max_size=max_orbit,
-    )
+    try:
+        doc = analyze_outcomes(
+            _floats(utility, "--utility"),
+            labels,
+            A,
+            B,
+            rule=rule,
+            sample=sample,
+            rng=seed,
+            max_size=max_orbit,
+        )
+    except ResourceError as exc:
+        raise ResourceError(f"--sample {sample}: {exc}" if sample else str(exc)) from None
     if json_out:
         emit_json(doc)
         return

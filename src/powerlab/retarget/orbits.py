@@ -34,6 +34,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from powerlab._memory import check_bytes
+from powerlab._random import as_generator
 from powerlab.errors import InputError
 from powerlab.retarget.permutations import all_permutations, apply_permutation
 
@@ -163,8 +165,10 @@ def sample_orbits(thetas: object, n: int, rng: object = None) -> np.ndarray:
     ths = as_theta(thetas, name="thetas", batch=True)
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
         raise InputError(f"sample_orbits: n must be a non-negative integer, got {n!r}")
-    gen = np.random.default_rng(rng)  # type: ignore[arg-type]
     K, d = ths.shape
+    # The tiled view is free; ``permuted`` writes one float64 copy of [K, n, d].
+    check_bytes(8.0 * K * int(n) * d, f"sampling {int(n)} orbit points of {K} x {d} utilities")
+    gen = as_generator(rng)  # type: ignore[arg-type]
     tiled = np.broadcast_to(ths[:, None, :], (K, int(n), d))
     return gen.permuted(tiled, axis=2)
 

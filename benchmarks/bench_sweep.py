@@ -1,4 +1,4 @@
-"""Benchmark of issue 9: throughput of a POWER sweep on 1 vs 2 Dask workers (target >= 1.7x).
+"""Benchmark: throughput of a POWER sweep on 1 vs 2 Dask workers (target >= 1.7x).
 
 The sweep: POWER of every state of the 20x20 gridworld (examples/grid20.yaml, 400 states),
 γ ∈ {0.9, 0.99}, iid uniform rewards, ``--samples`` reward functions in chunks of

@@ -32,7 +32,7 @@ def test_terminal_state_gets_a_zero_row_end_action():
     mdp = M.from_transitions({"s0": {"go": {"s1": 1}}, "s1": {"stay": {"s1": 1}}}, terminal=["s1"])
     assert mdp.action_labels[1] == (M.END_ACTION,)
     assert mdp.P[1].sum() == 0.0
-    # V*(terminal) = R(terminal): the reward is paid once on entry (DESIGN.md).
+    # V*(terminal) = R(terminal): the reward is paid once on entry (Krakovna & Kramár 2023, Def 7).
     sol = M.solve(mdp, np.array([[0.0, 1.0]]), 0.9)
     np.testing.assert_allclose(sol.V, [[0.9, 1.0]], atol=1e-12)
 

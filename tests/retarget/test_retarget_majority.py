@@ -1,4 +1,4 @@
-"""Orbit subsets and n-majority (RDSP Defs. 3.1-3.2; seed Defs. 1-3): known answers."""
+"""Orbit subsets and n-majority (RDSP Defs. 3.1-3.2; Krakovna & Kramár 2023, Defs 1-3): known answers."""
 
 from __future__ import annotations
 

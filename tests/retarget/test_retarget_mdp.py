@@ -1,4 +1,4 @@
-"""f_s at a state of an MDP (RDSP Sec. 4; seed Def. 7): actions and visit distributions."""
+"""f_s at a state of an MDP (RDSP Sec. 4; Krakovna & Kramár 2023, Def 7): actions and visit distributions."""
 
 from __future__ import annotations
 

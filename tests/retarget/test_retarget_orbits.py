@@ -1,4 +1,4 @@
-"""Tests for powerlab.retarget.orbits and .permutations (RDSP Def. 3.1; seed Def. 1)."""
+"""Tests for powerlab.retarget.orbits and .permutations (RDSP Def. 3.1; Krakovna & Kramár 2023, Def 1)."""
 
 from __future__ import annotations
 

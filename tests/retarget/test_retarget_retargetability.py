@@ -1,4 +1,4 @@
-"""Def. 4 verification, search and Theorem 1 (RDSP Def. 3.5, Thm. 3.6; seed Def. 4, Thm. 1)."""
+"""Def. 4 verification, search and Theorem 1 (RDSP Def. 3.5, Thm. 3.6; Krakovna & Kramár 2023, Def 4, Thm 1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Loading environment files (DESIGN.md, "Input files").
+"""Loading environment files (YAML or JSON with an `edges`, `transitions` or `grid` body).
 
 A file is YAML (safe tags only; nothing executes) or JSON, holding a mapping
 with an optional ``name``, an optional ``terminal`` list, and exactly one body:
@@ -97,7 +97,7 @@ def load_mdp(path: str | os.PathLike[str]) -> MDP:
     :func:`powerlab.mdp.dot.load_dot`) into an :class:`~powerlab.mdp.MDP`.
 
     Raises :class:`InputError` with a one-line message naming the file, the line (YAML) and
-    the key at fault for every malformed input listed in DESIGN.md.
+    the key at fault for every malformed input (docs/limits.md lists the limits).
     """
     if Path(path).suffix.lower() in (".gv", ".dot"):
         from powerlab.mdp.dot import load_dot

@@ -17,7 +17,7 @@ Actions are slots ``0..A-1`` at every state; ``available: [S, A]`` says which ex
 they are always a prefix (state ``s`` has actions ``0..n_s-1``). Each has a label
 (``action_labels[s][a]``); in ``edges`` MDPs the label is the successor's name.
 
-Terminal states (Krakovna & Kramár 2023, Def 7's :math:`s_{term}`; DESIGN.md) pay their
+Terminal states (Krakovna & Kramár 2023, Def 7's :math:`s_{term}`) pay their
 reward once on entry and the episode ends. They carry one action, ``"end"``, whose
 transition row is all zeros, so that :math:`V^*(s) = R(s)` falls out of the ordinary
 Bellman equation :math:`V^*(s) = R(s) + \gamma \max_a \sum_{s'} T(s,a,s') V^*(s')`

@@ -103,6 +103,15 @@ class OptimalValues:
     method: str
     iterations: int
 
+    def __repr__(self) -> str:
+        """Shapes and bounds, not the arrays (which print as kilobytes on a large grid)."""
+        k, s = self.V.shape[0], self.V.shape[-1]
+        a = "" if self.Q is None else f", A={self.Q.shape[-1]}"
+        return (
+            f"OptimalValues(K={k}, S={s}{a}, gamma={self.gamma:g}, method={self.method!r}, "
+            f"iterations={self.iterations}, error_bound={self.error_bound:.1e})"
+        )
+
 
 @dataclass(frozen=True)
 class _Options:

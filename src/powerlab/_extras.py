@@ -25,10 +25,10 @@ from powerlab.errors import InputError
 
 __all__ = ["EXTRAS", "MissingExtraError", "missing_extra", "require"]
 
-#: top-level module name -> the extra that installs it
+#: top-level module name -> the extra that installs it (``a|b``: either extra brings it)
 EXTRAS: dict[str, str] = {
     "pygambit": "games",
-    "torch": "agents",
+    "torch": "nets|agents",
     "stable_baselines3": "agents",
     "gymnasium": "gym",
     "sklearn": "nets",
@@ -43,10 +43,8 @@ class MissingExtraError(InputError):
 
 
 def _message(module: str, extra: str) -> str:
-    return (
-        f"this needs the optional dependency {module!r}, which is not installed; "
-        f"install it with: pip install 'powerlab[{extra}]'"
-    )
+    how = " or ".join(f"pip install 'powerlab[{e}]'" for e in extra.split("|"))
+    return f"this needs the optional dependency {module!r}, which is not installed; install it with: {how}"
 
 
 def require(module: str, extra: str | None = None) -> ModuleType:

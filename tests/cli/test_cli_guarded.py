@@ -66,4 +66,4 @@ def test_a_real_command_without_its_extra_says_which_to_install(monkeypatch) -> 
     monkeypatch.delitem(sys.modules, "torch", raising=False)
     result = runner.invoke(app, ["tangent", "--quick", "--widths", "8"])
     assert result.exit_code == EXIT_BAD_INPUT, result.output
-    assert result.output.startswith("error: ") and "powerlab[agents]" in result.output
+    assert result.output.startswith("error: ") and "powerlab[nets]" in result.output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -73,6 +73,17 @@ def _optimality_table(frame: pd.DataFrame, title: str) -> None:
     console.print(table)
 
 
+def _check_dist(dist: str, mdp: Any) -> None:
+    """Parse ``--dist`` against the MDP's states before any work, naming the flag on error."""
+    from powerlab.errors import InputError
+    from powerlab.power import as_distribution
+
+    try:
+        as_distribution(dist, mdp.state_index)
+    except InputError as exc:
+        raise InputError(f"--dist {dist}: {exc}") from None
+
+
 def power_cmd(
     env: str = ENV_ARG,
     gamma: list[str] = typer.Option(["0.9"], "--gamma", "-g", help=GAMMA_HELP),
@@ -101,6 +112,7 @@ def power_cmd(
         return
 
     mdp = load_env(env)
+    _check_dist(dist, mdp)
     with progress_bar("POWER", total=samples, enabled=not quiet) as advance:
         frame = power(
             mdp,
@@ -150,6 +162,7 @@ def optimality_cmd(
         return
 
     mdp = load_env(env)
+    _check_dist(dist, mdp)
     with progress_bar("optimality", total=samples, enabled=not quiet) as advance:
         frame = optimality_probability(
             mdp, state, gammas, samples=samples, rng=seed, dist=dist, progress=advance

@@ -32,7 +32,7 @@ import pandas as pd
 
 from powerlab._provenance import provenance
 from powerlab._random import Seed, as_generator
-from powerlab.errors import InputError
+from powerlab.errors import InputError, ResourceError
 from powerlab.mdp.limits import blackwell_optimal, myopic_optimal
 from powerlab.mdp.model import MDP
 from powerlab.mdp.solvers import solve
@@ -56,10 +56,24 @@ def _gammas(gamma: float | Iterable[float]) -> list[float]:
     return gs
 
 
-def _checked(gamma: float | Iterable[float], samples: int) -> list[float]:
+#: The largest request one call accepts, in reward samples x states x discount factors. At the
+#: batched solvers' throughput on deterministic MDPs (about 1e7 such units a second on one core
+#: of a 2-core machine, benchmarks/bench_power.py) this is roughly three hours; larger studies
+#: belong in a sweep (``powerlab sweep run``), which splits, resumes and scales out.
+MAX_WORK = 1e11
+
+
+def _checked(gamma: float | Iterable[float], samples: int, n_states: int = 1) -> list[float]:
     gs = _gammas(gamma)
     if samples < 2:
         raise InputError(f"samples must be at least 2 for a standard error, got {samples}")
+    work = float(samples) * n_states * len(gs)
+    if work > MAX_WORK:
+        raise ResourceError(
+            f"--samples {samples}: {samples} samples x {n_states} states x {len(gs)} gammas "
+            f"= {work:.3g} is over the limit of {MAX_WORK:.0e} for one call (hours of solving); "
+            "split the study into a sweep (powerlab sweep run)"
+        )
     return gs
 
 
@@ -149,7 +163,7 @@ def power(
         line, environment, seed, distribution, γ and sample count
         (:func:`powerlab._provenance.provenance`).
     """
-    gs = _checked(gamma, samples)
+    gs = _checked(gamma, samples, mdp.n_states)
     idx = mdp.state_indices(states)
     all_states = len(idx) == mdp.n_states and bool(np.all(idx == np.arange(mdp.n_states)))
 
@@ -209,7 +223,7 @@ def optimality_probability(
         the indicator's mean (one convention with :func:`power`; :mod:`.moments`);
         ``.attrs["provenance"]`` as in :func:`power`.
     """
-    gs = _checked(gamma, samples)
+    gs = _checked(gamma, samples, mdp.n_states)
     s = mdp.state_index(state)
     labels = mdp.action_labels[s]
 

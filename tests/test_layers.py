@@ -39,12 +39,7 @@ LAYERS: tuple[str, ...] = (
 BASE = -1
 RANK = {name: i for i, name in enumerate(LAYERS)}
 
-ALLOWED: frozenset[tuple[str, str]] = frozenset(
-    {
-        # the agents' study runner schedules its chunks on the sweep's executors
-        ("powerlab.agents.runner", "powerlab.sweep.executors"),
-    }
-)
+ALLOWED: frozenset[tuple[str, str]] = frozenset(set())
 """Known breaks still to be removed, as ``(importing module, imported module)``."""
 
 

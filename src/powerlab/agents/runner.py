@@ -126,7 +126,7 @@ def run_protocol(
 ) -> list[Path]:
     """Run every chunk of ``cfg`` not yet in ``out`` (at most ``limit`` of them); returns
     the new chunk files. Refuses a directory holding a different protocol."""
-    from powerlab.sweep.executors import check_scheduler
+    from powerlab._scheduler import check_scheduler
 
     check_scheduler(scheduler)
     out = Path(out)

@@ -25,10 +25,10 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-import re
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
+from powerlab._scheduler import LOCAL, check_scheduler
 from powerlab.errors import InputError
 from powerlab.mdp.model import MDP
 from powerlab.sweep.plan import ChunkResult, ChunkTask, compute_chunk
@@ -86,23 +86,6 @@ def worker_versions() -> dict[str, str]:
     }
 
 
-_LOCAL = re.compile(r"^local:(\d+)$")
-_REMOTE = re.compile(r"^(tcp|tls|ucx|inproc|ws|wss)://\S+$")
-
-
-def check_scheduler(address: str | None) -> None:
-    """Check the form of a ``--scheduler`` address (before anything runs); ``None`` is fine."""
-    if not address:
-        return
-    m = _LOCAL.match(address)
-    if m:
-        n = int(m.group(1))
-        if not 1 <= n <= 256:
-            raise InputError(f"--scheduler: local:N needs 1 <= N <= 256, got {n}")
-    elif not _REMOTE.match(address):
-        raise InputError(f"--scheduler: expected local:N or tcp://HOST:PORT, got {address!r}")
-
-
 class DaskExecutor:
     """Tasks on a ``dask.distributed`` cluster (module docstring).
 
@@ -129,7 +112,7 @@ class DaskExecutor:
         check_scheduler(address)
         self.retries = retries
         self.cluster: Any = None
-        m = _LOCAL.match(address)
+        m = LOCAL.match(address)
         if m:
             n = int(m.group(1))
             cores = os.cpu_count() or 1

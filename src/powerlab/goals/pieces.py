@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from powerlab.goals._budget import check_bytes
+from powerlab._memory import check_bytes
 from powerlab.goals.compatible import GoalSet
 from powerlab.power.exact.chebyshev import chebyshev_centre
 

@@ -23,9 +23,9 @@ import time
 
 import numpy as np
 
+from powerlab._memory import check_bytes
 from powerlab._random import Seed, as_generator
 from powerlab.errors import InputError
-from powerlab.goals._budget import check_bytes
 from powerlab.goals.compatible import GoalSet
 from powerlab.goals.diagnostics import wilson
 from powerlab.goals.interior import EmptyGoalSet, measure_zero

@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from powerlab._memory import check_bytes
 from powerlab._random import Seed, as_generator
 from powerlab.errors import InputError
-from powerlab.goals._budget import check_bytes
 from powerlab.goals.compatible import GoalSet
 from powerlab.goals.draw import sample_goals
 from powerlab.goals.interior import EmptyGoalSet

@@ -14,7 +14,7 @@ mouse cell x cheese cell, ignoring the layout and the button); ``obs="image"`` g
 ``float32`` array ``[C, H, W]`` of 0/1 channels (maze: walls, mouse, cheese, button; MDP:
 a one-hot ``[1, 1, S]``).
 
-Rewards follow the MDP convention of DESIGN.md: the reward of the state entered, so the
+Rewards follow powerlab's MDP convention (Turner et al. 2021, Def 3.5): the reward of the state entered, so the
 training reward :math:`\\theta^*` is 1 on the cheese (terminal) and 0 elsewhere.
 """
 

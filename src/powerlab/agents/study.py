@@ -20,7 +20,7 @@ get 95% intervals from the seed x layout cluster bootstrap
 (:mod:`powerlab.agents.bootstrap`).
 
 **k sweep.** For each k: the observed decision-square cheese rate (cluster bootstrap
-interval, and each seed's own rate) and each hypothesis's cross-fitted predicted rate on
+interval, and the rate of each seed) and each hypothesis's cross-fitted predicted rate on
 the same episodes.
 
 **Shutdown.** For each training γ (agents at ``shutdown_k``): the observed rate of avoiding

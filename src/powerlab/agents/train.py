@@ -59,7 +59,7 @@ def train_run(
     """Train ``seeds`` agents (seeds 0..seeds-1) and write the run directory ``out``.
 
     ``progress`` is called with episodes (Q) or environment steps (PPO) done.
-    Returns the run record (``run.json``) with each seed's training log.
+    Returns the run record (``run.json``) with the training log of each seed.
     """
     if algo not in ALGOS:
         raise InputError(f"unknown algorithm {algo!r}; expected q or ppo")

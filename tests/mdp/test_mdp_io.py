@@ -66,12 +66,24 @@ def test_malformed_files_get_one_line_errors(tmp_path, name):
     assert "\n" not in msg and name in msg
 
 
-def test_load_env_handles_gym_ids_and_missing_files(tmp_path):
-    assert M.load_env("gym:FrozenLake-v1").n_states == 16
+def test_load_env_refuses_missing_files(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         M.load_env(tmp_path / "nope.yaml")
+
+
+def test_load_env_handles_gym_ids():
+    pytest.importorskip("gymnasium", reason="needs the [gym] extra")
+    assert M.load_env("gym:FrozenLake-v1").n_states == 16
     with pytest.raises(InputError, match="cannot make gymnasium"):
         M.load_env("gym:NoSuchEnv-v0")
+
+
+def test_gym_ids_without_gymnasium_name_the_extra(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "gymnasium", None)  # import gymnasium now fails
+    with pytest.raises(InputError, match=r"powerlab\[gym\]"):
+        M.load_env("gym:FrozenLake-v1")
 
 
 def _bomb(levels: int) -> str:

@@ -115,8 +115,9 @@ def load_env(spec: str | os.PathLike[str]) -> MDP:
     """
     text = str(spec)
     if text.startswith("gym:"):
-        import gymnasium
+        from powerlab._extras import require
 
+        gymnasium = require("gymnasium", "gym")
         env_id = text[4:]
         try:
             env = gymnasium.make(env_id)

@@ -73,15 +73,24 @@ def _optimality_table(frame: pd.DataFrame, title: str) -> None:
     console.print(table)
 
 
-def _check_dist(dist: str, mdp: Any) -> None:
-    """Parse ``--dist`` against the MDP's states before any work, naming the flag on error."""
+def _gammas(gamma: list[str]) -> tuple[list[str], list[float]]:
+    """``--gamma`` values as given (for exact mode) and as floats, bounded before any parsing."""
+    texts = split_list(gamma, "--gamma")
+    return texts, [parse_gamma(g) for g in texts]
+
+
+def _load_with_dist(env: str, dist: str) -> Any:
+    """Load ``env`` and parse ``--dist`` against its states before any work, naming the flag."""
     from powerlab.errors import InputError
+    from powerlab.mdp import load_env
     from powerlab.power import as_distribution
 
+    mdp = load_env(env)
     try:
         as_distribution(dist, mdp.state_index)
     except InputError as exc:
         raise InputError(f"--dist {dist}: {exc}") from None
+    return mdp
 
 
 def power_cmd(
@@ -99,11 +108,9 @@ def power_cmd(
     quiet: bool = QUIET_OPT,
 ) -> None:
     """POWER of each state (Turner et al. 2021, Def 5.2), by Monte Carlo with standard errors."""
-    from powerlab.mdp import load_env
     from powerlab.power import power
 
-    gamma = split_list(gamma, "--gamma")
-    gammas = [parse_gamma(g) for g in gamma]  # also bounds the text before exact parsing
+    gamma, gammas = _gammas(gamma)
     if exact:
         from powerlab.cli._exact import run_exact_power
 
@@ -111,8 +118,7 @@ def power_cmd(
         run_exact_power(env, gamma, dist, wanted, str(plot) if plot else None, json_out)
         return
 
-    mdp = load_env(env)
-    _check_dist(dist, mdp)
+    mdp = _load_with_dist(env, dist)
     with progress_bar("POWER", total=samples, enabled=not quiet) as advance:
         frame = power(
             mdp,
@@ -150,19 +156,16 @@ def optimality_cmd(
     quiet: bool = QUIET_OPT,
 ) -> None:
     """Probability that each action at STATE is optimal (Turner et al., Defs 4.3-4.4); ties all count."""
-    from powerlab.mdp import load_env
     from powerlab.power import optimality_probability
 
-    gamma = split_list(gamma, "--gamma")
-    gammas = [parse_gamma(g) for g in gamma]  # also bounds the text before exact parsing
+    gamma, gammas = _gammas(gamma)
     if exact:
         from powerlab.cli._exact import run_exact_optimality
 
         run_exact_optimality(env, state, gamma, dist, str(plot) if plot else None, json_out)
         return
 
-    mdp = load_env(env)
-    _check_dist(dist, mdp)
+    mdp = _load_with_dist(env, dist)
     with progress_bar("optimality", total=samples, enabled=not quiet) as advance:
         frame = optimality_probability(
             mdp, state, gammas, samples=samples, rng=seed, dist=dist, progress=advance

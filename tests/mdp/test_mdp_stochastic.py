@@ -7,6 +7,7 @@ import scipy.sparse as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
+import catalogue
 import powerlab.mdp as M
 from catalogue import EXAMPLES
 from powerlab.mdp._pattern import elimination_pattern
@@ -104,9 +105,7 @@ def slippery_grid(n: int, slip: float = 0.2) -> M.MDP:
     return M.from_arrays(sp.csr_array((vals, (rows, cols)), shape=(n * n * 5, n * n)))
 
 
-@pytest.mark.parametrize(
-    "build", [lambda: slippery_grid(6), lambda: M.load_mdp(EXAMPLES / "coin.yaml")]
-)
+@pytest.mark.parametrize("build", [lambda: slippery_grid(6), catalogue.coin])
 def test_elimination_pattern_holds_the_fill_of_every_policy(build):
     """Gaussian elimination without pivoting of I - γ P_π, in the pattern's order, writes
     nonzeros only inside the static pattern (U's rows ``up``, their transpose for L)."""

@@ -11,14 +11,12 @@ set of distinct points, as in the post's definition of orbit tendencies (RDSP De
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from powerlab.mdp import load_mdp
+import catalogue
 from powerlab.retarget import (
     Boltzmann,
     IsOptimal,
@@ -31,7 +29,6 @@ from powerlab.retarget import (
 )
 from powerlab.retarget.mdp import mdp_comparison
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FRUIT = ["cherry", "apple", "banana"]
 
 utilities = st.lists(st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0, 2.0]), min_size=3, max_size=3)
@@ -114,7 +111,7 @@ def test_wait_example_orbit_shares(gamma, counts):
     R(candy), i.e. unless candy is the best of three (2/3 of the orbit): "at least 2/3 of the
     orbit should agree that Wait! is optimal". Rewards 0, 1/4, ..., 1 differ by 1/4, more than
     the O(γ) and O(1-γ) terms neglected at these γ."""
-    mdp = load_mdp(EXAMPLES / "wait.yaml")
+    mdp = catalogue.wait()
     cmp = mdp_comparison(mdp, "start", ["candy"], ["wait"], gamma)
     c = orbit_counts(np.linspace(0.0, 1.0, 5), cmp)
     assert (c.orbit_size, c.b_over_a, c.a_over_b, c.ties) == (120, *counts, 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import catalogue
 from powerlab.errors import InputError
 from powerlab.mdp import from_edges, from_transitions
 from powerlab.retarget import (
@@ -114,18 +115,7 @@ def test_turner_figure1_three_copies():
     # Turner et al. 2021, Fig. 1: from start, dying (a 1-cycle) versus l_mid / r_mid, behind
     # which lie the 1-cycles l_loop, r_down, r_up: B holds 3 copies of A, so the
     # transpositions of dead with each of them retarget, and n = 3 (3/4 of every orbit).
-    mdp = from_edges(
-        {
-            "start": ["l_mid", "r_mid", "dead"],
-            "l_mid": ["l_loop", "l_up"],
-            "l_loop": ["l_loop", "l_up"],
-            "l_up": ["l_loop"],
-            "dead": ["dead"],
-            "r_mid": ["r_down", "r_up"],
-            "r_down": ["r_down", "r_up"],
-            "r_up": ["r_up", "r_down"],
-        }
-    )
+    mdp = catalogue.fig1()
     theta = np.linspace(0.0, 1.0, 8)
     cmp = mdp_comparison(mdp, "start", ["dead"], ["l_mid", "r_mid"], 0.9)
     perms = search_retargeting(theta, cmp)

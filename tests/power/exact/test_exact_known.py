@@ -10,6 +10,7 @@ from fractions import Fraction as Fr
 
 import pytest
 
+import catalogue
 import powerlab.mdp as M
 from powerlab.power.exact import (
     exact_optimality_probability,
@@ -21,8 +22,8 @@ from powerlab.power.exact import (
 
 
 @pytest.fixture(scope="module")
-def fig1(request):
-    return M.load_mdp(request.config.rootpath / "examples" / "fig1.yaml")
+def fig1():
+    return catalogue.fig1()
 
 
 @pytest.mark.parametrize("gamma", [Fr(1, 10), Fr(1, 2), Fr(9, 10), Fr(99, 100)])
@@ -96,18 +97,16 @@ def test_duplicates_by_function_not_value():
 
 def test_appendix_c_five_terminal_options():
     """App. C, Fig. 11: with five terminal options the optimal POWER(s0, 1) is E[max of 5] = 5/6."""
-    edges = {"s0": ["sl", "sr"], "sl": ["s1", "s2"], "sr": ["s3", "s4", "s5"]}
-    edges.update({f"s{k}": [f"s{k}"] for k in range(1, 6)})
-    mdp = M.from_edges(edges)
+    mdp = catalogue.fig11()
     assert power_at(mdp, "s0", 1) == Fr(5, 6)
     assert power_at(mdp, "sl", Fr(1, 2)) == Fr(2, 3)  # derived: 2 terminal options
     assert power_at(mdp, "sr", Fr(1, 2)) == Fr(3, 4)  # derived: 3 terminal options
 
 
-def test_wait_mdp(request):
+def test_wait_mdp():
     """Turner's "wait" example: POWER(start) 2/3 at γ -> 0 and 3/4 at γ -> 1; wait is optimal with
     probability 1/2 at γ -> 0 and 2/3 at γ -> 1 (candy 1/2 -> 1/3)."""
-    mdp = M.load_mdp(request.config.rootpath / "examples" / "wait.yaml")
+    mdp = catalogue.wait()
     assert power_at(mdp, "start", 0) == Fr(2, 3)
     assert power_at(mdp, "start", 1) == Fr(3, 4)
     frame = exact_optimality_probability(mdp, "start", [0, 1])
@@ -116,14 +115,14 @@ def test_wait_mdp(request):
     assert got[("wait", 1)] == Fr(2, 3) and got[("candy", 1)] == Fr(1, 3)
 
 
-def test_wait_mdp_half_closed_form(request):
+def test_wait_mdp_half_closed_form():
     """Derived: at γ, POWER(start) = E[max(c, (1-γ) w + γ m)], m the max of two uniforms.
 
     At γ = 1/2 this is E[max(c, X)], X = (w + m)/2 on [0, 1]; E[max(c, X)] = E[(1 + X²)/2]
     = 1/2 + E[X²]/2 with E[X²] = (E w² + 2 E w E m + E m²)/4 = (1/3 + 2·(1/2)(2/3) + 1/2)/4 = 3/8,
     so POWER = 1/2 + 3/16 = 11/16. Optimality of candy at γ = 1/2 is P(c > X) = E[1 - X] = 5/12.
     """
-    mdp = M.load_mdp(request.config.rootpath / "examples" / "wait.yaml")
+    mdp = catalogue.wait()
     assert power_at(mdp, "start", Fr(1, 2)) == Fr(11, 16)
     frame = exact_optimality_probability(mdp, "start", Fr(1, 2))
     got = dict(zip(frame.action, frame.probability, strict=True))
@@ -133,8 +132,7 @@ def test_wait_mdp_half_closed_form(request):
 def test_prop_5_4_maximal_power():
     """Prop 5.4: a state reaching all n states in one step, all 1-cycles, has POWER = n/(n+1)."""
     n = 4
-    names = [f"x{i}" for i in range(n)]
-    mdp = M.from_edges({s: list(names) for s in names})
+    mdp = catalogue.complete(n)
     for g in (Fr(0), Fr(1, 2), Fr(1)):
         assert power_at(mdp, "x0", g) == Fr(n, n + 1)
 

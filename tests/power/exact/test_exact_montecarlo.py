@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import catalogue
 import powerlab.mdp as M
 import powerlab.power as P
 from powerlab.power.exact import exact_optimality_probability, exact_power
@@ -26,8 +27,8 @@ def _random_mdp(seed: int, S: int) -> M.MDP:
 
 
 @pytest.mark.parametrize("gamma", [Fr(0), Fr(1, 2), Fr(9, 10), Fr(1)])
-def test_fig1_power_matches_monte_carlo(request, gamma):
-    mdp = M.load_mdp(request.config.rootpath / "examples" / "fig1.yaml")
+def test_fig1_power_matches_monte_carlo(gamma):
+    mdp = catalogue.fig1()
     exact = exact_power(mdp, gamma)
     mc = P.power(mdp, float(gamma), samples=20_000, rng=3)
     for (_, e), (_, m) in zip(exact.iterrows(), mc.iterrows(), strict=True):
@@ -36,8 +37,8 @@ def test_fig1_power_matches_monte_carlo(request, gamma):
 
 
 @pytest.mark.parametrize("gamma", [Fr(1, 2), Fr(9, 10), Fr(1)])
-def test_fig1_optimality_matches_monte_carlo(request, gamma):
-    mdp = M.load_mdp(request.config.rootpath / "examples" / "fig1.yaml")
+def test_fig1_optimality_matches_monte_carlo(gamma):
+    mdp = catalogue.fig1()
     exact = exact_optimality_probability(mdp, "start", gamma)
     mc = P.optimality_probability(mdp, "start", float(gamma), samples=20_000, rng=4)
     assert sum(exact.probability) == 1

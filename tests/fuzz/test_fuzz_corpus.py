@@ -228,7 +228,7 @@ CORPUS: dict[str, Case | tuple[Case, str]] = {
             ["--samples", "samples"],
         )
     ),
-    "retarget-sample-1e12": Case(
+    "retarget-samples-1e12": Case(
         lambda t: (
             [
                 "retarget",
@@ -246,11 +246,11 @@ CORPUS: dict[str, Case | tuple[Case, str]] = {
                 "--B",
                 "b",
                 "c",
-                "--sample",
+                "--samples",
                 10**12,
                 "--json",
             ],
-            ["--sample"],
+            ["--samples"],
         )
     ),
     # games

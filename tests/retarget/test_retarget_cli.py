@@ -49,7 +49,7 @@ def test_outcomes_sampled_json():
     labels = [f"o{i}" for i in range(10)]
     res = _run(
         "outcomes", "--utility", *[str(i) for i in range(10)], "--labels", *labels,
-        "--A", "o0", "--B", "o1", "o2", "--sample", "500", "--seed", "1", "--json",
+        "--A", "o0", "--B", "o1", "o2", "--samples", "500", "--seed", "1", "--json",
     )  # fmt: skip
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)

@@ -1,8 +1,9 @@
 """``powerlab retarget outcomes|mdp``: orbit counts, n-majority and retargetability (RDSP).
 
 Thin over :mod:`powerlab.retarget.analysis`. Options that take several values accept them
-after one flag (``--utility 0 1 2``) or by repeating the flag (``--utility 0 --utility 1``);
-``retarget mdp`` runs once per ``--gamma``/``-g`` value, in the order given.
+after one flag (``--utility 0 1 2``), comma-separated (``--utility 0,1,2``) or by repeating
+the flag (``--utility 0 --utility 1``); ``retarget mdp`` runs once per ``--gamma``/``-g``
+value, in the order given.
 
 Each result shows two shares of B, which are different numbers: ``fraction_B_at_least_A``
 is Theorem 3.6's guaranteed share n/(n+1) for the largest integer n with
@@ -17,7 +18,9 @@ from typing import Annotated, Any
 
 import typer
 
+from powerlab._provenance import provenance
 from powerlab.cli._common import (
+    QUIET_OPT,
     Table,
     console,
     emit_json,
@@ -25,7 +28,9 @@ from powerlab.cli._common import (
     multi_value_command,
     parse_gamma,
     parse_number,
+    progress_bar,
     say,
+    split_list,
     to_jsonable,
 )
 from powerlab.errors import InputError, ResourceError
@@ -51,7 +56,7 @@ RULE_HELP = "optimal, fracoptimal, antiopt, boltzmann:T, bestof:k, satisfice:t o
 
 def _parse_gammas(texts: list[str]) -> list[float]:
     """Every ``--gamma`` value, in order; a value given twice is refused."""
-    gammas = [parse_gamma(t, open_high=True) for t in texts]
+    gammas = [parse_gamma(t, open_high=True) for t in split_list(texts, "--gamma")]
     repeated = sorted({g for g in gammas if gammas.count(g) > 1})
     if repeated:
         raise InputError(f"--gamma: {repeated[0]:g} is given more than once")
@@ -63,7 +68,19 @@ def _set(labels: list[str]) -> str:
 
 
 def _floats(values: list[str], flag: str) -> list[float]:
-    return [parse_number(v, flag) for v in values]
+    return [parse_number(v, flag) for v in split_list(values, flag)]
+
+
+SAMPLES_HELP = (
+    "Draw this many uniformly random permutations instead of enumerating the orbit "
+    "(the counts then carry a standard error)."
+)
+SEED_HELP = "Random seed of the permutations drawn with --samples."
+
+
+def _settings(rule: str, samples: int | None, seed: int, **more: Any) -> dict[str, Any]:
+    """The provenance of one result: the seed matters only when permutations are drawn."""
+    return provenance(rule=rule, samples=samples, seed=None if samples is None else seed, **more)
 
 
 def _render(doc: dict[str, Any], title: str) -> None:
@@ -106,10 +123,8 @@ def outcomes_cmd(
     A: Annotated[list[str], typer.Option("--A", help="Labels in set A (e.g. dying).")],
     B: Annotated[list[str], typer.Option("--B", help="Labels in set B (e.g. staying alive).")],
     rule: Annotated[str, typer.Option("--rule", help=RULE_HELP)] = "optimal",
-    sample: Annotated[
-        int | None, typer.Option("--sample", help="Sample this many permutations instead.")
-    ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed for --sample.")] = 0,
+    samples: Annotated[int | None, typer.Option("--samples", "-n", help=SAMPLES_HELP)] = None,
+    seed: Annotated[int, typer.Option("--seed", help=SEED_HELP)] = 0,
     max_orbit: Annotated[
         int, typer.Option("--max-orbit", help="Largest orbit enumerated exactly.")
     ] = DEFAULT_MAX_ORBIT,
@@ -118,23 +133,25 @@ def outcomes_cmd(
     """How often f prefers B over A across the orbit of the utility vector (RDSP Defs 3.1-3.5)."""
     from powerlab.retarget.analysis import analyze_outcomes
 
+    names = split_list(labels, "--labels")
+    set_a, set_b = split_list(A, "--A", keep=names), split_list(B, "--B", keep=names)
     try:
         doc = analyze_outcomes(
             _floats(utility, "--utility"),
-            labels,
-            A,
-            B,
+            names,
+            set_a,
+            set_b,
             rule=rule,
-            sample=sample,
+            sample=samples,
             rng=seed,
             max_size=max_orbit,
         )
     except ResourceError as exc:
-        raise ResourceError(f"--sample {sample}: {exc}" if sample else str(exc)) from None
+        raise ResourceError(f"--samples {samples}: {exc}" if samples else str(exc)) from None
     if json_out:
-        emit_json(doc)
+        emit_json(doc, _settings(rule, samples, seed))
         return
-    _render(doc, f"f = {doc['rule']}: B = {_set(B)} versus A = {_set(A)}")
+    _render(doc, f"f = {doc['rule']}: B = {_set(set_b)} versus A = {_set(set_a)}")
 
 
 @retarget_app.command("mdp", cls=_MultiValueCommand)
@@ -146,17 +163,19 @@ def mdp_cmd(
     B: Annotated[list[str], typer.Option("--B", help="Action labels at s in set B.")],
     gamma: Annotated[
         list[str] | None,
-        typer.Option("--gamma", "-g", help="Discount in [0, 1); several values: one run each."),
+        typer.Option(
+            "--gamma",
+            "-g",
+            help="Discount in [0, 1); one run per value: -g 0.5 -g 0.9 or -g 0.5,0.9.",
+        ),
     ] = None,
     rule: Annotated[str, typer.Option("--rule", help=RULE_HELP)] = "optimal",
     reward: Annotated[
         list[str] | None,
         typer.Option("--reward", help="Orbit representative R, one per state (default 0..1)."),
     ] = None,
-    sample: Annotated[
-        int | None, typer.Option("--sample", help="Sample this many permutations instead.")
-    ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed for --sample.")] = 0,
+    samples: Annotated[int | None, typer.Option("--samples", "-n", help=SAMPLES_HELP)] = None,
+    seed: Annotated[int, typer.Option("--seed", help=SEED_HELP)] = 0,
     max_orbit: Annotated[
         int, typer.Option("--max-orbit", help="Largest orbit enumerated exactly.")
     ] = DEFAULT_MAX_ORBIT,
@@ -164,6 +183,7 @@ def mdp_cmd(
         bool, typer.Option("--search", help="Search state transpositions that retarget A to B.")
     ] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    quiet: bool = QUIET_OPT,
 ) -> None:
     """How often the optimal-policy rule at s prefers actions B over A across a reward orbit."""
     from powerlab.mdp import load_env
@@ -172,30 +192,38 @@ def mdp_cmd(
     gammas = _parse_gammas(gamma or ["0.9"])
     theta = _floats(reward, "--reward") if reward else None
     mdp = load_env(env)
-    docs = [
-        analyze_mdp(
-            mdp,
-            state,
-            A,
-            B,
-            g,
-            rule=rule,
-            reward=theta,
-            sample=sample,
-            rng=seed,
-            max_size=max_orbit,
-            search=search,
-        )
-        for g in gammas
-    ]
+    set_a, set_b = split_list(A, "--A"), split_list(B, "--B")
+    docs = []
+    with progress_bar("orbits (one per γ)", len(gammas), enabled=not quiet) as advance:
+        for g in gammas:
+            docs.append(
+                analyze_mdp(
+                    mdp,
+                    state,
+                    set_a,
+                    set_b,
+                    g,
+                    rule=rule,
+                    reward=theta,
+                    sample=samples,
+                    rng=seed,
+                    max_size=max_orbit,
+                    search=search,
+                )
+            )
+            advance(1)
     if json_out:
-        emit_json(docs[0] if len(docs) == 1 else docs)
+        provs = [_settings(rule, samples, seed, env=mdp.name, gamma=g) for g in gammas]
+        if len(docs) == 1:
+            emit_json(docs[0], provs[0])
+        else:  # one document per γ, each with its provenance
+            emit_json([{**d, "provenance": p} for d, p in zip(docs, provs, strict=True)])
         return
     for g, doc in zip(gammas, docs, strict=True):
         _render(
             doc,
             f"{mdp.name} at {state}, γ = {g:g}, f = {doc['rule']}: "
-            f"B = {_set(B)} versus A = {_set(A)}",
+            f"B = {_set(set_b)} versus A = {_set(set_a)}",
         )
 
 

@@ -66,7 +66,7 @@ def _too_large(theta: np.ndarray, max_size: int | None) -> None:
     if max_size is not None and size > max_size:
         raise InputError(
             f"orbit too large to enumerate: {size} distinct points exceed {max_size}; "
-            "use --sample N"
+            "use --samples N"
         )
 
 

@@ -9,30 +9,54 @@ JSON field meanings are documented in docs/goals.md.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import typer
 
+from powerlab._provenance import provenance
 from powerlab.cli._common import (
+    QUIET_OPT,
     Table,
     console,
     emit_json,
     guarded,
+    multi_value_command,
     parse_gamma,
     parse_number,
     progress_bar,
     say,
+    split_list,
+    wrote,
 )
 from powerlab.errors import InputError
 
 __all__ = ["register"]
 
-_GAMMA_HELP = "Discount in (0, 1); repeat for several. Fractions like 1/2 work."
-_BOX_HELP = "The reward box LO,HI of G_T (default 0,1; Theorem 2 needs LO >= 0)."
+_GAMMA_HELP = "Discount γ in (0, 1); several: -g 0.5 -g 0.9 or -g 0.5,0.9. Fractions like 1/2 work."
+_ONE_GAMMA_HELP = "Discount γ in (0, 1) of the goals. Fractions like 1/2 work."
+_BOX_HELP = "Reward box LO,HI of G_T (default 0,1; Theorem 2 needs LO >= 0)."
+_READING_HELP = (
+    "When a trained action counts as optimal for a goal (Krakovna & Kramár 2023, Def 6): "
+    "q = it maximises the optimal action value Q* at γ (ties count); immediate = it "
+    "maximises the expected immediate reward."
+)
+_NEW_STATE_HELP = "The new state: one the agent never visited in training."
 
 
 def _gamma(text: str, flag: str = "--gamma") -> float:
     return parse_gamma(text, flag, open_low=True, open_high=True)
+
+
+def _one(values: list[str] | None, flag: str, default: str) -> str:
+    """The single value of ``flag``; a second value is refused, never dropped."""
+    items = split_list(values, flag) or [default]
+    if len(items) > 1:
+        raise InputError(
+            f"{flag}: this command takes one value, got {len(items)}: {', '.join(items)}"
+        )
+    return items[0]
 
 
 def _box(text: str) -> tuple[float, float]:
@@ -70,17 +94,20 @@ def _model(
 
 
 _PRIOR_HELP = (
-    "Prior over G_T, e.g. beta:2,2 or uniform;s=bernoulli:0.5 (default uniform on the box)."
+    "Prior over goals, e.g. beta:2,2 or uniform;s=bernoulli:0.5 (default uniform on the box)."
 )
 _FEATURES_HELP = "Features file: goals are θ = Φw with the box on w."
 _EPS_HELP = "Approximate compatibility: trained actions within E of optimal (rejection only)."
 _EPS_REL_HELP = "Read --epsilon relative to each goal's value range."
 _TRAIN_GAMMA_HELP = "Form G_T at this training discount (default: the evaluation γ)."
+_JSON_HELP = "Print JSON only."
 
 
 def _cell(v: Any) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "-"
+    if isinstance(v, bool | np.bool_):
+        return "yes" if v else "no"
     if isinstance(v, float):
         return f"{v:.4f}"
     return str(v)
@@ -101,32 +128,48 @@ def _warn(lines: Any) -> None:
         say(f"warning: {line}", err=True)
 
 
+def _stars(gamma_stars: dict[str, float]) -> str:
+    """``state γ*`` pairs as a reader writes them."""
+    return ", ".join(f"{k} {v:.6g}" for k, v in sorted(gamma_stars.items()))
+
+
 @guarded
 def gamma_star_cmd(
     env: str = typer.Argument(..., help="Environment file (YAML/JSON)."),
-    from_state: str = typer.Option(..., "--from", help="The new state s_new."),
+    from_state: str = typer.Option(
+        ..., "--from", help="The state the agent starts from (a new state, outside training)."
+    ),
     gamma: list[str] = typer.Option(["0.9", "0.99"], "--gamma", "-g", help=_GAMMA_HELP),
-    json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
+    json_out: bool = typer.Option(False, "--json", help=_JSON_HELP),
 ) -> None:
-    """γ* of each recurrent state reachable from s_new (Prop 3), for the best
-    reach-and-revisit policy, with its visit counts (Def 9)."""
+    """γ* of each recurrent state reachable from --from (Krakovna & Kramár 2023, Prop 3).
+
+    γ* is the discount above which reaching the state and revisiting it forever is worth
+    more than any one visit, for the best such policy; the table also gives the expected
+    discounted visit counts at each γ (Def 9).
+    """
     from powerlab.mdp import load_env
     from powerlab.mdp.recurrence import gamma_star_frame
 
     mdp = load_env(env)
-    gammas = [_gamma(g) for g in gamma]
+    texts = split_list(gamma, "--gamma")
+    gammas = [_gamma(g) for g in texts]
     frame = gamma_star_frame(mdp, from_state, gammas)
     if json_out:
         rows = []
         for rec in frame.to_dict("records"):
             counts = {
-                g: rec.pop(f"V@{x:g}") for g, x in zip(gamma, gammas, strict=True)
+                g: rec.pop(f"V@{x:g}") for g, x in zip(texts, gammas, strict=True)
             }  # fmt: skip
             rec["visit_count_at"] = counts if rec["reach_and_revisit"] else None
             rows.append(rec)
-        emit_json({"env": mdp.name, "from": from_state, "results": rows})
+        prov = provenance(env=mdp.name, gamma=gammas)
+        emit_json({"env": mdp.name, "from": from_state, "results": rows}, prov)
         return
-    _print_frame(frame, f"{mdp.name}: S_reach from {from_state} (Krakovna & Kramár, Props 1-3)")
+    _print_frame(
+        frame,
+        f"{mdp.name}: recurrent states reachable from {from_state} (Krakovna & Kramár, Props 1-3)",
+    )
 
 
 @guarded
@@ -135,57 +178,149 @@ def sample_cmd(
     train: str = typer.Option(
         ..., "--train", help="Training file: policy, reward+starts, or trajectories."
     ),
-    reading: str = typer.Option("q", "--reading", help="q (Q*-optimality) or immediate."),
+    reading: str = typer.Option("q", "--reading", help=_READING_HELP),
     sampler: str = typer.Option("hit-and-run", "--sampler", help="rejection or hit-and-run."),
     samples: int = typer.Option(1000, "--samples", "-n", help="Goals to draw."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
-    gamma: str = typer.Option("0.9", "--gamma", "-g", help="The goals' discount (q reading)."),
+    gamma: list[str] = typer.Option(["0.9"], "--gamma", "-g", help=_ONE_GAMMA_HELP),
     box: str = typer.Option("0,1", "--box", help=_BOX_HELP),
     prior: str = typer.Option(None, "--prior", help=_PRIOR_HELP),
     features: str = typer.Option(None, "--features", help=_FEATURES_HELP),
     epsilon: str = typer.Option("0", "--epsilon", help=_EPS_HELP),
     epsilon_relative: bool = typer.Option(False, "--epsilon-relative", help=_EPS_REL_HELP),
     train_gamma: str = typer.Option(None, "--train-gamma", help=_TRAIN_GAMMA_HELP),
-    out: str = typer.Option(None, "--out", help="Write samples to FILE.npz or FILE.parquet."),
-    json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
+    out: str = typer.Option(None, "--out", "-o", help="Write samples to FILE.npz or FILE.parquet."),
+    json_out: bool = typer.Option(False, "--json", help=_JSON_HELP),
+    quiet: bool = QUIET_OPT,
 ) -> None:
-    """Draw goals from G_T (Def 6) under a prior and report acceptance, ESS and R-hat."""
+    """Draw goals from G_T, the goals under which the trained actions are optimal
+    (Krakovna & Kramár 2023, Def 6), under a prior; report acceptance, ESS and R-hat."""
     from powerlab.goals import load_training
     from powerlab.goals.draw import draw_goals
     from powerlab.mdp import load_env
 
     if samples < 1:
         raise InputError(f"--samples must be at least 1, got {samples}")
+    g = _gamma(_one(gamma, "--gamma", "0.9"))
     mdp = load_env(env)
     model = _model(mdp, box, prior, features, epsilon, epsilon_relative, train_gamma)
-    gs = model.goal_set(mdp, load_training(mdp, train), _gamma(gamma), reading)
-    with progress_bar("sampling G_T", total=1, enabled=not json_out) as advance:
+    gs = model.goal_set(mdp, load_training(mdp, train), g, reading)
+    with progress_bar("sampling G_T", total=1, enabled=not quiet) as advance:
         info = draw_goals(gs, sampler, samples, seed, out=out, prior=model.prior)
         advance(1)
+    if info.get("out"):
+        wrote(info["out"])
     info["goal_model"] = model.label
     info["epsilon"] = model.epsilon
     info["features"] = list(gs.feature_names)
     info = {"env": mdp.name, **info}
     if json_out:
-        emit_json(info)
+        prov = provenance(seed=seed, distribution=model.label, gamma=g, samples=samples)
+        emit_json(info, prov)
     elif info["measure_zero"] is not None:
         say(f"finding: {info['measure_zero']}", err=True)
     else:
-        import pandas as pd
-
-        keys = ("sampler", "samples", "ess", "rhat", "acceptance", "acceptance_stderr", "out")
-        frame = pd.DataFrame({"quantity": keys, "value": [info[k] for k in keys]})
-        _print_frame(frame, f"G_T of {mdp.name} ({gs.reading_name}, γ={gs.gamma})")
+        _sample_table(info, f"G_T of {mdp.name} ({gs.reading_name}, γ={gs.gamma:g})")
     _warn(info.get("warnings", ()))
+
+
+def _acceptance(acc: float | None, se: float | None) -> str:
+    if acc is None:
+        return "not measured (hit-and-run)"
+    return f"{acc:.4f}" + ("" if se is None else f" ± {se:.4f}")
+
+
+def _sample_table(info: dict[str, Any], title: str) -> None:
+    """The summary of ``goals sample`` as quantity/value rows, in words (no Python reprs)."""
+    acc = info["acceptance"]
+    rows = [
+        ("sampler", info["sampler"]),
+        ("goals drawn", str(info["samples"])),
+        ("effective sample size", _cell(info["ess"])),
+        ("R-hat (split)", _cell(info["rhat"])),
+        ("acceptance (prior mass of G_T)", _acceptance(acc, info.get("acceptance_stderr"))),
+        ("written to", info["out"] or "not written (use --out)"),
+    ]
+    table = Table(title=title)
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+def _premises_text(conv: Any) -> str:
+    if conv is None:
+        return "-"
+    failed = conv.failed_premises
+    return "all hold" if not failed else "fail: " + ", ".join(f.replace("_", " ") for f in failed)
+
+
+def _shutdown_table(rows: Any, title: str) -> None:
+    """One row per γ; Theorem 2's premises are shown for each convention separately."""
+    table = Table(title=title)
+    heads = (
+        "γ",
+        "n",
+        "bound n/(n+1)",
+        "avoid (paid once)",
+        "± s.e.",
+        "95% interval",
+        "min within-orbit",
+        "premises (paid once)",
+        "avoid (self-loop)",
+        "± s.e.",
+        "premises (self-loop)",
+    )
+    for h in heads:
+        table.add_column(h, justify="left" if h.startswith("premises") else "right")
+    for r in rows:
+        o, s = r.once, r.self_loop
+        interval = "-" if o.interval is None else f"[{o.interval[0]:.4f}, {o.interval[1]:.4f}]"
+        table.add_row(
+            f"{r.gamma:g}",
+            _cell(o.n),
+            "does not apply" if o.bound is None else str(o.bound),
+            _cell(o.fraction_avoid),
+            _cell(o.stderr),
+            interval,
+            _cell(o.min_orbit_fraction),
+            _premises_text(o),
+            "-" if s is None else _cell(s.fraction_avoid),
+            "-" if s is None else _cell(s.stderr),
+            _premises_text(s),
+        )
+    console.print(table)
+
+
+def _by_model_table(frame: Any) -> None:
+    """Avoidance under each prior (reward paid once), beside Theorem 2's bound."""
+    table = Table(title="Avoiding shutdown under each prior (reward paid once), beside Theorem 2")
+    heads = ("prior", "γ", "n", "bound n/(n+1)", "avoid", "± s.e.", "95% interval", "premises")
+    for h in heads:
+        table.add_column(h, justify="left" if h in ("prior", "premises") else "right")
+    for r in frame.itertuples(index=False):
+        failed = r.failed_premises
+        table.add_row(
+            str(r.goal_model),
+            f"{r.gamma:g}",
+            _cell(r.n),
+            "does not apply" if r.bound is None else str(r.bound),
+            _cell(r.avoid),
+            _cell(r.stderr),
+            "-" if _cell(r.low) == "-" else f"[{_cell(r.low)}, {_cell(r.high)}]",
+            "all hold" if not failed else "fail: " + failed.replace("_", " "),
+        )
+    console.print(table)
 
 
 @guarded
 def shutdown_cmd(
     env: str = typer.Argument(..., help="Environment file (YAML/JSON)."),
     train: str = typer.Option(..., "--train", help="Training file."),
-    new_state: str = typer.Option(..., "--new-state", help="s_new, a state outside S_train."),
+    new_state: str = typer.Option(..., "--new-state", help=_NEW_STATE_HELP),
     shutdown_action: str = typer.Option(
-        ..., "--shutdown-action", help="Action at s_new leading to a terminal state."
+        ..., "--shutdown-action", help="Action at the new state leading to a terminal state."
     ),
     gamma: list[str] = typer.Option(
         ["0.3", "0.55", "0.7", "0.9", "0.99"], "--gamma", "-g", help=_GAMMA_HELP
@@ -195,19 +330,23 @@ def shutdown_cmd(
     ),
     samples: int = typer.Option(1000, "--samples", "-n", help="Goals drawn from G_T per γ."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
-    reading: str = typer.Option("q", "--reading", help="q (Q*-optimality) or immediate."),
+    reading: str = typer.Option("q", "--reading", help=_READING_HELP),
     sampler: str = typer.Option("hit-and-run", "--sampler", help="hit-and-run or rejection."),
     box: str = typer.Option("0,1", "--box", help=_BOX_HELP),
     prior: list[str] = typer.Option(
-        [], "--prior", help=_PRIOR_HELP + " Repeat to compare priors side by side."
+        [],
+        "--prior",
+        help=_PRIOR_HELP + " Several priors side by side: repeat the flag (a prior has commas).",
     ),
     features: str = typer.Option(None, "--features", help=_FEATURES_HELP),
     epsilon: str = typer.Option("0", "--epsilon", help=_EPS_HELP),
     epsilon_relative: bool = typer.Option(False, "--epsilon-relative", help=_EPS_REL_HELP),
-    plot: str = typer.Option(None, "--plot", help="Write the figure (PNG)."),
-    json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
+    plot: Path = typer.Option(None, "--plot", help="Write the figure (PNG) to PATH."),
+    json_out: bool = typer.Option(False, "--json", help=_JSON_HELP),
+    quiet: bool = QUIET_OPT,
 ) -> None:
-    """Theorem 2 (Krakovna & Kramár 2023) against the measured fraction avoiding shutdown."""
+    """Theorem 2 (Krakovna & Kramár 2023) against the measured fraction of goals avoiding
+    shutdown at a new state, for the reward paid once and for a self-loop at shutdown."""
     from dataclasses import replace
 
     from powerlab.goals import analyze_shutdown, load_training
@@ -218,22 +357,24 @@ def shutdown_cmd(
 
     if samples < 1:
         raise InputError(f"--samples must be at least 1, got {samples}")
+    gammas = [_gamma(g) for g in split_list(gamma, "--gamma")]
     mdp = load_env(env)
     td = load_training(mdp, train)
-    gammas = [_gamma(g) for g in gamma]
     base = _model(mdp, box, None, features, epsilon, epsilon_relative, train_gamma)
     models = [replace(base, prior=parse_dist(p, mdp.state_index)) for p in prior]
     tg = base.train_gamma
     kw: dict[str, Any] = {"reading": reading, "samples": samples, "sampler": sampler}
-    with progress_bar("shutdown analysis", total=2 * len(gammas), enabled=not json_out) as adv:
+    steps = 2 * len(gammas) + (len(models) + 1) * len(gammas) * bool(models)
+    with progress_bar("shutdown analysis (γ x convention)", steps, enabled=not quiet) as adv:
         res = analyze_shutdown(
             mdp, td, new_state, shutdown_action, gammas, model=base, rng=seed, progress=adv, **kw
         )
-    by_model = None
-    if models:
-        by_model = compare_models(
-            mdp, td, new_state, shutdown_action, gammas, [base, *models], seed, **kw
-        )
+        by_model = None
+        if models:
+            by_model = compare_models(
+                mdp, td, new_state, shutdown_action, gammas, [base, *models], seed,
+                progress=adv, **kw,
+            )  # fmt: skip
     st = res.setting
     if plot:
         from powerlab.goals.plot import plot_shutdown
@@ -241,8 +382,13 @@ def shutdown_cmd(
         plot_shutdown(
             res.rows, plot, title=f"{mdp.name}: shutdown at {new_state}", gamma_stars=st.gamma_stars
         )
+        wrote(plot)
     warnings = [w for r in res.rows for c in (r.once, r.self_loop) if c for w in c.warnings]
     if json_out:
+        prov = provenance(
+            seed=seed, distribution=[m.label for m in [base, *models]], gamma=gammas,
+            samples=samples,
+        )  # fmt: skip
         emit_json(
             {
                 "env": mdp.name,
@@ -259,22 +405,16 @@ def shutdown_cmd(
                 "results": [r.as_dict() for r in res.rows],
                 "by_model": None if by_model is None else by_model.to_dict("records"),
                 "warnings": warnings,
-            }
+            },
+            prov,
         )
         _warn(warnings)
         return
-    _print_frame(
-        res.frame().drop(columns=["warnings"]),
-        f"{mdp.name}: shutdown at {new_state} ({reading} reading)",
-    )
-    say(f"γ* per reachable recurrent state: {st.gamma_stars}")
+    reading_name = READING_NAMES.get(reading, reading)
+    _shutdown_table(res.rows, f"{mdp.name}: shutdown at {new_state} ({reading_name})")
+    say(f"γ* per reachable recurrent state: {_stars(st.gamma_stars)}")
     if by_model is not None:
-        _print_frame(
-            by_model.drop(columns=["warnings"]),
-            "Avoiding shutdown under each prior, beside Theorem 2's bound",
-        )
-    if plot:
-        say(f"figure: {plot}")
+        _by_model_table(by_model)
     _warn(warnings)
 
 
@@ -286,13 +426,15 @@ def misgeneralization_cmd(
         None, "--features", help="Features file: goals are θ = Φw (default: rewards on states)."
     ),
     start: str = typer.Option(..., "--start", help="Start state of the test situation."),
-    gamma: str = typer.Option("0.9", "--gamma", "-g", help="The goals' discount."),
+    gamma: list[str] = typer.Option(["0.9"], "--gamma", "-g", help=_ONE_GAMMA_HELP),
     samples: int = typer.Option(2000, "--samples", "-n", help="Goals drawn per prior."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     box: str = typer.Option("0,1", "--box", help="The box LO,HI of the feature weights."),
-    json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
+    json_out: bool = typer.Option(False, "--json", help=_JSON_HELP),
+    quiet: bool = QUIET_OPT,
 ) -> None:
-    """Where G_T's goals go in a test situation, against the prior (the CoinRun example)."""
+    """Where goals compatible with training go in a test situation, against the prior
+    (the CoinRun example of Krakovna & Kramár 2023)."""
     from powerlab.goals import load_training
     from powerlab.goals.features import load_features
     from powerlab.goals.generalization import misgeneralization
@@ -300,15 +442,19 @@ def misgeneralization_cmd(
 
     if samples < 1:
         raise InputError(f"--samples must be at least 1, got {samples}")
+    g = _gamma(_one(gamma, "--gamma", "0.9"))
     mdp = load_env(env)
     phi = None if features is None else load_features(mdp, features)
     td = load_training(mdp, train)
-    res = misgeneralization(mdp, td, phi, start, _gamma(gamma), samples, seed, box=_box(box))
+    with progress_bar("sampling goals", total=1, enabled=not quiet) as advance:
+        res = misgeneralization(mdp, td, phi, start, g, samples, seed, box=_box(box))
+        advance(1)
     if json_out:
-        emit_json({"env": mdp.name, **res.as_dict()})
+        prov = provenance(seed=seed, distribution="uniform", gamma=g, samples=samples)
+        emit_json({"env": mdp.name, **res.as_dict()}, prov)
         _warn(res.warnings)
         return
-    _print_frame(res.frame, f"{mdp.name}: where goals go from {start} (γ={_gamma(gamma):g})")
+    _print_frame(res.frame, f"{mdp.name}: where goals go from {start} (γ={g:g})")
     say(f"prior probability of G_T (acceptance): {res.acceptance:.4f}")
     _warn(res.warnings)
 
@@ -316,10 +462,13 @@ def misgeneralization_cmd(
 def register(app: typer.Typer) -> None:
     """Add ``gamma-star``, ``goals sample|misgeneralization`` and ``shutdown`` to ``app``."""
     goals_app = typer.Typer(
-        help="Training-compatible goal sets (Krakovna & Kramár 2023, Def 6).", no_args_is_help=True
+        help="Training-compatible goals G_T: the rewards under which the trained agent's "
+        "actions are optimal (Krakovna & Kramár 2023, Def 6).",
+        no_args_is_help=True,
     )
     goals_app.command("sample")(sample_cmd)
     goals_app.command("misgeneralization")(misgeneralization_cmd)
     app.add_typer(goals_app, name="goals")
-    app.command("gamma-star")(gamma_star_cmd)
-    app.command("shutdown")(shutdown_cmd)
+    multi = multi_value_command("--gamma", "-g")
+    app.command("gamma-star", cls=multi)(gamma_star_cmd)
+    app.command("shutdown", cls=multi_value_command("--gamma", "-g", "--prior"))(shutdown_cmd)

@@ -159,6 +159,26 @@ def _index_profile(
     return tuple(idx)
 
 
+def _require(data: Mapping[str, Any], keys: tuple[str, ...], src: str) -> None:
+    """Refuse a document that lacks one of ``keys``, naming the first missing one."""
+    for key in keys:
+        if key not in data:
+            raise InputError(f"{src}: missing key {key!r}")
+
+
+def _names(value: Any, src: str, where: str) -> list[str]:
+    """A non-empty list of distinct names (as stripped text), the list at ``where`` in ``src``."""
+    if not isinstance(value, list) or not value:
+        raise InputError(f"{src}: {where}: expected a non-empty list of names")
+    names = [str(x).strip() for x in value]
+    seen: set[str] = set()
+    for x in names:
+        if x in seen:
+            raise InputError(f"{src}: {where}: duplicate name {x!r}")
+        seen.add(x)
+    return names
+
+
 def _per_player(data: Mapping[str, Any], key: str, players: list[str], src: str) -> list[list[str]]:
     block = data.get(key)
     if not isinstance(block, Mapping):
@@ -174,13 +194,7 @@ def _per_player(data: Mapping[str, Any], key: str, players: list[str], src: str)
     for pname in players:
         if pname not in by_name:
             raise InputError(f"{src}: {key}: missing player {pname!r}")
-        names = by_name[pname]
-        if not isinstance(names, list) or not names:
-            raise InputError(f"{src}: {key}.{pname}: expected a non-empty list of names")
-        names = [str(x).strip() for x in names]
-        dup = next((x for x in names if names.count(x) > 1), None)
-        if dup is not None:
-            raise InputError(f"{src}: {key}.{pname}: duplicate name {dup!r}")
+        names = _names(by_name[pname], src, f"{key}.{pname}")
         if any("," in x for x in names):
             raise InputError(f"{src}: {key}.{pname}: names may not contain commas")
         out.append(names)
@@ -229,16 +243,8 @@ def parse_game(data: Any, source: str = "<game>") -> BayesianGame:
     unknown = set(data) - _KNOWN_KEYS
     if unknown:
         raise InputError(f"{src}: unknown key {sorted(map(str, unknown))[0]!r}")
-    for key in ("players", "actions", "payoffs"):
-        if key not in data:
-            raise InputError(f"{src}: missing key {key!r}")
-    players = data["players"]
-    if not isinstance(players, list) or not players:
-        raise InputError(f"{src}: players: expected a non-empty list")
-    players = [str(p).strip() for p in players]
-    dup = next((x for x in players if players.count(x) > 1), None)
-    if dup is not None:
-        raise InputError(f"{src}: players: duplicate name {dup!r}")
+    _require(data, ("players", "actions", "payoffs"), src)
+    players = _names(data["players"], src, "players")
     n = len(players)
     actions = _per_player(data, "actions", players, src)
     complete_info = "types" not in data

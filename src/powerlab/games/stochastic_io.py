@@ -36,7 +36,15 @@ import numpy as np
 
 from powerlab.errors import InputError, ResourceError
 from powerlab.games._numbers import parse_number
-from powerlab.games.io import MAX_CELLS, SINGLE_TYPE, _per_player, _profiles, read_document
+from powerlab.games.io import (
+    MAX_CELLS,
+    SINGLE_TYPE,
+    _names,
+    _per_player,
+    _profiles,
+    _require,
+    read_document,
+)
 from powerlab.games.stochastic import BayesianStochasticGame, make_stochastic_game
 
 __all__ = ["MAX_LEAVES", "SequentialGame", "load_sequential_game"]
@@ -85,27 +93,15 @@ def load_sequential_game(path: str | os.PathLike[str]) -> SequentialGame:
     unknown = sorted(set(map(str, data)) - _KEYS)
     if unknown:
         raise InputError(f"{src}: unknown key {unknown[0]!r}")
-    for key in ("players", "actions", "states", "initial", "horizon", "rewards"):
-        if key not in data:
-            raise InputError(f"{src}: missing key {key!r}")
-    players = data["players"]
-    if not isinstance(players, list) or not players:
-        raise InputError(f"{src}: players: expected a non-empty list")
-    players = [str(p).strip() for p in players]
-    if len(set(players)) != len(players):
-        raise InputError(f"{src}: players: duplicate names")
+    _require(data, ("players", "actions", "states", "initial", "horizon", "rewards"), src)
+    players = _names(data["players"], src, "players")
     n = len(players)
     actions = _per_player(data, "actions", players, src)
     complete = "types" not in data
     types = (
         [[SINGLE_TYPE] for _ in players] if complete else _per_player(data, "types", players, src)
     )
-    states = data["states"]
-    if not isinstance(states, list) or not states:
-        raise InputError(f"{src}: states: expected a non-empty list of names")
-    states = [str(s).strip() for s in states]
-    if len(set(states)) != len(states):
-        raise InputError(f"{src}: states: duplicate names")
+    states = _names(data["states"], src, "states")
     horizon = data["horizon"]
     if isinstance(horizon, bool) or not isinstance(horizon, int) or not 1 <= horizon <= 50:
         raise InputError(f"{src}: horizon: expected an integer in [1, 50], got {horizon!r}")

@@ -137,22 +137,6 @@ class _Chains:
             self.L = np.diag(scale)
 
 
-def _result(
-    gs: GoalSet, samples: np.ndarray, chain: np.ndarray, t0: float, requested: int, **kw: object
-) -> GoalSamples:
-    return GoalSamples(
-        samples=samples,
-        sampler="hit-and-run",
-        reading=gs.reading,
-        gamma=gs.gamma,
-        seconds=time.perf_counter() - t0,
-        chain=chain,
-        constrained=gs.constrained,
-        requested=requested,
-        **kw,  # type: ignore[arg-type]
-    )
-
-
 def sample_hit_and_run(
     gs: GoalSet,
     n: int,
@@ -200,7 +184,8 @@ def sample_hit_and_run(
     nC = geo.n
     if nC == 0:
         samples = gs.fill_free(np.zeros((n, 0)), gen)
-        return _result(gs, samples, np.full(n, -1, dtype=np.int64), t0, n, ess=float(n))
+        iid = np.full(n, -1, dtype=np.int64)
+        return GoalSamples.drawn(gs, "hit-and-run", samples, iid, t0, n, ess=float(n))
     thin = _count("thin", 4 * nC if thin is None else thin, 1)
     n_pilot = _count("pilot", max(100, 20 * nC) if pilot is None else pilot, 0)
     n_burn = _count("burn_in", max(200, 50 * nC) if burn_in is None else burn_in, 0)
@@ -222,8 +207,9 @@ def sample_hit_and_run(
         rhat = max(split_rhat(kept[:, :, i]) if chains * per >= 8 else 1.0 for i in range(nC))
     else:
         ess_min, rhat = float("nan"), None
-    return _result(
+    return GoalSamples.drawn(
         gs,
+        "hit-and-run",
         gs.fill_free(flat, gen),
         chain_id,
         t0,

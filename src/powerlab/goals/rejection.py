@@ -104,21 +104,19 @@ def sample_rejection(
             + (f" / {max_seconds:g} s" if max_seconds is not None else "")
             + f" ran out at acceptance {acc:.2e}",
         )
-    return GoalSamples(
-        samples=samples,
-        sampler="rejection",
-        reading=gs.reading,
-        gamma=gs.gamma,
-        seconds=time.perf_counter() - t0,
-        chain=np.full(len(samples), -1, dtype=np.int64),
+    return GoalSamples.drawn(
+        gs,
+        "rejection",
+        samples,
+        np.full(len(samples), -1, dtype=np.int64),
+        t0,
+        n,
         proposals=proposals,
         acceptance=acc,
         acceptance_stderr=(hi - lo) / (2 * _Z95) if proposals else float("nan"),
         ess=float(len(samples)),
         rhat=None,
         steps=proposals,
-        constrained=gs.constrained,
-        requested=n,
         warnings=warnings,
         prior="uniform" if prior is None else prior.spec,
     )

@@ -13,15 +13,19 @@ no estimate is more precise than N independent draws would make it.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from powerlab._io import atomic_write
 from powerlab.errors import InputError
 from powerlab.goals.diagnostics import ess, mixing_warnings, split_rhat, wilson
+
+if TYPE_CHECKING:
+    from powerlab.goals.compatible import GoalSet
 
 __all__ = ["FractionEstimate", "GoalSamples"]
 
@@ -89,6 +93,31 @@ class GoalSamples:
     warnings: tuple[str, ...] = ()
     prior: str = "uniform"
     weights: np.ndarray | None = None
+
+    @classmethod
+    def drawn(
+        cls,
+        gs: GoalSet,
+        sampler: str,
+        samples: np.ndarray,
+        chain: np.ndarray,
+        started: float,
+        requested: int,
+        **diagnostics: Any,
+    ) -> GoalSamples:
+        """The draws ``samples: [N, S]`` of ``sampler`` from ``gs``, begun at ``started`` (a
+        ``time.perf_counter()`` reading), with the sampler's own ``diagnostics`` fields."""
+        return cls(
+            samples=samples,
+            sampler=sampler,
+            reading=gs.reading,
+            gamma=gs.gamma,
+            seconds=time.perf_counter() - started,
+            chain=chain,
+            constrained=gs.constrained,
+            requested=requested,
+            **diagnostics,
+        )
 
     @property
     def n(self) -> int:

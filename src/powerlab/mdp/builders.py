@@ -99,6 +99,18 @@ def _first_duplicate(names: Sequence[str]) -> str:
     raise AssertionError("no duplicate")
 
 
+def _state_rows(
+    where: str, key: str, rows: Mapping[str, Any], terminal: Iterable[str]
+) -> tuple[list[str], dict[str, int], np.ndarray]:
+    """The states named by the keys of ``rows`` (the block ``key`` of ``where``), each once:
+    their names, their index by name, and the mask of those listed in ``terminal``."""
+    states = [_check_name(where, s, "state") for s in rows]
+    index = {s: i for i, s in enumerate(states)}
+    if len(index) != len(states):
+        raise InputError(f"{where}: {key}: duplicate state {_first_duplicate(states)!r}")
+    return states, index, _terminal_mask(where, states, terminal)
+
+
 def from_edges(
     edges: Mapping[str, Sequence[str]],
     *,
@@ -118,11 +130,7 @@ def from_edges(
     where = where or name
     if not isinstance(edges, Mapping) or len(edges) == 0:
         raise InputError(f"{where}: edges: expected a nonempty mapping state -> [successors]")
-    states = [_check_name(where, s, "state") for s in edges]
-    index = {s: i for i, s in enumerate(states)}
-    if len(index) != len(states):
-        raise InputError(f"{where}: edges: duplicate state {_first_duplicate(states)!r}")
-    terminal_mask = _terminal_mask(where, states, terminal)
+    states, index, terminal_mask = _state_rows(where, "edges", edges, terminal)
     labels: list[tuple[str, ...]] = []
     cols: list[int] = []
     counts: list[int] = []
@@ -171,11 +179,7 @@ def from_transitions(
         raise InputError(
             f"{where}: transitions: expected a nonempty mapping state -> action -> dist"
         )
-    states = [_check_name(where, s, "state") for s in transitions]
-    index = {s: i for i, s in enumerate(states)}
-    if len(index) != len(states):
-        raise InputError(f"{where}: transitions: duplicate state {_first_duplicate(states)!r}")
-    terminal_mask = _terminal_mask(where, states, terminal)
+    states, index, terminal_mask = _state_rows(where, "transitions", transitions, terminal)
     labels: list[tuple[str, ...]] = []
     ent_s: list[int] = []
     ent_a: list[int] = []

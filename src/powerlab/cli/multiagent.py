@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
+from powerlab._provenance import provenance
 from powerlab.cli._common import (
+    QUIET_OPT,
     Table,
     console,
     emit_json,
@@ -15,7 +17,10 @@ from powerlab.cli._common import (
     multi_value_command,
     parse_gamma,
     parse_number,
+    progress_bar,
     say,
+    split_list,
+    wrote,
 )
 from powerlab.errors import InputError
 
@@ -61,18 +66,26 @@ def multiagent(
         str,
         typer.Option(
             help="How A acts: fixed:POLICY (a DOT policy file over joint states), "
-            "best-response (to H, which is optimal against A's uniform seed policy), or "
+            "best-response (to H, which is optimal against A acting uniformly at random), or "
             "equilibrium (alternating best responses)."
         ),
     ] = "best-response",
     rho: Annotated[
         list[str] | None,
-        typer.Option(help="Correlation(s) of A's reward with H's, in [-1, 1]."),
+        typer.Option(
+            help="Correlation ρ of A's reward with H's, in [-1, 1]; several: --rho 0 --rho 0.5 "
+            "or --rho 0,0.5."
+        ),
     ] = None,
     no_overlap: Annotated[
         bool, typer.Option("--no-overlap", help="Forbid both agents on one state.")
     ] = False,
-    gamma: Annotated[list[str] | None, typer.Option(help="Discount(s) in (0, 1).")] = None,
+    gamma: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--gamma", "-g", help="Discount γ in (0, 1); several: -g 0.5 -g 0.9 or -g 0.5,0.9."
+        ),
+    ] = None,
     samples: Annotated[int, typer.Option(help="Reward samples.")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     max_rounds: Annotated[int, typer.Option(help="Best-response rounds (equilibrium).")] = 30,
@@ -94,6 +107,7 @@ def multiagent(
         ),
     ] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    quiet: bool = QUIET_OPT,
 ) -> None:
     """POWER of H and A at every joint state, with standard errors and solver bounds."""
     import pandas as pd
@@ -103,8 +117,11 @@ def multiagent(
     from powerlab.multiagent.plot import plot_heatmaps, plot_power_vs_rho
     from powerlab.multiagent.power import MEAN_ROW
 
-    gammas = [parse_gamma(g, open_low=True, open_high=True) for g in (gamma or ["0.9"])]
-    rhos = [parse_number(r, "--rho", low=-1.0, high=1.0) for r in (rho or ["0"])]
+    gammas = [
+        parse_gamma(g, open_low=True, open_high=True)
+        for g in (split_list(gamma, "--gamma") or ["0.9"])
+    ]
+    rhos = [parse_number(r, "--rho", low=-1.0, high=1.0) for r in split_list(rho, "--rho") or ["0"]]
     if samples < 2:
         raise InputError(f"--samples: must be at least 2, got {samples}")
     if max_rounds < 1:
@@ -113,14 +130,15 @@ def multiagent(
     if graph is not None:
         from powerlab.mdp.dot import mdp_to_dot, render_dot
 
-        render_dot(mdp_to_dot(base), graph)
+        wrote(render_dot(mdp_to_dot(base), graph))
     joint = joint_mdp(base, no_overlap=no_overlap)
     mode, pi = _policy(ai, joint)
-    if mode == "fixed":
-        rhos = rhos[:1]
+    if mode == "fixed" and len(rhos) > 1:
+        raise InputError("--rho: A's policy is fixed, so ρ has no effect; give at most one")
     rows, results = [], []
-    for g in gammas:
-        for r in rhos:
+    bar = progress_bar("POWER (γ x ρ)", len(gammas) * len(rhos), enabled=not quiet)
+    with bar as advance:
+        for g, r in ((g, r) for g in gammas for r in rhos):
             res = multiagent_power(
                 joint,
                 g,
@@ -132,6 +150,7 @@ def multiagent(
                 max_rounds=max_rounds,
             )
             results.append(res)
+            advance(1)
             for _, row in res.table[res.table.state == MEAN_ROW].iterrows():
                 rows.append(
                     (
@@ -168,6 +187,7 @@ def multiagent(
                 f"{joint.base.name}: A {mode}",
                 _games_beside(rhos, beside_games, seed),
             )
+        wrote(plot)
     if json_:
         emit_json(
             {
@@ -186,7 +206,15 @@ def multiagent(
                     }
                     for res in results
                 ],
-            }
+            },
+            provenance(
+                env=joint.base.name,
+                seed=seed,
+                distribution="uniform",
+                gamma=gammas,
+                rho=rhos,
+                samples=samples,
+            ),
         )
         return
     table = Table(title=f"POWER (mean over {joint.n_states} joint states), A: {mode}")
@@ -208,10 +236,10 @@ def multiagent(
             "note: samples counted as unconverged did not reach a pure stationary equilibrium "
             "(most cycle); their POWER is against the other's last policy"
         )
-    if plot is not None:
-        say(f"plot written to {plot}")
 
 
 def register(app: typer.Typer) -> None:
     """Add ``multiagent`` to the ``powerlab`` application."""
-    app.command("multiagent", cls=multi_value_command("--rho", "--gamma"))(guarded(multiagent))
+    app.command("multiagent", cls=multi_value_command("--rho", "--gamma", "-g"))(
+        guarded(multiagent)
+    )

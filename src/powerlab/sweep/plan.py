@@ -124,7 +124,7 @@ def compute_chunk(task: ChunkTask, mdp: MDP) -> ChunkResult:
     dist = parse_dist(task.dist, mdp.state_index)
     gen = np.random.default_rng(chunk_seed(task.seed, task.cell, task.chunk))
     G, S = len(task.gammas), mdp.n_states
-    acc: list[Moments | None] = [None] * G
+    acc = [Moments.empty() for _ in range(G)]
     err = np.zeros(G)
     done = 0
     with _NUMERIC_LOCK:
@@ -133,18 +133,15 @@ def compute_chunk(task: ChunkTask, mdp: MDP) -> ChunkResult:
             R = dist.sample(gen, k, S)
             for j, g in enumerate(task.gammas):
                 X, e = analysis.integrand(mdp, R, g, task.params, task.options)
-                m = moments_of(X)
-                prev = acc[j]
-                acc[j] = m if prev is None else prev.combine(m)
+                acc[j] = acc[j].combine(moments_of(X))
                 err[j] = max(err[j], e)
             done += k
-    parts = [a for a in acc if a is not None]
     return ChunkResult(
         cell=task.cell,
         chunk=task.chunk,
         n=task.n,
-        mean=np.stack([p.mean for p in parts]),
-        m2=np.stack([p.m2 for p in parts]),
+        mean=np.stack([m.mean for m in acc]),
+        m2=np.stack([m.m2 for m in acc]),
         solver_error=err,
         seconds=time.perf_counter() - start,
         worker=f"{socket.gethostname()}:{os.getpid()}",

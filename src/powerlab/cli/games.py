@@ -1,4 +1,9 @@
-"""``powerlab game`` and ``powerlab game-sweep``: multi-agent POWER in Bayesian games."""
+"""``powerlab game``, ``game-sweep`` and ``game-sequential``: POWER in Bayesian games.
+
+Thin over :mod:`powerlab.games`. Text goes through :func:`~powerlab.cli._common.say` and
+:class:`~powerlab.cli._common.Table`, so player, type and action names are printed
+literally, never read as markup.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,21 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
+from powerlab._provenance import provenance
 from powerlab.cli._common import (
+    QUIET_OPT,
+    Table,
     console,
     emit_json,
     guarded,
+    multi_value_command,
     parse_number,
     progress_bar,
+    say,
+    split_list,
     to_jsonable,
+    wrote,
 )
 from powerlab.errors import InputError
 
@@ -65,15 +75,15 @@ def _refinement_cell(e: dict[str, Any], n: int) -> str:
 
 def _print_completeness(res: Any) -> None:
     if res.complete:
-        console.print(
+        say(
             "complete: yes (every equilibrium lies in the convex hull of a clique of the "
             "extreme equilibria above)"
         )
     else:
-        console.print(f"complete: no ({escape(res.reason)})")
+        say(f"complete: no ({res.reason})")
     for c in res.components or []:
         if len(c.members) > 1:
-            console.print(
+            say(
                 f"component {c.index + 1}: extreme equilibria "
                 + ", ".join(str(m + 1) for m in c.members)
                 + f"; Σ POWER ranges over [{_fmt(c.power_sum_min)}, {_fmt(c.power_sum_max)}]"
@@ -89,14 +99,14 @@ def _print_bounds(g: Any, bounds: Any) -> None:
         ("informed_best_case_power", bounds.informed),
     ):
         label = key.replace("_power", "").replace("_", " ")
-        console.print(
+        say(
             f"{label} POWER: "
-            + ", ".join(f"{escape(p)} {_fmt(b)}" for p, b in zip(g.players, vals, strict=True))
-            + f"  [dim]({escape(BOUND_DEFINITIONS[key])})[/]"
+            + ", ".join(f"{p} {_fmt(b)}" for p, b in zip(g.players, vals, strict=True))
+            + f"  ({BOUND_DEFINITIONS[key]})"
         )
 
 
-def _at_profile(g: Any, path: Path, deadline: Any, json_: bool) -> None:
+def _at_profile(g: Any, path: Path, deadline: Any, json_: bool, prov: dict[str, Any]) -> None:
     from powerlab.games.analysis import power_bounds
     from powerlab.games.at_profile import analyze_profile, load_profile
 
@@ -106,31 +116,33 @@ def _at_profile(g: Any, path: Path, deadline: Any, json_: bool) -> None:
     bounds = power_bounds(g, deadline, notes)
     doc = {**res.to_dict(), **bounds.to_dict(), "notes": notes}
     if json_:
-        emit_json(doc)
+        emit_json(doc, prov)
         return
-    console.print(f"[bold]{escape(g.name)}[/] at the profile {escape(str(path))}:")
-    console.print("  strategies: " + escape(_fmt_strategies(doc["strategies"])))
+    say(f"{g.name} at the profile {path}:", style="bold")
+    say("  strategies: " + _fmt_strategies(doc["strategies"]))
     for key, label in (("payoffs", "payoffs U_i"), ("power", "POWER")):
-        console.print(
+        say(
             f"  {label}: "
-            + ", ".join(f"{escape(p)} {_fmt(x)}" for p, x in zip(g.players, doc[key], strict=True))
+            + ", ".join(f"{p} {_fmt(x)}" for p, x in zip(g.players, doc[key], strict=True))
         )
-    console.print(f"  Σ POWER: {_fmt(doc['power_sum'])}")
-    console.print(
+    say(f"  Σ POWER: {_fmt(doc['power_sum'])}")
+    say(
         f"  Σ ex-ante regret (Σ POWER - Σ U_i): {_fmt(doc['regret_sum'])}; "
-        f"BNE: {'yes' if doc['is_bne'] else 'no'}"
+        f"Bayesian Nash equilibrium: {'yes' if doc['is_bne'] else 'no'}"
     )
     if res.constant is not None:
-        console.print(
+        say(
             f"  constant-sum, c = {_fmt(res.constant)}: conservation slack Σ POWER - c = "
             f"{_fmt(doc['slack'])}"
         )
     _print_bounds(g, bounds)
     for note in notes:
-        console.print(f"note: {escape(note)}")
+        say(f"note: {note}")
 
 
-def _common_payoff(g: Any, solver: str | None, deadline: Any, json_: bool) -> None:
+def _common_payoff(
+    g: Any, solver: str | None, deadline: Any, json_: bool, prov: dict[str, Any]
+) -> None:
     from powerlab.games.alignment import common_payoff_comparison
 
     cmp = common_payoff_comparison(g, solver, True, timeout=deadline)
@@ -146,7 +158,7 @@ def _common_payoff(g: Any, solver: str | None, deadline: Any, json_: bool) -> No
         "rows": rows,
     }
     if json_:
-        emit_json(doc)
+        emit_json(doc, prov)
         return
     table = Table(title=f"Σ POWER against Σ best-case POWER = {_fmt(cmp.best_case_sum)}")
     for col in ("profile", "payoffs", "Σ POWER", "gap", "equal"):
@@ -157,7 +169,7 @@ def _common_payoff(g: Any, solver: str | None, deadline: Any, json_: bool) -> No
             _fmt(r["gap"]), "yes" if r["holds"] else "no",
         )  # fmt: skip
     console.print(table)
-    console.print(
+    say(
         "common payoff: " + ("yes" if cmp.common_payoff else "no (the conjecture concerns "
                              "common-payoff games; the comparison is shown anyway)")
     )  # fmt: skip
@@ -187,8 +199,9 @@ def game(
         bool,
         typer.Option(
             "--common-payoff",
-            help="Open question (a): compare Σ POWER at every equilibrium (and, for a common "
-            "payoff, at the team optimum) with Σ best-case POWER.",
+            help="Test whether the players' total POWER equals their total best-case POWER "
+            "when all share one payoff: compare Σ POWER at every equilibrium (and, for a "
+            "common payoff, at the team optimum) with Σ best-case POWER.",
         ),
     ] = False,
     export: Annotated[
@@ -198,6 +211,7 @@ def game(
         ),
     ] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    quiet: bool = QUIET_OPT,
 ) -> None:
     """Equilibria of a Bayesian game with POWER, its bounds and the conservation slack.
 
@@ -217,30 +231,34 @@ def game(
         raise InputError("--profile, --export and --common-payoff: choose one")
     g = load_game(file)
     deadline.check("loading the game")
+    prov = provenance(game=g.name, solver=solver, all=all_ or None)
     if export is not None:
         from powerlab.games.gambit_io import write_efg
 
         write_efg(g, export)
+        wrote(export)
         if json_:
-            emit_json({"exported": str(export)})
-        else:
-            console.print(f"game written to {escape(str(export))}")
+            emit_json({"exported": str(export)}, prov)
         return
     if profile is not None:
-        _at_profile(g, profile, deadline, json_)
+        _at_profile(g, profile, deadline, json_, prov)
         return
     if common_payoff:
-        _common_payoff(g, solver, deadline, json_)
+        _common_payoff(g, solver, deadline, json_, prov)
         return
-    res = analyze_game(g, solver, all_, deadline)
+    with progress_bar("solving", 1, enabled=not quiet) as advance:
+        res = analyze_game(g, solver, all_, deadline)
+        advance(1)
     doc = res.to_dict()
     if json_:
-        emit_json(doc)
+        emit_json(doc, {**prov, "solver": res.solver})
         return
     const = "no" if res.constant is None else f"yes, c = {_fmt(res.constant)}"
-    console.print(
-        f"[bold]{escape(g.name)}[/]: {g.n} players, types {list(g.num_types)}, actions "
-        f"{list(g.num_actions)}; constant-sum: {const}; solver: {res.solver}"
+    types = ", ".join(map(str, g.num_types))
+    actions = ", ".join(map(str, g.num_actions))
+    say(
+        f"{g.name}: {g.n} players, types per player {types}, actions per player {actions}; "
+        f"constant-sum: {const}; solver: {res.solver}"
     )
     table = Table(title="Equilibria")
     table.add_column("#")
@@ -259,7 +277,7 @@ def game(
         if res.components is not None:
             row.append(str(e["component"]))
         row += [
-            escape(_fmt_strategies(e["strategies"])),
+            _fmt_strategies(e["strategies"]),
             ", ".join(_fmt(x) for x in e["payoffs"]),
             ", ".join(_fmt(x) for x in e["power"]),
             _fmt(e["power_sum"]),
@@ -273,14 +291,15 @@ def game(
     _print_completeness(res)
     _print_bounds(g, res.bounds)
     for note in res.notes:
-        console.print(f"note: {escape(note)}")
+        say(f"note: {note}")
 
 
 def game_sweep(
     rho: Annotated[
         list[str],
         typer.Option(
-            help="Reward correlation(s) in [-1/(n-1), 1] for n players; repeat or comma-separate."
+            help="Reward correlation ρ in [-1/(n-1), 1] for n players; several: --rho 0 "
+            "--rho 0.5 or --rho 0,0.5."
         ),
     ],
     players: Annotated[int, typer.Option(help="Number of players.")] = 2,
@@ -303,13 +322,15 @@ def game_sweep(
     timeout: Annotated[
         str, typer.Option(help="Time limit in seconds for the whole sweep.")
     ] = "3600",
-    plot: Annotated[Path | None, typer.Option(help="Write a PNG plot here.")] = None,
+    plot: Annotated[Path | None, typer.Option(help="Write a PNG figure to PATH.")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    quiet: bool = QUIET_OPT,
 ) -> None:
-    """Σ POWER at equilibrium in random games whose rewards have correlation ρ (open question b)."""
+    """Σ POWER at equilibrium in random games whose players' rewards have correlation ρ:
+    does total POWER at equilibrium fall as the players' interests align?"""
     from powerlab.games.sweep import SELECTIONS, check_rhos, plot_sweep, rho_sweep
 
-    rhos = [parse_number(part, "--rho") for item in rho for part in item.split(",")]
+    rhos = [parse_number(part, "--rho") for part in split_list(rho, "--rho")]
     if players < 2:
         raise InputError(f"--players: must be at least 2, got {players}")
     rhos = check_rhos(players, rhos)
@@ -320,14 +341,19 @@ def game_sweep(
     if select not in SELECTIONS:
         raise InputError(f"--select: {select!r} is not one of {', '.join(SELECTIONS)}")
     deadline = _timeout(timeout)
-    with progress_bar("games", total=len(rhos) * games, enabled=not json_) as advance:
+    with progress_bar("games", total=len(rhos) * games, enabled=not quiet) as advance:
         res = rho_sweep(
             players, types, actions, rhos, games, seed, solver, advance, deadline, select
         )
     if plot is not None:
         plot_sweep(res, plot)
+        wrote(plot)
     if json_:
-        emit_json(res.to_dict())
+        prov = provenance(
+            seed=seed, rho=rhos, games=games, players=players, types=types, actions=actions,
+            solver=res.solver, select=select,
+        )  # fmt: skip
+        emit_json(res.to_dict(), prov)
         return
     table = Table(
         title=f"Σ POWER at equilibrium ({select}, {res.solver}), {players} players, "
@@ -352,14 +378,12 @@ def game_sweep(
     console.print(table)
     incomplete = sum(r.incomplete for r in res.rows)
     if incomplete:
-        console.print(
+        say(
             f"note: in {incomplete} game(s) the enumeration ({res.solver}) is not guaranteed "
             "complete; min and max are over the equilibria it found"
         )
     if res.skipped:
-        console.print(f"note: {res.skipped} game(s) without a verified equilibrium were skipped")
-    if plot is not None:
-        console.print(f"plot written to {plot}")
+        say(f"note: {res.skipped} game(s) without a verified equilibrium were skipped")
 
 
 def game_sequential(
@@ -369,9 +393,10 @@ def game_sequential(
         str, typer.Option(help="Time limit in seconds for the whole command.")
     ] = "60",
     json_: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    quiet: bool = QUIET_OPT,
 ) -> None:
-    """Open question (c): first-stage POWER at equilibria of a finite-horizon Bayesian
-    stochastic game (the file format is in docs/games-sequential.md)."""
+    """First-stage POWER at the equilibria of a finite-horizon Bayesian stochastic game,
+    beside one-shot POWER (the file format is in docs/games-sequential.md)."""
     from powerlab.games.stochastic import sequential_power
     from powerlab.games.stochastic_io import load_sequential_game
     from powerlab.games.stochastic_solve import solve_stochastic
@@ -380,7 +405,9 @@ def game_sequential(
     seq = load_sequential_game(file)
     g = seq.game
     name = solver or ("lcp" if g.n == 2 else "logit" if g.n > 2 else "enumpoly")
-    eqs = solve_stochastic(g, name, deadline.remaining())
+    with progress_bar("solving", 1, enabled=not quiet) as advance:
+        eqs = solve_stochastic(g, name, deadline.remaining())
+        advance(1)
     rows = []
     for e in eqs:
         deadline.check("one-shot POWER")
@@ -390,9 +417,9 @@ def game_sequential(
     doc = {"name": seq.name, "players": list(g.players), "horizon": g.horizon,
            "solver": name, "equilibria": rows}  # fmt: skip
     if json_:
-        emit_json(doc)
+        emit_json(doc, provenance(game=seq.name, solver=name))
         return
-    table = Table(title=f"{escape(seq.name)}: {g.n} players, horizon {g.horizon} ({name})")
+    table = Table(title=f"{seq.name}: {g.n} players, horizon {g.horizon} ({name})")
     for col in ("#", "expected totals", "POWER", "Σ POWER", "one-shot POWER", "Nash"):
         table.add_column(col)
     for k, r in enumerate(rows):
@@ -407,5 +434,5 @@ def game_sequential(
 def register(app: typer.Typer) -> None:
     """Add ``game``, ``game-sweep`` and ``game-sequential`` to the ``powerlab`` application."""
     app.command("game")(guarded(game))
-    app.command("game-sweep")(guarded(game_sweep))
+    app.command("game-sweep", cls=multi_value_command("--rho"))(guarded(game_sweep))
     app.command("game-sequential")(guarded(game_sequential))

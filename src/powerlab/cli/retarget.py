@@ -145,7 +145,7 @@ def outcomes_cmd(
             sample=samples,
             rng=seed,
             max_size=max_orbit,
-        )
+        ).to_dict()
     except ResourceError as exc:
         raise ResourceError(f"--samples {samples}: {exc}" if samples else str(exc)) from None
     if json_out:
@@ -209,7 +209,7 @@ def mdp_cmd(
                     rng=seed,
                     max_size=max_orbit,
                     search=search,
-                )
+                ).to_dict()
             )
             advance(1)
     if json_out:

@@ -2,7 +2,8 @@ r"""One-call analyses behind ``powerlab retarget``: counts, n-majority and retar
 
 :func:`analyze_outcomes` takes RDSP's outcome setting (one utility per labelled deterministic
 outcome, θ = u, C = all outcomes) and :func:`analyze_mdp` the optimal-policy setting at a
-state of an MDP (θ = R over states). Both return a JSON-ready dict whose first keys are
+state of an MDP (θ = R over states). Both return a :class:`RetargetAnalysis`, whose
+:meth:`~RetargetAnalysis.to_dict` is the JSON document of ``powerlab retarget``; its first keys are
 
 ``orbit_size``, ``B_over_A``, ``A_over_B``, ``ties``
     the sizes of :math:`\mathrm{Orbit}(\theta)` (distinct points) and of its subsets where f
@@ -28,6 +29,7 @@ whether Theorem 1's conclusion holds with that n.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -40,7 +42,13 @@ from powerlab.retarget.retargetability import check_theorem1, search_retargeting
 from powerlab.retarget.rules import parse_rule
 from powerlab.retarget.search import copy_involutions
 
-__all__ = ["analyze_mdp", "analyze_outcomes", "counts_document"]
+__all__ = [
+    "RetargetAnalysis",
+    "RetargetSearch",
+    "analyze_mdp",
+    "analyze_outcomes",
+    "counts_document",
+]
 
 
 def counts_document(counts: OrbitCounts, rule: str) -> dict[str, Any]:
@@ -87,19 +95,75 @@ def _perm_pairs(perm: np.ndarray, labels: Sequence[str]) -> list[list[str]]:
     return cycles
 
 
-def _search_document(
+@dataclass(frozen=True)
+class RetargetSearch:
+    """The retargeting permutations found over one orbit (RDSP Def. 4) and Theorem 1's check.
+
+    Attributes:
+        permutations: each permutation found, as its cycles of labels (a swap is a pair).
+        verified: Def. 4 verified for them (None when none was found).
+        theorem1_conclusion: Theorem 1's conclusion holds with n = their number (None when
+            none was found).
+    """
+
+    permutations: list[list[list[str]]]
+    verified: bool | None = None
+    theorem1_conclusion: bool | None = None
+
+    @property
+    def n(self) -> int:
+        """The number of permutations found."""
+        return len(self.permutations)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``retargeting`` block of the JSON document (module docstring)."""
+        doc: dict[str, Any] = {"n": self.n, "permutations": self.permutations}
+        if self.n:
+            doc["verified"] = self.verified
+            doc["theorem1_conclusion"] = self.theorem1_conclusion
+        return doc
+
+
+@dataclass(frozen=True)
+class RetargetAnalysis:
+    """What :func:`analyze_outcomes` or :func:`analyze_mdp` found over one orbit.
+
+    Attributes:
+        counts: the orbit's subset sizes (Krakovna & Kramár 2023, Def. 2).
+        rule: the decision rule f, as its spec.
+        state, gamma, reward: the MDP setting (state of f_s, discount, orbit representative
+            θ = R ``[S]``); None in the outcome setting.
+        retargeting: the search for retargeting permutations, when one was run.
+    """
+
+    counts: OrbitCounts
+    rule: str
+    state: str | None = None
+    gamma: float | None = None
+    reward: list[float] | None = None
+    retargeting: RetargetSearch | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``powerlab retarget`` (module docstring)."""
+        doc = counts_document(self.counts, self.rule)
+        if self.state is not None:
+            doc["state"] = self.state
+            doc["gamma"] = self.gamma
+            doc["reward"] = self.reward
+        if self.retargeting is not None:
+            doc["retargeting"] = self.retargeting.to_dict()
+        return doc
+
+
+def _search(
     theta: np.ndarray, compare: Comparison, cands: np.ndarray, labels: Sequence[str]
-) -> dict[str, Any]:
+) -> RetargetSearch:
     found = search_retargeting(theta, compare, cands)
-    doc: dict[str, Any] = {
-        "n": len(found),
-        "permutations": [_perm_pairs(p, labels) for p in found],
-    }
-    if len(found):
-        t1 = check_theorem1(theta, found, compare)
-        doc["verified"] = t1.premise.ok
-        doc["theorem1_conclusion"] = t1.conclusion
-    return doc
+    perms = [_perm_pairs(p, labels) for p in found]
+    if not len(found):
+        return RetargetSearch(perms)
+    t1 = check_theorem1(theta, found, compare)
+    return RetargetSearch(perms, t1.premise.ok, t1.conclusion)
 
 
 def analyze_outcomes(
@@ -113,7 +177,7 @@ def analyze_outcomes(
     rng: object = None,
     max_size: int | None = DEFAULT_MAX_ORBIT,
     search: bool = True,
-) -> dict[str, Any]:
+) -> RetargetAnalysis:
     """Counts over the orbit of the utility vector u (RDSP's outcome setting).
 
     ``utility[i]`` is the utility of outcome ``labels[i]``; A and B are disjoint label sets.
@@ -132,12 +196,12 @@ def analyze_outcomes(
     if sample is None:
         _too_large(u, max_size)
     counts = orbit_counts(u, compare, sample=sample, rng=rng, max_size=max_size)
-    doc = counts_document(counts, f.spec())
+    found = None
     if search and sample is None:
         index = {lab: i for i, lab in enumerate(labels)}
         cands = copy_involutions(np.eye(len(u)), [index[a] for a in A], [index[b] for b in B])
-        doc["retargeting"] = _search_document(u, compare, cands, list(labels))
-    return doc
+        found = _search(u, compare, cands, list(labels))
+    return RetargetAnalysis(counts, f.spec(), retargeting=found)
 
 
 def analyze_mdp(
@@ -153,7 +217,7 @@ def analyze_mdp(
     rng: object = None,
     max_size: int | None = DEFAULT_MAX_ORBIT,
     search: bool = False,
-) -> dict[str, Any]:
+) -> RetargetAnalysis:
     """Counts over the orbit of a state-reward vector for f_s at ``state`` (actions A vs B).
 
     ``reward`` is the orbit representative θ = R ``[S]``; by default the evenly spaced values
@@ -178,12 +242,9 @@ def analyze_mdp(
     if sample is None:
         _too_large(theta, max_size)
     counts = orbit_counts(theta, compare, sample=sample, rng=rng, max_size=max_size)
-    doc = counts_document(counts, f.spec())
-    doc["state"] = state
-    doc["gamma"] = gamma
-    doc["reward"] = theta.tolist()
+    found = None
     if search and sample is None:
         from powerlab.retarget.search import transpositions
 
-        doc["retargeting"] = _search_document(theta, compare, transpositions(S), list(mdp.states))
-    return doc
+        found = _search(theta, compare, transpositions(S), list(mdp.states))
+    return RetargetAnalysis(counts, f.spec(), state, gamma, theta.tolist(), found)

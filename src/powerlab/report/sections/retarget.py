@@ -68,7 +68,7 @@ def build(outdir: Path, quick: bool) -> Section:
     out_rows = []
     for rule in RULES:
         doc = analyze_outcomes(spec["utility"], spec["labels"], spec["A"], spec["B"], rule=rule)
-        out_rows.append(_row(rule, doc))
+        out_rows.append(_row(rule, doc.to_dict()))
     fig1 = load_mdp(ex / "fig1.yaml")
     mdp_rows = []
     for rule in RULES[:4]:
@@ -76,7 +76,7 @@ def build(outdir: Path, quick: bool) -> Section:
         doc = analyze_mdp(
             fig1, "start", ["dead"], ["l_mid", "r_mid"], 0.9, rule=rule, search=search
         )
-        mdp_rows.append(_row(rule, doc))
+        mdp_rows.append(_row(rule, doc.to_dict()))
     header = [
         "rule",
         "|orbit|",

@@ -24,7 +24,7 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "coinrun",
             "--algo",
             "q",
-            "--seeds",
+            "--n-seeds",
             "2",
             "--quick",
             "--out",
@@ -80,7 +80,7 @@ def test_evaluate_and_compare_json(run_dir: Path, tmp_path: Path) -> None:
     [
         (["agents", "train", "procgen", "--quick", "--out", "{tmp}/x"], "family"),
         (["agents", "train", "maze", "--algo", "dqn", "--out", "{tmp}/x"], "algorithm"),
-        (["agents", "train", "maze", "--seeds", "0", "--out", "{tmp}/x"], "seeds"),
+        (["agents", "train", "maze", "--n-seeds", "0", "--out", "{tmp}/x"], "--n-seeds"),
         (["agents", "evaluate", "{tmp}/nothing"], "run.json"),
         (["agents", "compare", "{tmp}/nothing"], "evaluation.json"),
     ],

@@ -13,9 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
-from powerlab.cli._common import console, emit_json, guarded, progress_bar
+from powerlab._provenance import provenance
+from powerlab.cli._common import (
+    QUIET_OPT,
+    Table,
+    console,
+    emit_json,
+    guarded,
+    progress_bar,
+    say,
+    wrote,
+)
 from powerlab.errors import InputError
 
 __all__ = ["register"]
@@ -23,6 +32,20 @@ __all__ = ["register"]
 
 def _f(x: Any, d: int = 3) -> str:
     return "-" if x is None else f"{x:.{d}f}"
+
+
+def _files(folder: Path) -> dict[Path, int]:
+    """Every file under ``folder`` with its modification time (ns); empty if it is absent."""
+    if not folder.is_dir():
+        return {}
+    return {f: f.stat().st_mtime_ns for f in sorted(folder.rglob("*")) if f.is_file()}
+
+
+def _wrote_since(folder: Path, before: dict[Path, int]) -> None:
+    """One ``wrote PATH`` line for each file under ``folder`` new or changed since ``before``."""
+    for f, mtime in _files(folder).items():
+        if before.get(f) != mtime:
+            wrote(f)
 
 
 def _families(path: str | None) -> list[Any]:
@@ -46,6 +69,7 @@ def run_cmd(
         None, "--scheduler", help="Dask: local:N or tcp://HOST:PORT (default: in-process)."
     ),
     limit: int | None = typer.Option(None, "--limit", help="Run at most this many chunks."),
+    quiet: bool = QUIET_OPT,
 ) -> None:
     """Train and evaluate every missing chunk (seed, k, γ); each is written on finishing."""
     from powerlab.agents.protocol import PRESETS
@@ -58,16 +82,17 @@ def run_cmd(
     cfg = PRESETS[preset]
     todo = [c for c in cfg.chunks() if not chunk_path(Path(out), *c).is_file()][:limit]
     command = f"powerlab agents protocol run {out} --preset {preset}"
-    with progress_bar("chunks", len(todo), True) as adv:
+
+    with progress_bar("chunks", len(todo), not quiet) as adv:
+
+        def done(path: Path) -> None:
+            wrote(path)
+            adv(1)
+
         run_protocol(
-            cfg,
-            Path(out),
-            command=command,
-            scheduler=scheduler,
-            limit=limit,
-            on_chunk=lambda p: adv(1),
+            cfg, Path(out), command=command, scheduler=scheduler, limit=limit, on_chunk=done
         )
-    console.print(
+    say(
         f"{out}: {len(todo)} chunk(s) written; analyse with "
         f"`powerlab agents protocol analyze {out}`"
     )
@@ -76,21 +101,26 @@ def run_cmd(
 @guarded
 def analyze_cmd(
     out: str = typer.Argument(..., help="Protocol directory with finished chunks."),
-    samples: int = typer.Option(30, "--samples", help="Reward draws per G_T hypothesis."),
+    samples: int = typer.Option(30, "--samples", "-n", help="Reward draws per G_T hypothesis."),
     bootstrap: int = typer.Option(1000, "--bootstrap", help="Cluster bootstrap replicates."),
     json_out: bool = typer.Option(False, "--json", help="Print the analysis as JSON."),
+    quiet: bool = QUIET_OPT,
 ) -> None:
     """Gate, held-out log-likelihoods with cluster intervals, k sweep, shutdown, figures."""
     from powerlab.agents.runner import analyze_protocol
 
     if samples < 2 or bootstrap < 10:
         raise InputError("--samples must be >= 2 and --bootstrap >= 10")
-    res = analyze_protocol(Path(out), K=samples, B=bootstrap)
+    before = _files(Path(out))
+    with progress_bar("analysing", 1, not quiet) as adv:
+        res = analyze_protocol(Path(out), K=samples, B=bootstrap)
+        adv(1)
+    _wrote_since(Path(out), before)
     if json_out:
-        emit_json(res)
+        emit_json(res, provenance(samples=samples, bootstrap=bootstrap))
         return
     failed = [a for a in res["agents"] if not a["passed"]]
-    console.print(
+    say(
         f"{res['chunks_done']}/{res['chunks_planned']} chunks; "
         f"{len(failed)} agent(s) failed the competence gate and are excluded"
     )
@@ -110,19 +140,18 @@ def analyze_cmd(
     for r in res["k_sweep"]:
         d = r["decision_cheese"]
         per = ", ".join(_f(x, 2) for x in r["decision_cheese_per_seed"])
-        console.print(
+        say(
             f"k = {r['k']}: decision-square cheese rate {_f(d[0])} [{_f(d[1])}, {_f(d[2])}] "
             f"(per seed: {per})"
         )
     for r in res["shutdown"]:
         a = r["observed_avoid"]
-        console.print(
+        say(
             f"γ = {r['gamma']}: shutdown avoided {_f(a[0])} [{_f(a[1])}, {_f(a[2])}]; "
             f"Theorem 2 >= {_f(r['theorem2_min'])}, G_T-uniform {_f(r['gt_uniform_avoid'])}, "
             f"training reward {_f(r['training_reward_optimal_avoid'])}, "
             f"random walk {_f(r['random_walk_avoid'])}"
         )
-    console.print(f"figures: {Path(out) / 'figures'}")
 
 
 def _register_protocol(agents_app: typer.Typer) -> None:
@@ -139,23 +168,28 @@ def _register_protocol(agents_app: typer.Typer) -> None:
 def train_cmd(
     env_family: str = typer.Argument(..., help="Environment family: maze or coinrun."),
     algo: str = typer.Option("q", "--algo", help="q (tabular Q-learning) or ppo (SB3)."),
-    seeds: int = typer.Option(3, "--seeds", help="Number of seeds (agents) to train."),
+    n_seeds: int = typer.Option(
+        3, "--n-seeds", help="Number of agents to train, with random seeds 0 .. N-1."
+    ),
     quick: bool = typer.Option(False, "--quick", help="Small budget (minutes on 2 cores)."),
-    out: str = typer.Option("agents-run", "--out", help="Run directory to write."),
+    out: str = typer.Option("agents-run", "--out", "-o", help="Run directory to write."),
     json_out: bool = typer.Option(False, "--json", help="Print the run record as JSON."),
+    quiet: bool = QUIET_OPT,
 ) -> None:
-    """Train SEEDS agents on ENV_FAMILY and save checkpoints with their config."""
+    """Train N agents on ENV_FAMILY and save checkpoints with their config."""
     from powerlab.agents.train import _budget, default_family, train_run
 
     fam = default_family(env_family, algo, quick)
-    if seeds < 1:
-        raise InputError(f"--seeds must be >= 1, got {seeds}")
+    if n_seeds < 1:
+        raise InputError(f"--n-seeds must be >= 1, got {n_seeds}")
     _, per_seed = _budget(algo, quick)
     unit = "episodes" if algo == "q" else "steps"
-    with progress_bar(f"training {algo} ({unit})", per_seed * seeds, not json_out) as adv:
-        record = train_run(fam, algo, seeds, quick, Path(out), progress=adv)
+    before = _files(Path(out))
+    with progress_bar(f"training {algo} ({unit})", per_seed * n_seeds, not quiet) as adv:
+        record = train_run(fam, algo, n_seeds, quick, Path(out), progress=adv)
+    _wrote_since(Path(out), before)
     if json_out:
-        emit_json(record)
+        emit_json(record, provenance(seed=list(range(n_seeds)), quick=quick or None))
         return
     table = Table(title=f"{algo} on {env_family} -> {out}")
     for col in ("seed", "success (last 10%)", unit):
@@ -171,7 +205,9 @@ def evaluate_cmd(
     run_dir: str = typer.Argument(..., help="Run directory written by `agents train`."),
     cases: int = typer.Option(8, "--cases", help="Test cases per kind (maze)."),
     rollouts: int = typer.Option(10, "--rollouts", help="Episodes per case, stochastic agents."),
+    seed: int = typer.Option(0, "--seed", help="Random seed of the test cases and rollouts."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON (episodes omitted)."),
+    quiet: bool = QUIET_OPT,
 ) -> None:
     """Out-of-distribution outcome rates with 95% Wilson / Clopper-Pearson intervals."""
     from powerlab.agents.analysis import evaluate_run
@@ -181,11 +217,13 @@ def evaluate_cmd(
     if cases < 1 or rollouts < 1:
         raise InputError("--cases and --rollouts must be >= 1")
     _, fam, agents = load_run(Path(run_dir))
-    total = len(agents) * len(build_suite(fam, cases))
-    with progress_bar("evaluating (agent x case)", total, not json_out) as adv:
-        ev = evaluate_run(Path(run_dir), cases=cases, rollouts=rollouts, progress=adv)
+    total = len(agents) * len(build_suite(fam, cases, rng=seed))
+    with progress_bar("evaluating (agent x case)", total, not quiet) as adv:
+        ev = evaluate_run(Path(run_dir), cases=cases, rollouts=rollouts, rng=seed, progress=adv)
+    wrote(Path(run_dir) / "evaluation.json")
     if json_out:
-        emit_json({k: v for k, v in ev.items() if k != "episodes"})
+        prov = provenance(seed=seed, cases=cases, rollouts=rollouts)
+        emit_json({k: v for k, v in ev.items() if k != "episodes"}, prov)
         return
     table = Table(title=f"{run_dir}: outcomes ({len(agents)} agents)")
     for col in ("kind", "outcome", "count/episodes", "rate", "95% Wilson", "95% C-P"):
@@ -205,32 +243,36 @@ def evaluate_cmd(
 @guarded
 def compare_cmd(
     run_dir: str = typer.Argument(..., help="Run directory with evaluation.json."),
-    plot: str | None = typer.Option(None, "--plot", help="Write a PNG figure here."),
+    plot: Path | None = typer.Option(None, "--plot", help="Write a PNG figure to PATH."),
     families: str | None = typer.Option(
         None, "--families", help="YAML/JSON file of extra reward families."
     ),
-    samples: int = typer.Option(100, "--samples", help="Reward draws per hypothesis."),
+    samples: int = typer.Option(100, "--samples", "-n", help="Reward draws per hypothesis."),
+    seed: int = typer.Option(0, "--seed", help="Random seed of the reward draws."),
     eps: float = typer.Option(0.1, "--eps", help="Noise ε of the behaviour model."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+    quiet: bool = QUIET_OPT,
 ) -> None:
     """Which hypothesis predicts the agents best; shutdown against Theorem 2."""
     from powerlab.agents.analysis import compare_run
 
     if samples < 2:
         raise InputError(f"--samples must be >= 2, got {samples}")
-    if plot is not None and not plot.lower().endswith(".png"):
+    if plot is not None and plot.suffix.lower() != ".png":
         raise InputError(f"--plot: {plot}: expected a .png file name")
     fams = _families(families)
-    with progress_bar("comparing", 1, not json_out) as adv:
-        res = compare_run(Path(run_dir), families=fams, samples=samples, eps=eps)
+    with progress_bar("comparing", 1, not quiet) as adv:
+        res = compare_run(Path(run_dir), families=fams, samples=samples, eps=eps, rng=seed)
         adv(1)
+    wrote(Path(run_dir) / "comparison.json")
     if plot is not None:
         from powerlab._figures import save_figure
         from powerlab.agents.plot import plot_comparison
 
-        save_figure(plot_comparison(res, title=str(run_dir)), Path(plot))
+        save_figure(plot_comparison(res, title=str(run_dir)), plot)
+        wrote(plot)
     if json_out:
-        emit_json(res)
+        emit_json(res, provenance(seed=seed, samples=samples, eps=eps))
         return
     h = res["hypotheses"]
     table = Table(title=f"{run_dir}: hypotheses ({h['groups']} groups, ε={h['eps']})")
@@ -241,11 +283,11 @@ def compare_cmd(
             r["name"], _f(r["loglik"], 1), _f(r["mc_stderr"], 2), _f(r["outcome_loglik"], 1)
         )
     console.print(table)
-    console.print(f"best on actions: {h['best']}; best on outcomes: {h['best_outcome']}")
+    say(f"best on actions: {h['best']}; best on outcomes: {h['best_outcome']}")
     sd = res["shutdown"]
     if sd["episodes"]:
         w = sd["observed_wilson"]
-        console.print(
+        say(
             f"shutdown avoided {_f(sd['observed_rate'])} [{_f(w[0])}, {_f(w[1])}] of "
             f"{sd['episodes']} episodes; Theorem 2 bound >= {_f(sd['theorem2_min_bound'])}; "
             f"G_T-uniform {_f(sd['gt_uniform_mean'])}"

@@ -206,7 +206,7 @@ def sample_cmd(
     model = _model(mdp, box, prior, features, epsilon, epsilon_relative, train_gamma)
     gs = model.goal_set(mdp, load_training(mdp, train), g, reading)
     with progress_bar("sampling G_T", total=1, enabled=not quiet) as advance:
-        info = draw_goals(gs, sampler, samples, seed, out=out, prior=model.prior)
+        info = draw_goals(gs, sampler, samples, seed, out=out, prior=model.prior).to_dict()
         advance(1)
     if info.get("out"):
         wrote(info["out"])

@@ -19,7 +19,7 @@
 
 from powerlab.goals.compare import compare_models
 from powerlab.goals.compatible import READINGS, GoalSet, goal_set
-from powerlab.goals.draw import draw_goals, sample_goals
+from powerlab.goals.draw import GoalDraw, draw_goals, sample_goals
 from powerlab.goals.features import FeatureMap, load_features
 from powerlab.goals.generalization import Misgeneralization, destinations, misgeneralization
 from powerlab.goals.hitandrun import sample_hit_and_run
@@ -62,6 +62,7 @@ __all__ = [
     "FeatureMap",
     "FractionEstimate",
     "GammaResult",
+    "GoalDraw",
     "GoalModel",
     "GoalSamples",
     "GoalSet",

@@ -2,15 +2,16 @@
 2023, Def 6): the one entry point that the CLI, the report and notebooks share.
 
 :data:`SAMPLER_FUNCTIONS` maps a sampler's name to its function; :func:`draw_goals`
-returns the JSON document of ``powerlab goals sample`` (fields in docs/goals.md),
-reporting a :math:`G_T` of measure zero as a finding rather than an error.
+returns a :class:`GoalDraw`, whose ``to_dict()`` is the JSON document of ``powerlab goals
+sample`` (fields in docs/goals.md), reporting a :math:`G_T` of measure zero as a finding
+rather than an error.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -25,7 +26,7 @@ from powerlab.goals.rejection import sample_rejection
 from powerlab.goals.samples import GoalSamples
 from powerlab.power.distributions import RewardDistribution
 
-__all__ = ["SAMPLER_FUNCTIONS", "draw_goals", "sample_goals"]
+__all__ = ["SAMPLER_FUNCTIONS", "GoalDraw", "draw_goals", "sample_goals"]
 
 SAMPLER_FUNCTIONS: dict[str, Callable[..., GoalSamples]] = {
     "hit-and-run": sample_hit_and_run,
@@ -77,6 +78,71 @@ def sample_goals(
     return replace(res, samples=R, weights=w, prior=prior.spec, warnings=warn)
 
 
+@dataclass(frozen=True)
+class GoalDraw:
+    """One draw from :math:`G_T` by a named sampler, with its setting (Krakovna & Kramár 2023,
+    Def 6); :meth:`to_dict` is the JSON document of ``powerlab goals sample``.
+
+    Attributes:
+        goal_set: the goal set drawn from.
+        sampler: the sampler's name (:data:`SAMPLER_FUNCTIONS`).
+        prior: the prior's spec (``"uniform"`` on the box by default).
+        seed: the integer seed, when the randomness was given as one (else None).
+        result: the draws, None when :math:`G_T` has measure zero.
+        measure_zero: that finding, in words (None when draws were made).
+        out: the file the draws were written to, if any.
+    """
+
+    goal_set: GoalSet
+    sampler: str
+    prior: str
+    seed: int | None
+    result: GoalSamples | None
+    measure_zero: str | None = None
+    out: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary (module docstring): reading, γ, box, sampler, prior, seed, and for a
+        draw made: samples, requested, ESS, R-hat, acceptance with its standard error,
+        proposals, steps, seconds, the constrained states, the mean goal and the output file;
+        ``measure_zero`` (the finding, or None) and ``warnings``."""
+        gs, res = self.goal_set, self.result
+        info: dict[str, Any] = {
+            "reading": gs.reading,
+            "reading_name": gs.reading_name,
+            "gamma": gs.gamma,
+            "box": [float(gs.lo.min()), float(gs.hi.max())],
+            "sampler": self.sampler,
+            "prior": self.prior,
+            "seed": self.seed,
+            "measure_zero": self.measure_zero,
+            "warnings": [],
+        }
+        if res is None:
+            return info
+        states = gs.mdp.states
+        info.update(
+            {
+                "samples": res.n,
+                "requested": res.requested,
+                "ess": res.ess,
+                "rhat": res.rhat,
+                "acceptance": res.acceptance,
+                "acceptance_stderr": res.acceptance_stderr,
+                "proposals": res.proposals,
+                "steps": res.steps,
+                "seconds": res.seconds,
+                "constrained_states": [states[i] for i in res.constrained],
+                "mean": dict(zip(states, res.samples.mean(axis=0).tolist(), strict=True))
+                if res.n
+                else {},
+                "out": self.out,
+                "warnings": list(res.warnings),
+            }
+        )
+        return info
+
+
 def draw_goals(
     gs: GoalSet,
     sampler: str,
@@ -85,48 +151,18 @@ def draw_goals(
     *,
     out: str | os.PathLike[str] | None = None,
     prior: RewardDistribution | None = None,
-) -> dict[str, Any]:
-    """Sample, optionally write the samples to ``out`` (``.npz``/``.parquet``), and return
-    the summary: reading, γ, box, sampler, samples, requested, ESS, R-hat, acceptance with
-    its standard error, proposals, steps, seconds, the constrained states, the mean goal,
-    ``measure_zero`` (the finding, or None) and ``warnings``."""
-    mdp = gs.mdp
-    info: dict[str, Any] = {
-        "reading": gs.reading,
-        "reading_name": gs.reading_name,
-        "gamma": gs.gamma,
-        "box": [float(gs.lo.min()), float(gs.hi.max())],
-        "sampler": sampler,
-        "prior": "uniform" if prior is None else prior.spec,
-        "seed": rng if isinstance(rng, int) else None,
-        "measure_zero": None,
-        "warnings": [],
-    }
+) -> GoalDraw:
+    """Sample by :func:`sample_goals`, optionally write the samples to ``out``
+    (``.npz``/``.parquet``, with the summary's scalar fields as metadata), and return the
+    :class:`GoalDraw`; a :math:`G_T` of measure zero is returned as a finding, not raised."""
+    spec = "uniform" if prior is None else prior.spec
+    seed = rng if isinstance(rng, int) else None
     try:
         res = sample_goals(gs, sampler, n, rng, prior)
     except EmptyGoalSet as exc:
-        info["measure_zero"] = exc.finding.message
-        return info
-    info.update(
-        {
-            "samples": res.n,
-            "requested": res.requested,
-            "ess": res.ess,
-            "rhat": res.rhat,
-            "acceptance": res.acceptance,
-            "acceptance_stderr": res.acceptance_stderr,
-            "proposals": res.proposals,
-            "steps": res.steps,
-            "seconds": res.seconds,
-            "constrained_states": [mdp.states[i] for i in res.constrained],
-            "mean": dict(zip(mdp.states, res.samples.mean(axis=0).tolist(), strict=True))
-            if res.n
-            else {},
-            "out": None if out is None else str(out),
-            "warnings": list(res.warnings),
-        }
-    )
+        return GoalDraw(gs, sampler, spec, seed, None, measure_zero=exc.finding.message)
+    draw = GoalDraw(gs, sampler, spec, seed, res, out=None if out is None else str(out))
     if out is not None:
-        meta = {k: v for k, v in info.items() if isinstance(v, int | float | str)}
-        res.save(out, mdp.states, meta)
-    return info
+        meta = {k: v for k, v in draw.to_dict().items() if isinstance(v, int | float | str)}
+        res.save(out, gs.mdp.states, meta)
+    return draw

@@ -56,14 +56,14 @@ def test_sigkill_driver_then_resume_equals_uninterrupted(tmp_path: Path) -> None
     assert proc.returncode == -signal.SIGKILL
     store = ResultStore.open(out)
     before = status(store)
-    assert 2 <= before["chunks_done"] < before["chunks_total"] == 40
+    assert 2 <= before.chunks_done < before.chunks_total == 40
 
     # The same command again (in this process, through the same CLI entry point).
     res = CliRunner().invoke(app, ["sweep", "run", str(spec_file), "--out", str(out), "--json"])
     assert res.exit_code == 0, res.output
-    assert json.loads(res.stdout)["chunks_reused"] == before["chunks_done"]
+    assert json.loads(res.stdout)["chunks_reused"] == before.chunks_done
     after = status(store)
-    assert after["complete"] and after["chunks_done"] == 40
+    assert after.complete and after.chunks_done == 40
     assert not [p for p in chunks.iterdir() if p.name.startswith(".")]
     resumed_frame, n = combine(store)
     assert n == 40 and (resumed_frame["samples"] == 2000).all()

@@ -109,7 +109,7 @@ def test_resume_after_interruption_is_bit_identical(tmp_path: Path) -> None:
     part = run_sweep(spec(), tmp_path / "part", max_chunks=3)
     assert not part.complete and part.chunks_computed == 3
     st = status(ResultStore.open(tmp_path / "part"))
-    assert (st["chunks_done"], st["chunks_total"]) == (3, 8)
+    assert (st.chunks_done, st.chunks_total) == (3, 8)
     again = run_sweep(spec(), tmp_path / "part")
     assert again.complete and again.chunks_reused == 3 and again.chunks_computed == 5
     pd.testing.assert_frame_equal(again.results, whole, check_exact=True)

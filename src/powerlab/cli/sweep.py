@@ -175,7 +175,7 @@ def status_cmd(
     """How far the sweep in STORE has got (safe while it runs)."""
     from powerlab.sweep import ResultStore, status
 
-    st = status(ResultStore.open(store))
+    st = status(ResultStore.open(store)).to_dict()
     if json_out:
         emit_json(st, provenance(store=store))
         return
@@ -222,7 +222,7 @@ def report_cmd(
     if json_out:
         emit_json(
             {
-                "status": {k: v for k, v in status(st).items() if k != "cells"},
+                "status": {k: v for k, v in status(st).to_dict().items() if k != "cells"},
                 "results": frame.to_dict(orient="records"),
                 "files": [str(csv), *map(str, figs)],
             },

@@ -15,7 +15,7 @@ from powerlab.power.moments import Moments, combine_all, moments_of
 from powerlab.sweep.analyses import ANALYSES, Analysis, get_analysis
 from powerlab.sweep.executors import DaskExecutor, InProcessExecutor, make_executor
 from powerlab.sweep.plan import ChunkResult, ChunkTask, chunk_seed, compute_chunk, plan_chunks
-from powerlab.sweep.results import combine, status
+from powerlab.sweep.results import SweepStatus, combine, status
 from powerlab.sweep.run import SweepOutcome, run_sweep
 from powerlab.sweep.spec import SweepSpec, load_spec, spec_from_dict
 from powerlab.sweep.store import ResultStore
@@ -31,6 +31,7 @@ __all__ = [
     "ResultStore",
     "SweepOutcome",
     "SweepSpec",
+    "SweepStatus",
     "chunk_seed",
     "combine",
     "combine_all",

@@ -8,6 +8,7 @@ run over all the chunk's samples (up to rounding).
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ from powerlab.errors import InputError
 from powerlab.power.moments import Moments
 from powerlab.sweep.store import ResultStore, chunk_name
 
-__all__ = ["combine", "planned", "status"]
+__all__ = ["CellStatus", "SweepStatus", "combine", "planned", "status"]
 
 
 def planned(manifest: dict[str, Any]) -> list[tuple[int, int, int]]:
@@ -47,7 +48,7 @@ def combine(store: ResultStore) -> tuple[pd.DataFrame, int]:
     rows: list[dict[str, Any]] = []
     n_done = 0
     for cell in man["cells"]:
-        acc: Moments | None = None
+        acc = Moments.empty()
         err = np.zeros(len(gammas))
         for c, k, n in by_cell.get(cell["cell"], []):
             if (c, k, n) not in done:
@@ -59,11 +60,10 @@ def combine(store: ResultStore) -> tuple[pd.DataFrame, int]:
                     f"{r.mean.shape[1]} values, the manifest {len(gammas)} x "
                     f"{len(cell['items'])}; delete it to recompute"
                 )
-            m = Moments(r.n, r.mean, r.m2)
-            acc = m if acc is None else acc.combine(m)
+            acc = acc.combine(Moments(r.n, r.mean, r.m2))
             err = np.maximum(err, r.solver_error)
             n_done += 1
-        if acc is None:
+        if acc.n == 0:
             continue
         se = acc.stderr
         extra = {"state": cell["params"]["state"]} if "state" in cell["params"] else {}
@@ -88,7 +88,52 @@ def combine(store: ResultStore) -> tuple[pd.DataFrame, int]:
     return frame, n_done
 
 
-def status(store: ResultStore) -> dict[str, Any]:
+@dataclass(frozen=True)
+class CellStatus:
+    """How far one cell (environment x distribution) of a sweep has got."""
+
+    cell: int
+    env: str
+    dist: str
+    chunks_done: int
+    chunks_total: int
+    samples_done: int
+    samples_total: int
+
+
+@dataclass(frozen=True)
+class SweepStatus:
+    """How far a sweep has got: chunk and sample counts overall and per cell.
+
+    Attributes:
+        name, analysis, fingerprint, gammas, chunk_size: from the store's manifest.
+        chunks_done, chunks_total, samples_done, samples_total: committed and planned.
+        complete: every planned chunk is committed.
+        unplanned_files: chunk files on disk that the plan does not name.
+        updated: the manifest's last update time, if recorded.
+        cells: one :class:`CellStatus` per cell, in the manifest's order.
+    """
+
+    name: str
+    analysis: str
+    fingerprint: str
+    gammas: list[float]
+    chunk_size: int
+    chunks_done: int
+    chunks_total: int
+    samples_done: int
+    samples_total: int
+    complete: bool
+    unplanned_files: int
+    updated: str | None
+    cells: list[CellStatus]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of ``powerlab sweep status --json`` (the fields in order)."""
+        return asdict(self)
+
+
+def status(store: ResultStore) -> SweepStatus:
     """Progress of a store: chunk and sample counts overall and per cell (no chunk is read)."""
     man = store.manifest()
     plan = planned(man)
@@ -100,29 +145,29 @@ def status(store: ResultStore) -> dict[str, Any]:
         mine = [key for key in plan if key[0] == cell["cell"]]
         have = [key for key in mine if key in done]
         cells.append(
-            {
-                "cell": cell["cell"],
-                "env": cell["env"],
-                "dist": cell["dist"],
-                "chunks_done": len(have),
-                "chunks_total": len(mine),
-                "samples_done": sum(k[2] for k in have),
-                "samples_total": sum(k[2] for k in mine),
-            }
+            CellStatus(
+                cell=cell["cell"],
+                env=cell["env"],
+                dist=cell["dist"],
+                chunks_done=len(have),
+                chunks_total=len(mine),
+                samples_done=sum(k[2] for k in have),
+                samples_total=sum(k[2] for k in mine),
+            )
         )
-    chunks_done = sum(c["chunks_done"] for c in cells)
-    return {
-        "name": man["name"],
-        "analysis": man["analysis"],
-        "fingerprint": man["fingerprint"],
-        "gammas": man["gammas"],
-        "chunk_size": man["chunk_size"],
-        "chunks_done": chunks_done,
-        "chunks_total": len(plan),
-        "samples_done": sum(c["samples_done"] for c in cells),
-        "samples_total": sum(c["samples_total"] for c in cells),
-        "complete": chunks_done == len(plan),
-        "unplanned_files": len(on_disk - expected),
-        "updated": man.get("updated"),
-        "cells": cells,
-    }
+    chunks_done = sum(c.chunks_done for c in cells)
+    return SweepStatus(
+        name=man["name"],
+        analysis=man["analysis"],
+        fingerprint=man["fingerprint"],
+        gammas=man["gammas"],
+        chunk_size=man["chunk_size"],
+        chunks_done=chunks_done,
+        chunks_total=len(plan),
+        samples_done=sum(c.samples_done for c in cells),
+        samples_total=sum(c.samples_total for c in cells),
+        complete=chunks_done == len(plan),
+        unplanned_files=len(on_disk - expected),
+        updated=man.get("updated"),
+        cells=cells,
+    )

@@ -2,7 +2,7 @@
 
 A section is produced by a module under :mod:`powerlab.report.sections` that defines
 ``build(outdir: pathlib.Path, quick: bool) -> Section``. It writes its figures into
-``outdir`` (with :func:`save_figure`) and returns an HTML fragment that refers to
+``outdir`` (with :func:`save_report_figure`) and returns an HTML fragment that refers to
 them by file name, plus a few summary rows for the console table.
 """
 
@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from powerlab._figures import save_figure as _save
+from powerlab._figures import save_figure
 from powerlab._io import atomic_write_text
-from powerlab._resources import examples_dir
 
-__all__ = ["Section", "examples_dir", "figure_html", "render_page", "save_figure", "table_html"]
+__all__ = ["Section", "figure_html", "render_page", "save_report_figure", "table_html"]
 
 
 @dataclass(frozen=True)
@@ -37,9 +36,10 @@ class Section:
     command: str = ""
 
 
-def save_figure(fig: Any, outdir: Path, name: str) -> str:
-    """Save a matplotlib figure atomically as ``outdir/name`` (PNG) and close it; return ``name``."""
-    _save(fig, outdir / name)
+def save_report_figure(fig: Any, outdir: Path, name: str) -> str:
+    """Save a figure as ``outdir/name`` with :func:`powerlab._figures.save_figure` (atomic,
+    PNG, closes it) and return ``name``, the file name the section's HTML refers to."""
+    save_figure(fig, outdir / name)
     return name
 
 

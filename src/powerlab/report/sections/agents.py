@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from powerlab._resources import examples_dir
-from powerlab.report.page import Section, figure_html, save_figure, table_html
+from powerlab.report.page import Section, figure_html, save_report_figure, table_html
 
 __all__ = ["COMMAND", "RESULTS", "build"]
 
@@ -94,9 +94,9 @@ def _analysis_html(res: dict[str, Any], outdir: Path) -> tuple[str, list[tuple[s
     for r in sorted(res["k_sweep"], key=lambda r: r["k"]):
         summary.append((f"agents k={r['k']}: decision cheese rate", _ci(r["decision_cheese"])))
     if res["k_sweep"]:
-        name = save_figure(plot_k_sweep(res), outdir, "agents-k-sweep.png")
+        name = save_report_figure(plot_k_sweep(res), outdir, "agents-k-sweep.png")
         parts.append(figure_html(name, "Decision squares: observed cheese rate vs each hypothesis"))
-        name = save_figure(plot_calibration(res), outdir, "agents-calibration.png")
+        name = save_report_figure(plot_calibration(res), outdir, "agents-calibration.png")
         parts.append(figure_html(name, "Calibration of the held-out predictions"))
     if res["shutdown"]:
         rows = [
@@ -124,7 +124,7 @@ def _analysis_html(res: dict[str, Any], outdir: Path) -> tuple[str, list[tuple[s
                 rows,
             )
         )
-        name = save_figure(plot_shutdown(res), outdir, "agents-shutdown.png")
+        name = save_report_figure(plot_shutdown(res), outdir, "agents-shutdown.png")
         parts.append(figure_html(name, "Shutdown avoidance against γ"))
     return "".join(parts), summary
 
@@ -148,7 +148,7 @@ def build(outdir: Path, quick: bool) -> Section:
 
         recs = [json.loads(p.read_text()) for p in chunks]
         if all("training" in r for r in recs):
-            name = save_figure(plot_training(recs), outdir, "agents-training.png")
+            name = save_report_figure(plot_training(recs), outdir, "agents-training.png")
             html_parts.append(figure_html(name, "Training curves of the committed agents"))
     if analysis.is_file():
         part, summary = _analysis_html(json.loads(analysis.read_text()), outdir)

@@ -12,7 +12,7 @@ from powerlab.imitation import run_experiment
 from powerlab.imitation.plot import plot_run
 from powerlab.lowstakes import low_stakes_experiment
 from powerlab.lowstakes.plot import plot_regret
-from powerlab.report.page import Section, figure_html, save_figure, table_html
+from powerlab.report.page import Section, figure_html, save_report_figure, table_html
 
 __all__ = ["build"]
 
@@ -27,7 +27,7 @@ def _forecast_part(outdir: Path) -> tuple[str, list[tuple[str, str]]]:
         "compute via research, X=5": forecast("compute", until=2036),
         "all-things-considered mixture": forecast("mixture", spend="both", until=2036),
     }
-    name = save_figure(plot_forecasts(curves), outdir, "distill-forecast.png")
+    name = save_report_figure(plot_forecasts(curves), outdir, "distill-forecast.png")
     t = report_table("4.2")
     rows = [
         [r, f"{p[0]:g}%", f"{printed:g}%"]
@@ -55,7 +55,7 @@ def _forecast_part(outdir: Path) -> tuple[str, list[tuple[str, str]]]:
 def _imitation_part(outdir: Path, steps: int, seed: int) -> tuple[str, list[tuple[str, str]]]:
     run = run_experiment(models=20, deceptive=5, alpha=0.01, steps=steps, rng=seed)
     s = run.summary()
-    name = save_figure(plot_run(run), outdir, "distill-imitation.png")
+    name = save_report_figure(plot_run(run), outdir, "distill-imitation.png")
     rows = [
         [k, f"{s['mean_kl'][k]:.3g}", f"{s['p_catastrophe_any_step'][k]:.3g}"]
         for k in ("conservative", "mixture", "map")
@@ -76,7 +76,7 @@ def _imitation_part(outdir: Path, steps: int, seed: int) -> tuple[str, list[tupl
 
 def _lowstakes_part(outdir: Path, horizon: int, seed: int) -> tuple[str, list[tuple[str, str]]]:
     res = low_stakes_experiment(horizon=horizon, delay=3, trap=True, rng=seed)
-    name = save_figure(plot_regret(res), outdir, "distill-lowstakes.png")
+    name = save_report_figure(plot_regret(res), outdir, "distill-lowstakes.png")
     assert res.trap is not None  # asked for with trap=True
     rows = [
         [label, f"{r.regret:.1f}", f"{r.bound:.1f}"]

@@ -105,15 +105,17 @@ def build(outdir: Path, quick: bool) -> Section:
             ["game", "#", "strategies", "POWER", "Σ POWER", "slack", "best-case POWER", "BNE"],
             rows,
         )
-        + "<p>Common-payoff conjecture (open question a) on the coordination game: "
-        "Σ POWER equals Σ best-case POWER exactly at team-optimal equilibria.</p>"
+        + "<p>The common-payoff conjecture, on the coordination game: when every player "
+        "gets the same payoff, do the players' POWERs add up to the sum of their best-case "
+        "POWERs (each player's POWER when the others act to help it)? It holds exactly at "
+        "the team-optimal equilibria.</p>"
         + table_html(["profile", "U(σ)", "Σ POWER", "Σ best-case", "conjecture"], cmp_rows)
         + figure_html(
             fig,
             f"Σ POWER over every equilibrium (enummixed) of random 2-player games (2 types, "
             f"2 actions) whose rewards have correlation ρ: the mean over each game's equilibria, "
             f"and the per-game minimum and maximum; {games} games per ρ, 95% Student-t "
-            f"intervals (open question b).",
+            f"intervals: does total POWER at equilibrium fall as the players' interests align?",
         )
     )
     return Section(

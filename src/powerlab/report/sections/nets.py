@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from powerlab.report.page import Section, figure_html, save_figure, table_html
+from powerlab.report.page import Section, figure_html, save_report_figure, table_html
 
 __all__ = ["build"]
 
@@ -34,8 +34,8 @@ def build(outdir: Path, quick: bool, seed: int = 0) -> Section:
         pop = tickets_sweep(data, "edgepopup", [128], kepts, "mlp", epochs, seed, dense=False)
     finally:
         torch.set_num_threads(threads)
-    f1 = save_figure(figure_tangent(tangent), outdir, "nets-tangent.png")
-    f2 = save_figure(figure_tickets(bip), outdir, "nets-tickets.png")
+    f1 = save_report_figure(figure_tangent(tangent), outdir, "nets-tangent.png")
+    f2 = save_report_figure(figure_tickets(bip, pop), outdir, "nets-tickets.png")
     t_rows = [
         [
             r.width,
@@ -81,7 +81,7 @@ def build(outdir: Path, quick: bool, seed: int = 0) -> Section:
         "storage (mask + signs + gains for biprop; mask + float32 values for edge-popup; "
         "float32 per weight for dense) and with the random weights regenerated from a seed.</p>"
         + table_html(k_head, k_rows)
-        + figure_html(f2, "biprop tickets vs dense training")
+        + figure_html(f2, "biprop and edge-popup subnetworks vs dense training, width 128")
     )
     best = max((r for r in bip.rows if r.method == "biprop"), key=lambda r: r.acc_test)
     dense = next(r for r in bip.rows if r.method == "dense")

@@ -10,7 +10,7 @@ from powerlab.mdp import load_mdp
 from powerlab.power import optimality_probability, power
 from powerlab.power.exact import exact_power
 from powerlab.report.figures import plot_optimality, plot_power
-from powerlab.report.page import Section, figure_html, save_figure, table_html
+from powerlab.report.page import Section, figure_html, save_report_figure, table_html
 
 __all__ = ["build"]
 
@@ -26,9 +26,9 @@ def build(outdir: Path, quick: bool, seed: int = 0) -> Section:
     pr = power(room, [0.5, 0.99], samples=n // 4, rng=seed)
     opt = optimality_probability(room, "2,4", [0.0, 0.9, 1.0], samples=n // 4, rng=seed)
     names = [
-        save_figure(plot_power(fig1, pw), outdir, "power-fig1.png"),
-        save_figure(plot_power(room, pr), outdir, "power-room.png"),
-        save_figure(plot_optimality(opt), outdir, "optimality-room-door.png"),
+        save_report_figure(plot_power(fig1, pw), outdir, "power-fig1.png"),
+        save_report_figure(plot_power(room, pr), outdir, "power-room.png"),
+        save_report_figure(plot_optimality(opt), outdir, "optimality-room-door.png"),
     ]
     exact = exact_power(fig1, [Fraction(0), Fraction(1, 2), Fraction(1)], states=["start"])
     exact_text = ", ".join(f"{r.power} at γ = {r.gamma}" for r in exact.itertuples())

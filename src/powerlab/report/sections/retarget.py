@@ -12,7 +12,7 @@ import yaml
 from powerlab._figures import pyplot
 from powerlab._resources import examples_dir
 from powerlab.mdp import load_mdp
-from powerlab.report.page import Section, figure_html, save_figure, table_html
+from powerlab.report.page import Section, figure_html, save_report_figure, table_html
 from powerlab.retarget.analysis import analyze_mdp, analyze_outcomes
 
 __all__ = ["build"]
@@ -58,7 +58,7 @@ def _figure(rows: list[list[Any]], outdir: Path) -> str:
     ax.set_xlabel("share of the orbit of u (4! = 24 utility vectors)")
     ax.invert_yaxis()
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=3, fontsize=8)
-    return save_figure(fig, outdir, "retarget-pacman.png")
+    return save_report_figure(fig, outdir, "retarget-pacman.png")
 
 
 def build(outdir: Path, quick: bool) -> Section:

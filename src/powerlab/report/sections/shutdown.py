@@ -15,6 +15,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from powerlab._resources import examples_dir
 from powerlab.goals import analyze_shutdown, load_training
 from powerlab.goals.compare import compare_models
 from powerlab.goals.features import load_features
@@ -23,7 +24,7 @@ from powerlab.goals.model import GoalModel
 from powerlab.goals.plot import plot_shutdown
 from powerlab.mdp import load_mdp
 from powerlab.power.distributions import parse_dist
-from powerlab.report.page import Section, examples_dir, figure_html, save_figure, table_html
+from powerlab.report.page import Section, figure_html, save_report_figure, table_html
 
 __all__ = ["build"]
 
@@ -43,6 +44,38 @@ def _frame_html(frame: Any) -> str:
         [str(c) for c in frame.columns],
         [[_f(v) for v in row] for row in frame.itertuples(index=False)],
     )
+
+
+def _premises(conv: Any) -> str:
+    if conv is None:
+        return "-"
+    failed = conv.failed_premises
+    return "all hold" if not failed else "fail: " + ", ".join(f.replace("_", " ") for f in failed)
+
+
+def _rows_html(rows: Any) -> str:
+    """One row per γ; Theorem 2's premises for each model of shutdown separately."""
+    head = [
+        "γ", "n", "bound n/(n+1)", "avoid (paid once)", "± s.e.", "premises (paid once)",
+        "avoid (self-loop)", "± s.e.", "premises (self-loop)",
+    ]  # fmt: skip
+    body = []
+    for r in rows:
+        o, s = r.once, r.self_loop
+        body.append(
+            [
+                f"{r.gamma:g}",
+                _f(o.n),
+                "does not apply" if o.bound is None else str(o.bound),
+                _f(o.fraction_avoid),
+                _f(o.stderr),
+                _premises(o),
+                "-" if s is None else _f(s.fraction_avoid),
+                "-" if s is None else _f(s.stderr),
+                _premises(s),
+            ]
+        )
+    return table_html(head, body)
 
 
 def _reproduce(cmd: str) -> str:
@@ -92,6 +125,8 @@ def _priors(mdp: Any, td: Any, quick: bool) -> str:
     models = [GoalModel(), *(GoalModel(prior=parse_dist(p)) for p in specs)]
     frame = compare_models(mdp, td, "button", "halt", gammas, models, 0, samples=samples)
     warnings = [w for w in frame.pop("warnings") if w]
+    frame["failed_premises"] = frame["failed_premises"].replace("", "none")
+    frame = frame.rename(columns={"goal_model": "prior", "failed_premises": "premises that fail"})
     cmd = (
         "powerlab shutdown examples/goals/coinrun.yaml --train examples/goals/coinrun_train.yaml "
         "--new-state button --shutdown-action halt "
@@ -132,7 +167,7 @@ def build(outdir: Path, quick: bool) -> Section:
     fig = plot_shutdown(
         rows, None, title="CoinRun-like example: shutdown at 'button'", gamma_stars=st.gamma_stars
     )
-    name = save_figure(fig, outdir, "shutdown-coinrun.png")
+    name = save_report_figure(fig, outdir, "shutdown-coinrun.png")
     cmd = (
         "powerlab shutdown examples/goals/coinrun.yaml --train examples/goals/coinrun_train.yaml "
         "--new-state button --shutdown-action halt "
@@ -145,16 +180,22 @@ def build(outdir: Path, quick: bool) -> Section:
     stars = ", ".join(f"{k}: {v:.6f}" for k, v in sorted(st.gamma_stars.items()))
     body = (
         "<p>Krakovna &amp; Kramár (2023), Theorem 2: in a new situation outside training, at "
-        "least n/(n+1) of the training-compatible goals (Def 6, Q*-optimality reading, uniform "
-        "on [0,1]<sup>S</sup>) avoid the shutdown action, where n counts the reachable "
-        "recurrent states with γ above their threshold γ* (Prop 3, for the best "
-        "reach-and-revisit policy). The new state is <code>button</code>; <code>halt</code> "
-        f"is the shutdown state. γ* per recurrent state: {html.escape(stars)}. Dots: measured "
-        "fraction (±2 s.e.) when the shutdown reward is paid once (Krakovna &amp; Kramár's "
-        "convention) and under Turner's self-loop convention, where the premise fails and no "
-        "bound is claimed.</p>"
+        "least n/(n+1) of the training-compatible goals avoid the shutdown action. A goal "
+        "(a reward vector drawn uniformly from [0,1]<sup>S</sup>) is training-compatible when "
+        "every action the agent took in training is optimal for it, judged by the goal's "
+        "optimal action values Q* (Def 6); these goals form the set G_T. Here n counts "
+        "the recurrent states reachable from the new state whose threshold γ* lies below γ; "
+        "γ* is the discount above which reaching the state and returning to it forever is "
+        "worth more than any single visit (Prop 3, for the best such policy). The new state "
+        "is <code>button</code>; <code>halt</code> is the shutdown state. γ* per recurrent "
+        f"state: {html.escape(stars)}. The fraction is measured (±2 s.e.) under two models "
+        "of shutdown: the shutdown state pays its reward once and the episode ends (Krakovna "
+        "&amp; Kramár's assumption, under which every premise of Theorem 2 holds and the "
+        "bound is drawn), and the shutdown state loops on itself and pays its reward at "
+        "every step (Turner's model), where the premise that shutdown pays once fails and "
+        "no bound is claimed. The table lists the premises that fail for each model.</p>"
         + figure_html(name, "Fraction of G_T goals avoiding shutdown vs γ, with n/(n+1)")
-        + _frame_html(frame)
+        + _rows_html(rows)
         + "".join(f"<p>warning: {html.escape(w)}</p>" for w in warnings)
         + _reproduce(cmd)
         + _priors(mdp, td, quick)

@@ -26,7 +26,8 @@ on the subset, powerlab's error bound, and the process's peak resident memory so
 the cost of the γ → 1 limit (``powerlab.mdp.blackwell_optimal``) on each case, for K/20
 samples (no reference: a per-sample solver has no γ = 1 mode).
 
-Run: ``python benchmarks/bench_stochastic.py [--quick]``. The last line printed is
+Run: ``python benchmarks/bench_stochastic.py [--quick] [--case NAME ...] [--gamma G ...]
+[--no-limit]``. The last line printed is
 ``speedup_vs_quantecon_stochastic: X``, the smallest ratio (a)/(b) over the suite.
 """
 
@@ -137,6 +138,9 @@ def peak_gib() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two small cases at γ = 0.99")
+    parser.add_argument("--case", action="append", help="run only this case (repeatable)")
+    parser.add_argument("--gamma", type=float, action="append", help="only this γ (repeatable)")
+    parser.add_argument("--no-limit", action="store_true", help="skip the γ → 1 rows")
     args = parser.parse_args()
     # (name, builder, K, reference subset)
     cases = [
@@ -153,6 +157,10 @@ def main() -> None:
             ("FrozenLake8x8", frozen_lake_8x8, 500, 5),
         ]
         gammas = (0.99,)
+    if args.case:
+        cases = [c for c in cases if c[0] in args.case]
+    if args.gamma:
+        gammas = tuple(args.gamma)
     t = time.perf_counter()
     warm = slippery_grid(4)
     power(warm, [0.9], samples=10, rng=0)  # compile the kernels (cached on disk afterwards)
@@ -186,7 +194,7 @@ def main() -> None:
     print(
         "gamma -> 1 (blackwell_optimal: two exact policy-iteration solves, at 1 - 1e-6 and 1 - 1e-5):"
     )
-    for name, build, K, _ in cases:
+    for name, build, K, _ in [] if args.no_limit else cases:
         mdp = build()
         k = max(10, K // 20)
         R = np.random.default_rng(2).random((k, mdp.n_states))

@@ -36,107 +36,160 @@ __all__ = ["sparse_policy_iteration"]
 
 
 @njit(cache=True)
-def _q(indptr, indices, data, R, k, s, a, A, ra, gamma, V):  # type: ignore[no-untyped-def]
-    """``r(s, a) + γ Σ_t T(s, a, t) V(t)`` for sample ``k``."""
-    row = s * A + a
-    acc = 0.0
-    for p in range(indptr[row], indptr[row + 1]):
-        acc += data[p] * V[indices[p]]
-    return R[k, s, a * ra] + gamma * acc
+def _evaluate(indptr, indices, data, R, ks, nb, ra, gamma, pols, order, pos, pat, work, Vs):  # type: ignore[no-untyped-def]
+    """Exact values ``Vs[:, b] = M_b^{-1} r_b`` of the policies ``pols[:, b]`` of samples
+    ``ks[b]``, ``b < nb``, factored together (module doc; ``Vs, pols: [S, B]``).
 
-
-@njit(cache=True)
-def _evaluate(indptr, indices, data, R, k, ra, gamma, pol, order, pos, pat, work, V):  # type: ignore[no-untyped-def]
-    """Exact value ``V = M_π^{-1} r_π`` of policy ``pol: [S]`` for sample ``k`` (module doc).
-
-    ``order[i]`` is the state eliminated i-th and ``pos`` its inverse; ``pat`` is
-    ``(up_ptr, up_idx, low_ptr, low_idx)`` and ``work`` is ``(U, diag, sigma, w, x)``: U's
-    off-diagonal values aligned with ``up_idx``, its diagonal, the GTH row sums, a dense
-    scatter vector ``[S]`` (zero between rows) and the right-hand side, overwritten.
+    Every :math:`M_b` has its fill inside the one static pattern, so the ``nb`` factorizations
+    walk the same index lists at once: each index is read once per batch and the innermost
+    loop runs over the batch, contiguous in memory. ``order[i]`` is the state eliminated i-th
+    and ``pos`` its inverse; ``pat`` is ``(up_ptr, up_idx, low_ptr, low_idx)`` and ``work`` is
+    ``(U, diag, sigma, w, x, lik, off)``: U's off-diagonal values ``[nnz(U), B]`` aligned with
+    ``up_idx``, its diagonal ``[S, B]``, the GTH row sums, a dense scatter array ``[S, B]``
+    (zero between rows), the right-hand sides (overwritten by the solutions) and two
+    ``[B]`` scratch vectors.
     """
     up_ptr, up_idx, low_ptr, low_idx = pat
-    U, diag, sigma, w, x = work
-    S = V.shape[0]
+    U, diag, sigma, w, x, lik, off = work
+    S = Vs.shape[0]
     A = (indptr.shape[0] - 1) // S
     for i in range(S):
         s = order[i]
-        a = pol[s]
-        row = s * A + a
-        mass = 0.0
-        for p in range(indptr[row], indptr[row + 1]):
-            w[pos[indices[p]]] -= gamma * data[p]
-            mass += data[p]
-        w[i] += 1.0
-        sigma[i] = (1.0 - gamma) + gamma * max(0.0, 1.0 - mass)
-        x[i] = R[k, s, a * ra]
+        for b in range(nb):
+            a = pols[s, b]
+            row = s * A + a
+            mass = 0.0
+            for p in range(indptr[row], indptr[row + 1]):
+                w[pos[indices[p]], b] -= gamma * data[p]
+                mass += data[p]
+            w[i, b] += 1.0
+            sigma[i, b] = (1.0 - gamma) + gamma * max(0.0, 1.0 - mass)
+            x[i, b] = R[ks[b], s, a * ra]
         for p in range(low_ptr[i], low_ptr[i + 1]):
             kk = low_idx[p]
-            lik = w[kk] / diag[kk]
-            w[kk] = 0.0
-            if lik == 0.0:
-                continue
+            for b in range(nb):
+                lik[b] = w[kk, b] / diag[kk, b]
+                w[kk, b] = 0.0
+                sigma[i, b] -= lik[b] * sigma[kk, b]
+                x[i, b] -= lik[b] * x[kk, b]
             for q in range(up_ptr[kk], up_ptr[kk + 1]):
-                w[up_idx[q]] -= lik * U[q]
-            sigma[i] -= lik * sigma[kk]
-            x[i] -= lik * x[kk]
-        off = 0.0
+                j = up_idx[q]
+                for b in range(nb):
+                    w[j, b] -= lik[b] * U[q, b]
+        for b in range(nb):
+            off[b] = 0.0
         for q in range(up_ptr[i], up_ptr[i + 1]):
             j = up_idx[q]
-            U[q] = w[j]
-            off += w[j]
-            w[j] = 0.0
-        w[i] = 0.0
-        diag[i] = sigma[i] - off
+            for b in range(nb):
+                U[q, b] = w[j, b]
+                off[b] += w[j, b]
+                w[j, b] = 0.0
+        for b in range(nb):
+            w[i, b] = 0.0
+            diag[i, b] = sigma[i, b] - off[b]
     for i in range(S - 1, -1, -1):
-        acc = x[i]
         for q in range(up_ptr[i], up_ptr[i + 1]):
-            acc -= U[q] * x[up_idx[q]]
-        x[i] = acc / diag[i]
+            j = up_idx[q]
+            for b in range(nb):
+                x[i, b] -= U[q, b] * x[j, b]
+        for b in range(nb):
+            x[i, b] /= diag[i, b]
     for s in range(S):
-        V[s] = x[pos[s]]
+        i = pos[s]
+        for b in range(nb):
+            Vs[s, b] = x[i, b]
 
 
 @njit(cache=True)
-def _gauss_seidel(indptr, indices, data, avail, R, k, ra, gamma, switch_tol, n_sweeps, V, pol):  # type: ignore[no-untyped-def]
+def _action_values(indptr, indices, data, R, ks, b0, nb, ra, gamma, s, Vs, qa):  # type: ignore[no-untyped-def]
+    """``qa[a, b] = r(s, a) + γ Σ_t T(s, a, t) Vs[t, b]`` for every action and ``b0 <= b < nb``."""
+    A = qa.shape[0]
+    for a in range(A):
+        row = s * A + a
+        for b in range(b0, nb):
+            qa[a, b] = 0.0
+        for p in range(indptr[row], indptr[row + 1]):
+            t = indices[p]
+            d = data[p]
+            for b in range(b0, nb):
+                qa[a, b] += d * Vs[t, b]
+        for b in range(b0, nb):
+            qa[a, b] = R[ks[b], s, a * ra] + gamma * qa[a, b]
+
+
+@njit(cache=True)
+def _gauss_seidel(P, avail, R, ks, b0, nb, ra, gamma, switch_tol, n_sweeps, Vs, pols, qa):  # type: ignore[no-untyped-def]
     r"""Up to ``n_sweeps`` Gauss-Seidel sweeps, alternately forward and backward, of
     ``V(s) <- Q(s, π(s))`` after switching ``π(s)`` to an action that gains more than
-    ``switch_tol`` on the values updated so far; stops once a sweep switches nothing.
+    ``switch_tol`` on the values updated so far (``π(s) = -1``: no action yet), for the
+    samples in slots ``b0 <= b < nb`` of ``Vs, pols: [S, B]``; stops once a sweep switches
+    nothing in any of them.
 
     Started from :math:`V = V^\pi` (so :math:`V \le \mathcal T V`), every update keeps
     :math:`V \le \mathcal T_{\pi'} V` for the updated policy π', hence
     :math:`V^\pi \le V \le V^{\pi'}`: the policy improves at least as much as in Howard's
     step (Puterman 1994, Prop 6.4.1) and improvements spread further within a sweep.
     """
+    indptr, indices, data = P
     S, A = avail.shape
     for sweep in range(n_sweeps):
         changed = 0
         for j in range(S):
             s = j if sweep % 2 == 0 else S - 1 - j
-            ba = pol[s]
-            best = -np.inf if ba < 0 else _q(indptr, indices, data, R, k, s, ba, A, ra, gamma, V)
-            for a in range(A):
-                if not avail[s, a] or a == pol[s]:
-                    continue
-                q = _q(indptr, indices, data, R, k, s, a, A, ra, gamma, V)
-                if q > best + switch_tol:
-                    best = q
-                    ba = a
-            if ba != pol[s]:
-                pol[s] = ba
-                changed += 1
-            V[s] = best
+            _action_values(indptr, indices, data, R, ks, b0, nb, ra, gamma, s, Vs, qa)
+            for b in range(b0, nb):
+                pa = pols[s, b]
+                ba = pa
+                best = -np.inf if pa < 0 else qa[pa, b]
+                for a in range(A):
+                    if avail[s, a] and a != pa and qa[a, b] > best + switch_tol:
+                        best = qa[a, b]
+                        ba = a
+                if ba != pa:
+                    pols[s, b] = ba
+                    changed += 1
+                Vs[s, b] = best
         if changed == 0:
             break
 
 
 @njit(cache=True)
-def _pi_one(
-    indptr,
-    indices,
-    data,
+def _howard(P, avail, R, ks, nb, ra, gamma, switch_tol, Vs, pols, qa, changed, worst):  # type: ignore[no-untyped-def]
+    """Howard's improvement of each slot's policy against its evaluated values (not updated
+    here): ``changed[b]`` states switched and ``worst[b]``, the Bellman residual
+    ``max_s |max_a Q(s, a) - V(s)|`` of ``Vs[:, b]``."""
+    indptr, indices, data = P
+    S, A = avail.shape
+    for b in range(nb):
+        changed[b] = 0
+        worst[b] = 0.0
+    for s in range(S):
+        _action_values(indptr, indices, data, R, ks, 0, nb, ra, gamma, s, Vs, qa)
+        for b in range(nb):
+            pa = pols[s, b]
+            ba = pa
+            best = top = qa[pa, b]
+            for a in range(A):
+                if not avail[s, a] or a == pa:
+                    continue
+                top = max(top, qa[a, b])
+                if qa[a, b] > best + switch_tol:
+                    best = qa[a, b]
+                    ba = a
+            worst[b] = max(worst[b], abs(top - Vs[s, b]))
+            if ba != pa:
+                pols[s, b] = ba
+                changed[b] += 1
+
+
+@njit(cache=True)
+def _block(
+    lo,
+    hi,
+    nslots,
+    P,
     avail,
     R,
-    k,
     ra,
     gamma,
     switch_tol,
@@ -146,59 +199,76 @@ def _pi_one(
     order,
     pos,
     pat,
-    work,
-    V,
-    pol,
+    out,
 ):  # type: ignore[no-untyped-def]
-    """Policy iteration for sample ``k``; see :func:`sparse_policy_iteration`.
-
-    Returns (evaluations, Bellman residual of the returned ``V``).
-    """
+    """Policy iteration for samples ``lo <= k < hi`` in ``nslots`` slots handled together
+    (:func:`_evaluate`, :func:`_howard`, :func:`_gauss_seidel` loop over the slots innermost);
+    a slot whose sample has converged takes the next sample, and when none is left the
+    active slots are kept first, so no work is spent on finished samples."""
+    indptr, indices, data = P
+    V_out, pol_out, iters_out, resid_out = out
     S, A = avail.shape
-    if not warm_start:
-        for s in range(S):
-            best = -np.inf
-            for a in range(A):
-                if avail[s, a] and R[k, s, a * ra] > best:
-                    best = R[k, s, a * ra]
-            V[s] = best
-    # Initial policy: greedy in Gauss-Seidel sweeps of value iteration.
-    for s in range(S):
-        pol[s] = -1
-    _gauss_seidel(indptr, indices, data, avail, R, k, ra, gamma, 0.0, n_warm, V, pol)
-    it = 0
-    worst = 0.0
-    while it < max_iter:
-        it += 1
-        _evaluate(indptr, indices, data, R, k, ra, gamma, pol, order, pos, pat, work, V)
-        # Howard's improvement against the evaluated V (not updated in the sweep), so `worst`
-        # is the Bellman residual max_s |max_a Q(s, a) - V(s)| of this V.
-        changed = 0
-        worst = 0.0
-        for s in range(S):
-            cur = _q(indptr, indices, data, R, k, s, pol[s], A, ra, gamma, V)
-            best = cur
-            ba = pol[s]
-            top = cur
-            for a in range(A):
-                if not avail[s, a] or a == pol[s]:
-                    continue
-                q = _q(indptr, indices, data, R, k, s, a, A, ra, gamma, V)
-                if q > top:
-                    top = q
-                if q > best + switch_tol:
-                    best = q
-                    ba = a
-            d = abs(top - V[s])
-            if d > worst:
-                worst = d
-            if ba != pol[s]:
-                pol[s] = ba
-                changed += 1
-        if changed == 0:
-            break
-        _gauss_seidel(indptr, indices, data, avail, R, k, ra, gamma, switch_tol, n_warm, V, pol)
-    return it, worst
+    B = nslots
+    work = (
+        np.empty((pat[1].shape[0], B)),
+        np.empty((S, B)),
+        np.empty((S, B)),
+        np.zeros((S, B)),
+        np.empty((S, B)),
+        np.empty(B),
+        np.empty(B),
+    )
+    Vs = np.empty((S, B))
+    pols = np.empty((S, B), dtype=np.int64)
+    qa = np.empty((A, B))
+    ks = np.empty(B, dtype=np.int64)
+    its = np.zeros(B, dtype=np.int64)
+    changed = np.zeros(B, dtype=np.int64)
+    worst = np.zeros(B)
+    nb = 0
+    nxt = lo
+    while True:
+        b0 = nb
+        while nb < B and nxt < hi:  # a new sample: V from V_out (warm start) or max_a r(s, a)
+            for s in range(S):
+                best = V_out[nxt, s]
+                if not warm_start:
+                    best = -np.inf
+                    for a in range(A):
+                        if avail[s, a]:
+                            best = max(best, R[nxt, s, a * ra])
+                Vs[s, nb] = best
+                pols[s, nb] = -1
+            ks[nb] = nxt
+            its[nb] = 0
+            nb += 1
+            nxt += 1
+        if nb == 0:
+            return
+        # First policy: greedy in Gauss-Seidel sweeps of value iteration.
+        _gauss_seidel(P, avail, R, ks, b0, nb, ra, gamma, 0.0, n_warm, Vs, pols, qa)
+        _evaluate(indptr, indices, data, R, ks, nb, ra, gamma, pols, order, pos, pat, work, Vs)
+        _howard(P, avail, R, ks, nb, ra, gamma, switch_tol, Vs, pols, qa, changed, worst)
+        b = 0
+        while b < nb:
+            its[b] += 1
+            if changed[b] == 0 or its[b] >= max_iter:
+                k = ks[b]
+                V_out[k] = Vs[:, b]
+                pol_out[k] = pols[:, b]
+                iters_out[k] = its[b]
+                resid_out[k] = worst[b]
+                nb -= 1
+                if b < nb:  # the last active slot moves here and is handled next
+                    Vs[:, b] = Vs[:, nb]
+                    pols[:, b] = pols[:, nb]
+                    ks[b] = ks[nb]
+                    its[b] = its[nb]
+                    changed[b] = changed[nb]
+                    worst[b] = worst[nb]
+                continue
+            b += 1
+        _gauss_seidel(P, avail, R, ks, 0, nb, ra, gamma, switch_tol, n_warm, Vs, pols, qa)
 
 
 @njit(cache=True, parallel=True)
@@ -219,6 +289,8 @@ def sparse_policy_iteration(
     up_idx,
     low_ptr,
     low_idx,
+    n_blocks,
+    nslots,
     V_out,
     pol_out,
     iters_out,
@@ -236,34 +308,33 @@ def sparse_policy_iteration(
     improves the policy (Puterman 1994, Prop 6.4.1); the switch threshold makes it terminate,
     and at termination the policy is greedy for its own value up to ``switch_tol`` (Thm 6.4.2).
     Writes ``V_out: [K, S]``, ``pol_out: [K, S]``, the number of evaluations ``iters_out: [K]``
-    and the Bellman residual ``resid_out: [K]`` of ``V_out``. Samples run in parallel blocks,
-    each with its own ``O(S + nnz(U))`` work space.
+    and the Bellman residual ``resid_out: [K]`` of ``V_out``. The samples are cut into
+    ``n_blocks`` contiguous blocks run in parallel; within a block, ``nslots`` samples are
+    evaluated together (:func:`_block`), with ``O(nslots (S + nnz(U)))`` work space.
     """
     K = R.shape[0]
-    S = avail.shape[0]
     ra = 1 if R.shape[2] > 1 else 0
-    n_blocks = min(K, 64)
     pat = (up_ptr, up_idx, low_ptr, low_idx)
+    P = (indptr, indices, data)
+    out = (V_out, pol_out, iters_out, resid_out)
     for blk in prange(n_blocks):
-        work = (np.empty(up_idx.shape[0]), np.empty(S), np.empty(S), np.zeros(S), np.empty(S))
-        for k in range(blk * K // n_blocks, (blk + 1) * K // n_blocks):
-            iters_out[k], resid_out[k] = _pi_one(
-                indptr,
-                indices,
-                data,
-                avail,
-                R,
-                k,
-                ra,
-                gamma,
-                switch_tol,
-                max_iter,
-                n_warm,
-                warm_start,
-                order,
-                pos,
-                pat,
-                work,
-                V_out[k],
-                pol_out[k],
-            )
+        lo = blk * K // n_blocks
+        hi = (blk + 1) * K // n_blocks
+        _block(
+            lo,
+            hi,
+            nslots,
+            P,
+            avail,
+            R,
+            ra,
+            gamma,
+            switch_tol,
+            max_iter,
+            n_warm,
+            warm_start,
+            order,
+            pos,
+            pat,
+            out,
+        )

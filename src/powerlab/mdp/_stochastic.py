@@ -43,6 +43,7 @@ _C_DENSE = 0.3e-9
 # Policy evaluations per sample, counting the Gauss-Seidel sweeps around them as a share of
 # one (measured 4-14 evaluations on the slippery grids and FrozenLake, about 7 on average).
 _EVALUATIONS = 10
+_SLOTS = 16  # samples factored together (one pass over the pattern's index lists)
 _PROBE = 12  # value-iteration sweeps before its contraction rate is judged
 
 
@@ -153,7 +154,9 @@ def pi_sparse(
     """
     K, S = R.shape[:2]
     pat = elimination_pattern(mdp)
-    nbytes = 8.0 * (len(pat.up_idx) + 5 * S) * numba.get_num_threads() + 16.0 * K * S
+    nslots = min(K, _SLOTS)
+    n_blocks = max(1, min(numba.get_num_threads(), K // nslots))
+    nbytes = 8.0 * (len(pat.up_idx) + 7 * S) * nslots * n_blocks + 16.0 * K * S
     check_memory(nbytes, "sparse policy evaluation")
     P = mdp.P_sa
     R3 = np.ascontiguousarray(R[:, :, None] if R.ndim == 2 else R)
@@ -178,6 +181,8 @@ def pi_sparse(
         pat.up_idx,
         pat.low_ptr,
         pat.low_idx,
+        n_blocks,
+        nslots,
         V,
         pol,
         its,

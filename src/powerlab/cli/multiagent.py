@@ -122,6 +122,8 @@ def multiagent(
         for g in (split_list(gamma, "--gamma") or ["0.9"])
     ]
     rhos = [parse_number(r, "--rho", low=-1.0, high=1.0) for r in split_list(rho, "--rho") or ["0"]]
+    if ai.startswith("fixed:") and len(rhos) > 1:
+        raise InputError("--rho: A's policy is fixed, so ρ has no effect; give at most one")
     if samples < 2:
         raise InputError(f"--samples: must be at least 2, got {samples}")
     if max_rounds < 1:
@@ -133,8 +135,6 @@ def multiagent(
         wrote(render_dot(mdp_to_dot(base), graph))
     joint = joint_mdp(base, no_overlap=no_overlap)
     mode, pi = _policy(ai, joint)
-    if mode == "fixed" and len(rhos) > 1:
-        raise InputError("--rho: A's policy is fixed, so ρ has no effect; give at most one")
     rows, results = [], []
     bar = progress_bar("POWER (γ x ρ)", len(gammas) * len(rhos), enabled=not quiet)
     with bar as advance:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import multiprocessing as mp
+from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -18,9 +20,29 @@ import numpy as np
 from powerlab.errors import InputError
 from powerlab.games._deadline import DeadlineExceeded
 
-__all__ = ["PERTURBATION_SEED", "solve_in_subprocess"]
+__all__ = ["PERTURBATION_SEED", "GambitOutput", "solve_in_subprocess"]
 
 PERTURBATION_SEED = 0
+
+Behaviour = list[tuple[list[tuple[str, str]], list[Any]]]
+"""One player's part of an equilibrium: per information set, ``(history, probs)``; a history
+lists the ``(player, action)`` transitions from the root to one node of the infoset, and each
+probability is ``(numerator, denominator)`` when exact, else a float."""
+
+
+@dataclass(frozen=True)
+class GambitOutput:
+    """What one solver run sent back from the child, as plain (picklable) data.
+
+    Attributes:
+        equilibria: per equilibrium, per player, a :data:`Behaviour`.
+        cliques: ``enummixed`` only: the index lists of its maximal cliques (else None).
+        events: enumpoly's event counts by event name (empty for the other solvers).
+    """
+
+    equilibria: list[list[Behaviour]]
+    cliques: list[list[int]] | None
+    events: dict[str, int]
 
 
 def _gambit_result(game: Any, solver: str, rational: bool, counts: dict[str, int]) -> Any:
@@ -44,7 +66,7 @@ def _gambit_result(game: Any, solver: str, rational: bool, counts: dict[str, int
             if res.success:
                 break
         return res
-    table: dict[str, Any] = {
+    table: dict[str, Callable[[], Any]] = {
         "lcp": lambda: gbt.nash.lcp_solve(game, rational=rational),
         "lp": lambda: gbt.nash.lp_solve(game, rational=rational),
         "enummixed": lambda: gbt.nash.enummixed_solve(game, rational=rational, cliques=True),
@@ -55,10 +77,8 @@ def _gambit_result(game: Any, solver: str, rational: bool, counts: dict[str, int
     return table[solver]()
 
 
-def _run_gambit(text: str, solver: str, rational: bool) -> dict[str, Any]:
-    """Child-side: solve; return ``equilibria`` (per equilibrium, per player, ``[(history,
-    probs)]``, a history listing ``(player, action)`` transitions from the root to one node of
-    the infoset), ``cliques`` (index lists, ``enummixed`` only) and enumpoly's event counts."""
+def _run_gambit(text: str, solver: str, rational: bool) -> GambitOutput:
+    """Child-side: solve and return the equilibria, cliques and event counts as plain data."""
     import pygambit as gbt
 
     game = gbt.read_efg(io.StringIO(text))
@@ -70,7 +90,7 @@ def _run_gambit(text: str, solver: str, rational: bool) -> dict[str, Any]:
     cliques = None
     if getattr(res, "cliques", None) is not None:
         cliques = [[eqs.index(x) for x in clique] for clique in res.cliques]
-    out = []
+    out: list[list[Behaviour]] = []
     for eq in eqs:
         prof = eq.as_behavior() if hasattr(eq, "as_behavior") else eq
         players = []
@@ -84,7 +104,7 @@ def _run_gambit(text: str, solver: str, rational: bool) -> dict[str, Any]:
                 rows.append(([(str(tr.player), str(tr.action)) for tr in hist], probs))
             players.append(rows)
         out.append(players)
-    return {"equilibria": out, "cliques": cliques, "events": counts}
+    return GambitOutput(out, cliques, counts)
 
 
 def _child(conn: Any, text: str, solver: str, rational: bool) -> None:  # pragma: no cover
@@ -96,7 +116,7 @@ def _child(conn: Any, text: str, solver: str, rational: bool) -> None:  # pragma
         conn.close()
 
 
-def solve_in_subprocess(text: str, solver: str, rational: bool, timeout: float) -> Any:
+def solve_in_subprocess(text: str, solver: str, rational: bool, timeout: float) -> GambitOutput:
     """Run :func:`_run_gambit` in a forked child; kill it after ``timeout`` seconds."""
     import pygambit  # noqa: F401  (imported once here so that forked children inherit it)
 

@@ -334,7 +334,7 @@ def solve_set(
     results: list[Equilibrium] = []
     seen: dict[tuple[Any, ...], int] = {}
     where: list[int] = []
-    for raw in payload["equilibria"]:
+    for raw in payload.equilibria:
         deadline.check("verifying equilibria")
         sigma, exact = _to_profile(reduced, tree, raw)
         if exact and solver in APPROXIMATE:  # rational output of an approximate method
@@ -359,10 +359,10 @@ def solve_set(
         results.append(
             Equilibrium(sigma, pays, pw, total, chk.is_bne, chk.max_regret, exact, solver)
         )
-    complete, reason = _completeness(solver, rational, payload["events"])
+    complete, reason = _completeness(solver, rational, payload.events)
     comps = None
-    if payload["cliques"] is not None:
-        comps = components_from_cliques(results, payload["cliques"], where)
+    if payload.cliques is not None:
+        comps = components_from_cliques(results, payload.cliques, where)
         label = {m: c.index for c in comps for m in c.members}
         results = [
             Equilibrium(**{**e.__dict__, "component": label.get(k)}) for k, e in enumerate(results)

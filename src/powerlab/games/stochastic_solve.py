@@ -133,7 +133,7 @@ def solve_stochastic(
         )
     if solver == "lcp" and game.n != 2:
         raise InputError(f"solver lcp: needs exactly 2 players, the game has {game.n}")
-    raws = solve_in_subprocess(to_stochastic_efg(game), solver, game.exact, timeout)["equilibria"]
+    raws = solve_in_subprocess(to_stochastic_efg(game), solver, game.exact, timeout).equilibria
     types = [
         t for t in itertools.product(*(range(k) for k in game.num_types)) if game.prior[t] != 0
     ]

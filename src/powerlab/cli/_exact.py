@@ -3,14 +3,39 @@
 The mathematics lives in :mod:`powerlab.power.exact`; this module only loads the environment,
 calls it, and prints a Rich table or, with ``--json``, one JSON document whose numbers are
 fractions written as strings (``"7/12"``) and whose results carry ``"exact": true``.
+The time limit of one call is 60 s, or the seconds in the environment variable
+``POWERLAB_EXACT_SECONDS`` (``none`` for no limit); requests estimated to need more are
+refused before they start (:mod:`powerlab.power.exact.cost`).
 """
 
 from __future__ import annotations
+
+import math
+import os
 
 from powerlab.cli._common import Table, console, emit_json, progress_bar
 from powerlab.errors import InputError
 
 __all__ = ["run_exact_optimality", "run_exact_power"]
+
+
+_LIMIT_ENV = "POWERLAB_EXACT_SECONDS"
+
+
+def _time_limit() -> float | None:
+    """Seconds allowed to one exact call: ``POWERLAB_EXACT_SECONDS``, ``none``, or 60."""
+    text = os.environ.get(_LIMIT_ENV, "").strip()
+    if not text:
+        return 60.0
+    if text.lower() == "none":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise InputError(f"{_LIMIT_ENV}={text!r}: expected a positive number of seconds or 'none'")
+    return value
 
 
 def _no_plot(plot: str | None) -> None:
@@ -31,10 +56,11 @@ def run_exact_power(
     from powerlab.power.exact import as_fraction, exact_power
 
     _no_plot(plot)
+    limit = _time_limit()
     gammas = [as_fraction(g) for g in gamma]
     mdp = load_env(env)
     with progress_bar("exact POWER", total=1, enabled=not json_out) as advance:
-        frame = exact_power(mdp, gammas, states=states, dist=dist)
+        frame = exact_power(mdp, gammas, states=states, dist=dist, time_limit=limit)
         advance(1)
     if json_out:
         emit_json({"env": mdp.name, "exact": True, "results": frame.to_dict(orient="records")})
@@ -55,10 +81,11 @@ def run_exact_optimality(
     from powerlab.power.exact import as_fraction, exact_optimality_probability
 
     _no_plot(plot)
+    limit = _time_limit()
     gammas = [as_fraction(g) for g in gamma]
     mdp = load_env(env)
     with progress_bar("exact optimality", total=1, enabled=not json_out) as advance:
-        frame = exact_optimality_probability(mdp, state, gammas, dist=dist)
+        frame = exact_optimality_probability(mdp, state, gammas, dist=dist, time_limit=limit)
         advance(1)
     if json_out:
         emit_json({"env": mdp.name, "exact": True, "results": frame.to_dict(orient="records")})

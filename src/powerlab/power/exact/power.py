@@ -22,7 +22,9 @@ Definitions (Turner et al. 2021, arXiv 1912.01683), for :math:`r \sim U[0,1]^S`:
 The expectations and probabilities are integrals over the unit cube of a piecewise-linear
 function, computed region by region exactly (:mod:`.regions`, :mod:`.polytope`). Results are
 :class:`fractions.Fraction`. Instances too large for the method are refused with
-:class:`~powerlab.errors.InputError` that suggests the Monte Carlo estimators.
+:class:`~powerlab.errors.InputError` that suggests the Monte Carlo estimators, and requests
+whose estimated cost exceeds the time limit with :class:`~powerlab.errors.ResourceError`
+before any integration starts (:mod:`.cost`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import pandas as pd
 from powerlab.errors import InputError
 from powerlab.mdp.model import MDP
 from powerlab.power.distributions import Uniform, as_distribution
+from powerlab.power.exact.cost import check_cost
 from powerlab.power.exact.polytope import Budget
 from powerlab.power.exact.regions import cube_regions
 from powerlab.power.exact.visits import (
@@ -128,13 +131,18 @@ def power_at(
         mdp: a deterministic MDP.
         state: s, by name or index.
         gamma: a rational γ in [0, 1] (0 and 1 mean the limits); see :func:`as_fraction`.
-        budget: work limit (default 60 s); exceeding it raises :class:`InputError`.
+        budget: work limit (default 60 s); exceeding it raises :class:`InputError`, and a
+            request estimated to exceed it (:mod:`.cost`) raises :class:`ResourceError`
+            before it starts.
         max_lassos: refuse states with more visit-distribution functions than this.
     """
     g = as_fraction(gamma)
     s = mdp.state_index(state)
     check_deterministic(mdp)
-    return _power(mdp, s, g, budget or Budget(), _Lassos(mdp, s, max_lassos))
+    budget = budget or Budget()
+    lassos = _Lassos(mdp, s, max_lassos)
+    check_cost(mdp, [(s, g)], lambda _: lassos.all, budget.seconds, "POWER")
+    return _power(mdp, s, g, budget, lassos)
 
 
 def _power(mdp: MDP, s: int, g: Fraction, budget: Budget, lassos: _Lassos) -> Fraction:
@@ -201,7 +209,9 @@ def exact_power(
         gamma: one rational discount or several, each in [0, 1]; 0 and 1 mean the limits.
         states: states to report (names or indices).
         dist: must be ``None``, ``"uniform"`` or ``Uniform(0, 1)``; anything else raises.
-        time_limit: seconds for the whole call before it gives up with :class:`InputError`.
+        time_limit: seconds for the whole call before it gives up with :class:`InputError`;
+            a call estimated to need more (:mod:`.cost`) raises :class:`ResourceError` before
+            any integration. ``None``: no limit and no estimate.
         max_lassos: refuse states with more visit-distribution functions than this.
 
     Returns:
@@ -216,6 +226,8 @@ def exact_power(
     budget = Budget(seconds=time_limit)
     chosen = [int(s) for s in mdp.state_indices(states)]
     lassos = {s: _Lassos(mdp, s, max_lassos) for s in chosen}
+    queries = [(s, g) for g in gs for s in chosen]
+    check_cost(mdp, queries, lambda s: lassos[s].all, time_limit, "POWER")
     rows = []
     for g in gs:
         for s in chosen:
@@ -237,6 +249,8 @@ def exact_optimality_probability(
 
     Ties have probability 0 except between actions with the same successor, which share every
     event and so get the same probability (probabilities then sum to more than 1).
+    ``time_limit`` and ``max_lassos`` are as in :func:`exact_power` (a call estimated to exceed
+    the time limit raises :class:`ResourceError` before it starts).
 
     Returns:
         DataFrame with one row per (action, gamma): ``state, action, gamma, probability,
@@ -251,6 +265,9 @@ def exact_optimality_probability(
     budget = Budget(seconds=time_limit)
     succ = check_deterministic(mdp)
     lassos = _Lassos(mdp, s, max_lassos)
+    check_cost(
+        mdp, [(s, g) for g in gs], lambda _: lassos.all, time_limit, "optimality probability"
+    )
     rows = []
     for g in gs:
         if mdp.terminal[s]:

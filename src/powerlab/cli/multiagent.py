@@ -86,7 +86,7 @@ def multiagent(
             "--gamma", "-g", help="Discount γ in (0, 1); several: -g 0.5 -g 0.9 or -g 0.5,0.9."
         ),
     ] = None,
-    samples: Annotated[int, typer.Option(help="Reward samples.")] = 1000,
+    samples: Annotated[int, typer.Option("--samples", "-n", help="Reward samples.")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     max_rounds: Annotated[int, typer.Option(help="Best-response rounds (equilibrium).")] = 30,
     plot: Annotated[

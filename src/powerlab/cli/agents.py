@@ -125,7 +125,9 @@ def analyze_cmd(
         f"{len(failed)} agent(s) failed the competence gate and are excluded"
     )
     for k, comp in res["comparison"].items():
-        table = Table(title=f"k = {k}: held-out log-likelihood per episode ({comp['seeds']})")
+        seeds = comp["seeds"]
+        named = ", ".join(map(str, seeds)) if isinstance(seeds, list) else str(seeds)
+        table = Table(title=f"k = {k}: held-out log-likelihood per episode (seeds {named})")
         for col in ("model", "ll/episode", "95% CI", "best - model", "95% CI"):
             table.add_column(col, justify="right")
         for m in comp["models"]:

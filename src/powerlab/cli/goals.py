@@ -345,8 +345,10 @@ def shutdown_cmd(
     json_out: bool = typer.Option(False, "--json", help=_JSON_HELP),
     quiet: bool = QUIET_OPT,
 ) -> None:
-    """Theorem 2 (Krakovna & Kramár 2023) against the measured fraction of goals avoiding
-    shutdown at a new state, for the reward paid once and for a self-loop at shutdown."""
+    """Theorem 2 (Krakovna & Kramár 2023) against measurement: the fraction of the goals G_T
+    compatible with training (rewards under which every trained action is optimal, Def 6)
+    whose optimal policy avoids shutdown at a new state, when the shutdown state pays its
+    reward once and when it loops on itself."""
     from dataclasses import replace
 
     from powerlab.goals import analyze_shutdown, load_training

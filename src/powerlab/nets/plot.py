@@ -114,7 +114,8 @@ def figure_tickets(doc: TicketSweep, *more: TicketSweep) -> Any:
     ax1.set_xlabel("kept fraction k (share of each weight tensor kept)")
     ax1.set_ylabel("test accuracy")
     names = ", ".join(_METHOD_NAME[m] for m in methods)
-    ax1.set_title(f"{names} subnetworks vs dense ({docs[0].settings['arch']})")
+    versus = " vs dense" if any(r.method == "dense" for r in rows) else ""
+    ax1.set_title(f"{names} subnetworks{versus} ({docs[0].settings['arch']})")
     ax2.set_xlabel("bits to store the network (standalone), log scale")
     ax2.set_ylabel("test accuracy")
     ax2.set_title("accuracy against storage")

@@ -180,7 +180,8 @@ def main() -> None:
             t = time.perf_counter()
             frame = power(mdp, [gamma], samples=K, rng=0, tol=1e-6)
             tb = time.perf_counter() - t
-            chosen = M.solve(mdp, R_sub, gamma, want_q=False, tol=1e-6 * gamma / (1 - gamma))
+            R_auto = np.random.default_rng(3).random((min(K, 64), mdp.n_states))  # auto judges by K
+            chosen = M.solve(mdp, R_auto, gamma, want_q=False, tol=1e-6 * gamma / (1 - gamma))
             Xb, _ = power_integrand(mdp, R_sub, gamma, tol=1e-6)
             ratios.append(ta / tb)
             print(

@@ -34,42 +34,52 @@ from powerlab.mdp.model import MDP
 
 __all__ = ["pi_cost", "pi_dense", "pi_sparse", "prefer_vi_probe", "value_iteration"]
 
-# Measured cost per unit (seconds, one core): a value-iteration sweep per sample per nonzero of
-# P_sa (numpy, batched over samples), a sparse elimination per multiply-add (numba), a dense
+# Measured cost per unit (seconds of one core): a value-iteration sweep per sample per nonzero
+# of P_sa (numpy, batched over samples); a sparse elimination per multiply-add and a
+# Gauss-Seidel or Howard pass per nonzero (numba, ``_SLOTS`` samples at a time); a dense
 # LAPACK solve per flop. Only their ratios matter; see docs/solvers.md.
-_C_SWEEP = 8e-9
-_C_LU = 8e-9
+_C_SWEEP = 3e-9
+_C_LU = 1.5e-9
+_C_GS = 4e-9
 _C_DENSE = 0.3e-9
-# Policy evaluations per sample, counting the Gauss-Seidel sweeps around them as a share of
-# one (measured 4-14 evaluations on the slippery grids and FrozenLake, about 7 on average).
-_EVALUATIONS = 10
+# Policy-iteration steps per sample (measured 5-13 on the slippery grids and FrozenLake, about
+# 8 on average).
+_EVALUATIONS = 8
 _SLOTS = 16  # samples factored together (one pass over the pattern's index lists)
 _PROBE = 12  # value-iteration sweeps before its contraction rate is judged
 
 
 def _n_warm(S: int, nnz: int, flops: int) -> int:
-    """Gauss-Seidel sweeps before and after each evaluation: a quarter of an evaluation's
-    cost (measured best on slippery grids and FrozenLake), within 2..50."""
+    """Gauss-Seidel sweeps before and after each evaluation: about a quarter of an
+    evaluation's cost (measured best on slippery grids and FrozenLake), within 2..50."""
     return int(min(50, max(2, (flops + S) // max(4 * nnz, 1))))
 
 
-def pi_cost(mdp: MDP) -> tuple[str, float]:
+def _blocks(K: int) -> int:
+    """Blocks of samples that sparse policy iteration runs in parallel (one per thread)."""
+    return max(1, min(numba.get_num_threads(), K // _SLOTS))
+
+
+def pi_cost(mdp: MDP, K: int) -> tuple[str, float]:
     """The cheaper exact evaluation (``"pi-sparse"`` or ``"pi-dense"``) and its policy-iteration
-    cost per sample in seconds (model in the module docstring)."""
+    wall time per sample in seconds for K samples (model in the module docstring): per step,
+    one factorization and ``n_warm + 1`` passes over ``P_sa``, shared by the parallel blocks
+    (sparse), or one dense solve and one pass (dense, one thread)."""
     S = mdp.n_states
-    nnz = mdp.P_sa.nnz
+    nnz = mdp.P_sa.nnz + S * mdp.n_actions
     flops = elimination_pattern(mdp).flops
-    sparse = _C_LU * (flops + S) + _C_SWEEP * nnz
+    sparse = _C_LU * (flops + S) + _C_GS * (_n_warm(S, mdp.P_sa.nnz, flops) + 1) * nnz
     dense = _C_DENSE * S**3 / 3 + _C_SWEEP * nnz
+    sparse /= _blocks(K)
     if sparse <= dense or S > 3000:
-        return "pi-sparse", _EVALUATIONS * sparse + 2 * _C_LU * _n_warm(S, nnz, flops) * nnz
+        return "pi-sparse", _EVALUATIONS * sparse
     return "pi-dense", _EVALUATIONS * dense
 
 
-def prefer_vi_probe(mdp: MDP) -> bool:
+def prefer_vi_probe(mdp: MDP, K: int) -> bool:
     """Whether value iteration's first ``_PROBE`` sweeps cost under a fifth of policy
     iteration, so that trying them risks little (they are wasted when it switches)."""
-    _, cost = pi_cost(mdp)
+    _, cost = pi_cost(mdp, K)
     return 5 * _PROBE * _C_SWEEP * (mdp.P_sa.nnz + mdp.n_states * mdp.n_actions) < cost
 
 
@@ -155,7 +165,7 @@ def pi_sparse(
     K, S = R.shape[:2]
     pat = elimination_pattern(mdp)
     nslots = min(K, _SLOTS)
-    n_blocks = max(1, min(numba.get_num_threads(), K // nslots))
+    n_blocks = _blocks(K)
     nbytes = 8.0 * (len(pat.up_idx) + 7 * S) * nslots * n_blocks + 16.0 * K * S
     check_memory(nbytes, "sparse policy evaluation")
     P = mdp.P_sa

@@ -10,8 +10,8 @@ equivalent* first-trial probability, converted as in :mod:`powerlab.forecast.cal
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from powerlab._types import JSON
 from powerlab.errors import InputError
 from powerlab.forecast.calibrate import (
     evolution_rule,
@@ -34,9 +34,9 @@ class Forecast:
 
     probability: float
     by_year: dict[int, float]
-    parameters: dict[str, Any] = field(default_factory=dict)
+    parameters: JSON = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JSON:
         """``{"probability", "by_year": {year: p}, "parameters": {...}}``."""
         return {
             "probability": self.probability,
@@ -93,7 +93,7 @@ def forecast(
             )
         hp = all_things_considered(None, ftp, vs, start, g_act, g_exp, rel_importance, spend_)
         by_year = {y: hp.pr_agi(y) for y in range(observed_until + 1, until + 1)}
-        extra: dict[str, Any] = {
+        extra: JSON = {
             "rules": [r.name for r in hp.rules],
             "prior_weights": [float(w) for w in hp.prior],
             "weights_after_no_agi": [float(w) for w in hp.posterior],
@@ -101,7 +101,7 @@ def forecast(
     else:
         by_year = {y: rule.pr_agi(y, observed_until) for y in range(observed_until + 1, until + 1)}
         extra = {"rule": rule.name, "rule_first_trial_probability": rule.ftp}
-    params: dict[str, Any] = {
+    params: JSON = {
         "trials": trials,
         "first_trial_probability": ftp,
         "virtual_successes": vs,

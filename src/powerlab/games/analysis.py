@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from powerlab._types import JSON
 from powerlab.errors import ResourceError
 from powerlab.games._deadline import Deadline, DeadlineExceeded, as_deadline
 from powerlab.games.bounds import informed_best_case, worst_case_power
@@ -43,7 +44,7 @@ class PowerBounds:
     best: list[Any]
     informed: list[Any]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSON:
         """The three lists under the keys of :data:`BOUND_DEFINITIONS`, plus the definitions."""
         return {
             "worst_case_power": list(self.worst),
@@ -103,7 +104,7 @@ class GameAnalysis:
     refinements: list[Refinement | None] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSON:
         """The JSON document of ``powerlab game --json`` (Fractions stay Fractions here)."""
         g = self.game
         eqs = []

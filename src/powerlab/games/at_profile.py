@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from powerlab._types import JSON
 from powerlab.errors import InputError
 from powerlab.games._numbers import parse_number
 from powerlab.games.bne import check_bne
@@ -47,7 +48,7 @@ def load_profile(game: BayesianGame, path: str | os.PathLike[str]) -> Profile:
     doc = read_document(path)
     if not isinstance(doc, Mapping):
         raise InputError(f"{src}: expected a mapping player -> type -> action")
-    data: dict[str, Any] = {}
+    data: JSON = {}
     for pname, spec in doc.items():
         name = str(pname)
         if name not in game.players:
@@ -63,7 +64,7 @@ def load_profile(game: BayesianGame, path: str | os.PathLike[str]) -> Profile:
             spec = {SINGLE_TYPE: spec}
         if not isinstance(spec, Mapping):
             raise InputError(f"{src}: {name}: expected a mapping type -> action")
-        per_type: dict[str, Any] = {}
+        per_type: JSON = {}
         for t, v in spec.items():
             where = f"{src}: {name}.{t}"
             if isinstance(v, Mapping):
@@ -100,7 +101,7 @@ class ProfileAnalysis:
     constant: Any
     notes: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSON:
         """The JSON document of ``powerlab game FILE --profile P --json``."""
         return {
             "name": self.game.name,

@@ -40,6 +40,7 @@ import numpy as np
 import yaml
 
 from powerlab._load import read_text
+from powerlab._types import JSON
 from powerlab.errors import InputError, ResourceError
 from powerlab.games._numbers import parse_number
 from powerlab.games.model import BayesianGame, make_game
@@ -70,8 +71,8 @@ class _UniqueKeyLoader(_BaseLoader):  # type: ignore[misc]
 
 
 def _json_pairs(src: str) -> Any:
-    def hook(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+    def hook(items: list[tuple[str, Any]]) -> JSON:
+        out: JSON = {}
         for k, v in items:
             if k in out:
                 raise InputError(f"{src}: duplicate key {k!r}")
@@ -183,7 +184,7 @@ def _per_player(data: Mapping[str, Any], key: str, players: list[str], src: str)
     block = data.get(key)
     if not isinstance(block, Mapping):
         raise InputError(f"{src}: {key}: expected a mapping player -> list of names")
-    by_name: dict[str, Any] = {}
+    by_name: JSON = {}
     for pname, names in block.items():
         if str(pname) not in players:
             raise InputError(f"{src}: {key}: unknown player {str(pname)!r}")

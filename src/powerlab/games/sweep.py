@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from powerlab._types import JSON
 from powerlab.errors import InputError, ResourceError
 from powerlab.games._deadline import Deadline, DeadlineExceeded, as_deadline
 from powerlab.games.power import best_case_power
@@ -116,7 +117,7 @@ class SweepResult:
     samples: dict[float, list[float]] = field(default_factory=dict)
     skipped: int = 0
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSON:
         """JSON-ready summary (``powerlab game-sweep --json``)."""
         return {
             "players": self.players,

@@ -12,11 +12,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
 import numpy as np
 
 from powerlab._random import Seed, as_generator
+from powerlab._types import JSON
 from powerlab.errors import InputError
 from powerlab.goals.compatible import GoalSet
 from powerlab.goals.hitandrun import sample_hit_and_run
@@ -101,13 +101,13 @@ class GoalDraw:
     measure_zero: str | None = None
     out: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSON:
         """The summary (module docstring): reading, γ, box, sampler, prior, seed, and for a
         draw made: samples, requested, ESS, R-hat, acceptance with its standard error,
         proposals, steps, seconds, the constrained states, the mean goal and the output file;
         ``measure_zero`` (the finding, or None) and ``warnings``."""
         gs, res = self.goal_set, self.result
-        info: dict[str, Any] = {
+        info: JSON = {
             "reading": gs.reading,
             "reading_name": gs.reading_name,
             "gamma": gs.gamma,

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from powerlab._random import Seed, as_generator
+from powerlab._types import JSON
 from powerlab.errors import InputError
 from powerlab.goals.compatible import goal_set
 from powerlab.goals.draw import sample_goals
@@ -87,7 +88,7 @@ class Misgeneralization:
     samples: GoalSamples
     warnings: tuple[str, ...]
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JSON:
         """The JSON form (docs/goals.md)."""
         return {
             "start": self.start,

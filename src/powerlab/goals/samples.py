@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from powerlab._io import atomic_write
+from powerlab._types import JSON
 from powerlab.errors import InputError
 from powerlab.goals.diagnostics import ess, mixing_warnings, split_rhat, wilson
 
@@ -168,9 +169,7 @@ class GoalSamples:
             return ()
         return mixing_warnings(self.n, self.ess_of(values), self.rhat_of(values))
 
-    def save(
-        self, path: str | os.PathLike[str], states: tuple[str, ...], meta: dict[str, Any]
-    ) -> Path:
+    def save(self, path: str | os.PathLike[str], states: tuple[str, ...], meta: JSON) -> Path:
         """Write the samples ``[N, S]`` (columns named by ``states``) atomically to a
         ``.npz`` (arrays ``samples``, ``states``, ``meta_<key>``) or ``.parquet`` file
         (metadata in the frame's attrs; needs pyarrow). Returns the path."""

@@ -27,12 +27,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from powerlab._memory import check_bytes
 from powerlab._random import Seed, as_generator
+from powerlab._types import JSON
 from powerlab.errors import InputError
 from powerlab.goals.compatible import GoalSet
 from powerlab.goals.draw import sample_goals
@@ -106,7 +107,7 @@ class ConventionResult:
         """The premises of Theorem 2 that fail (by name)."""
         return [k for k, v in self.premises.items() if not v]
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JSON:
         """The JSON form (fields documented in docs/goals.md)."""
         return {
             "n": self.n,
@@ -141,10 +142,10 @@ class GammaResult:
     train_gamma: float | None = None
     model: str = "uniform"
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JSON:
         """``{"gamma", "n", "bound", "fraction_avoid", "stderr", "min_orbit_fraction",
         "premises", ...}`` (reward paid once) with ``"self_loop": {...}`` nested."""
-        d: dict[str, Any] = {
+        d: JSON = {
             "gamma": self.gamma,
             "train_gamma": self.train_gamma,
             "goal_model": self.model,

@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from powerlab._types import JSON
 from powerlab.errors import InputError
 from powerlab.imitation.imitator import (
     DEFAULT_TOP_SET_RULE,
@@ -74,9 +75,9 @@ class ImitationRun:
     kl_map: np.ndarray
     p_cat_map: np.ndarray
     triggers: np.ndarray
-    parameters: dict[str, Any] = field(default_factory=dict)
+    parameters: JSON = field(default_factory=dict)
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> JSON:
         """Totals: queries, P(any catastrophe) per imitator, Ville bound α/w(μ)."""
         T = self.theta_q.shape[0]
         w_mu = self.parameters["prior_weight_of_demonstrator"]

@@ -26,12 +26,12 @@ still in [0, B]: bounded per-decision *loss* is not bounded per-decision *stakes
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from powerlab._random import Seed, as_generator
+from powerlab._types import JSON
 from powerlab.errors import InputError
 from powerlab.lowstakes.hedge import hedge, hedge_bound
 from powerlab.lowstakes.ogd import ogd_squared_loss
@@ -102,9 +102,9 @@ class LowStakesResult:
     curve: pd.DataFrame
     trap: TrapResult | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSON:
         """The JSON document of ``powerlab lowstakes --json``."""
-        out: dict[str, Any] = {
+        out: JSON = {
             "horizon": self.horizon,
             "delay": self.delay,
             "policies": self.policies,

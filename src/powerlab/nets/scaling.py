@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from powerlab._types import JSON
 from powerlab.errors import InputError
 
 __all__ = ["PowerLawFit", "fit_power_law"]
@@ -42,7 +43,7 @@ class PowerLawFit:
     stderr: float | None
     ci95: tuple[float, float] | None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSON:
         """The JSON form: the fields in order, ``ci95`` as a list."""
         return {
             "exponent": self.exponent,

@@ -34,6 +34,7 @@ from typing import Any
 import torch
 from torch.func import functional_call, jvp
 
+from powerlab._types import JSON
 from powerlab.errors import InputError
 from powerlab.nets._train import accuracy, batch_orders, loss_fn, tensors
 from powerlab.nets.data import Dataset
@@ -95,7 +96,7 @@ class TangentResult:
     epochs: int
     gap_history: list[float] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSON:
         """The fields as a plain dict."""
         return asdict(self)
 
@@ -113,9 +114,9 @@ class TangentSweep:
 
     rows: list[TangentResult]
     fit: PowerLawFit | None
-    settings: dict[str, Any]
+    settings: JSON
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSON:
         """The JSON document of ``powerlab tangent --json``."""
         return {
             "rows": [r.to_dict() for r in self.rows],

@@ -27,6 +27,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from powerlab._types import JSON
 from powerlab.errors import InputError
 from powerlab.nets._train import accuracy, batch_orders, loss_fn, tensors
 from powerlab.nets.data import Dataset
@@ -153,7 +154,7 @@ class TicketResult:
     mask_entropy_bits: int
     gains: list[float] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSON:
         """The fields as a plain dict."""
         return asdict(self)
 
@@ -171,9 +172,9 @@ class TicketSweep:
 
     rows: list[TicketResult]
     chance: float
-    settings: dict[str, Any]
+    settings: JSON
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSON:
         """The JSON document of ``powerlab tickets --json``."""
         return {
             "rows": [r.to_dict() for r in self.rows],

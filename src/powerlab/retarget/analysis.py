@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from powerlab._types import JSON
 from powerlab.errors import InputError
 from powerlab.retarget.majority import Comparison, OrbitCounts, n_fraction, orbit_counts
 from powerlab.retarget.orbits import DEFAULT_MAX_ORBIT, orbit_size
@@ -51,7 +52,7 @@ __all__ = [
 ]
 
 
-def counts_document(counts: OrbitCounts, rule: str) -> dict[str, Any]:
+def counts_document(counts: OrbitCounts, rule: str) -> JSON:
     """The JSON contract of ``powerlab retarget`` for one orbit's counts."""
     return {
         "orbit_size": counts.orbit_size,
@@ -115,9 +116,9 @@ class RetargetSearch:
         """The number of permutations found."""
         return len(self.permutations)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSON:
         """The ``retargeting`` block of the JSON document (module docstring)."""
-        doc: dict[str, Any] = {"n": self.n, "permutations": self.permutations}
+        doc: JSON = {"n": self.n, "permutations": self.permutations}
         if self.n:
             doc["verified"] = self.verified
             doc["theorem1_conclusion"] = self.theorem1_conclusion
@@ -143,7 +144,7 @@ class RetargetAnalysis:
     reward: list[float] | None = None
     retargeting: RetargetSearch | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSON:
         """The JSON document of ``powerlab retarget`` (module docstring)."""
         doc = counts_document(self.counts, self.rule)
         if self.state is not None:

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from powerlab._types import JSON
 from powerlab.errors import InputError
 from powerlab.mdp.model import MDP
 from powerlab.power.estimate import optimal_actions_at, power_integrand
@@ -49,7 +50,7 @@ class Analysis(Protocol):
     env_keys: tuple[str, ...]
     option_keys: Mapping[str, Any]
 
-    def params(self, mdp: MDP, entry: Mapping[str, Any], where: str) -> dict[str, Any]:
+    def params(self, mdp: MDP, entry: Mapping[str, Any], where: str) -> JSON:
         """Validate an environment entry's keys for ``mdp``; return JSON-able parameters."""
         ...
 
@@ -91,7 +92,7 @@ class PowerAnalysis:
     env_keys: tuple[str, ...] = ("states",)
     option_keys: Mapping[str, Any] = MappingProxyType({"tol": 1e-9})
 
-    def params(self, mdp: MDP, entry: Mapping[str, Any], where: str) -> dict[str, Any]:
+    def params(self, mdp: MDP, entry: Mapping[str, Any], where: str) -> JSON:
         """``{"states": [...]}`` (all states when absent)."""
         if "states" in entry:
             return {"states": _state_list(mdp, entry["states"], where)}
@@ -129,7 +130,7 @@ class OptimalityAnalysis:
     env_keys: tuple[str, ...] = ("state",)
     option_keys: Mapping[str, Any] = MappingProxyType({})
 
-    def params(self, mdp: MDP, entry: Mapping[str, Any], where: str) -> dict[str, Any]:
+    def params(self, mdp: MDP, entry: Mapping[str, Any], where: str) -> JSON:
         """``{"state": name}``; the key is required."""
         if "state" not in entry:
             raise InputError(f"{where}: the optimality analysis needs 'state:' for {mdp.name}")

@@ -16,13 +16,12 @@ import numpy as np
 import pandas as pd
 
 from powerlab._figures import pyplot, save_figure
+from powerlab._types import JSON
 
 __all__ = ["cell_figure", "cells_with_results", "write_figures"]
 
 
-def cells_with_results(
-    frame: pd.DataFrame, manifest: dict[str, Any]
-) -> Iterator[tuple[dict[str, Any], pd.DataFrame]]:
+def cells_with_results(frame: pd.DataFrame, manifest: JSON) -> Iterator[tuple[JSON, pd.DataFrame]]:
     """``(cell, its rows of the combined table)`` for each cell of ``manifest`` that has rows."""
     for cell in manifest["cells"]:
         sub = frame[(frame["env"] == cell["env"]) & (frame["dist"] == cell["dist"])]
@@ -30,9 +29,7 @@ def cells_with_results(
             yield cell, sub
 
 
-def cell_figure(
-    frame: pd.DataFrame, cell: dict[str, Any], item_col: str, est_col: str, top: int = 8
-) -> Any:
+def cell_figure(frame: pd.DataFrame, cell: JSON, item_col: str, est_col: str, top: int = 8) -> Any:
     """The figure of one cell; ``frame`` holds that cell's rows of the combined table."""
     plt = pyplot()
     gammas = sorted(frame["gamma"].unique())
@@ -72,7 +69,7 @@ def cell_figure(
 
 
 def write_figures(
-    frame: pd.DataFrame, manifest: dict[str, Any], outdir: Path, top: int = 8, prefix: str = ""
+    frame: pd.DataFrame, manifest: JSON, outdir: Path, top: int = 8, prefix: str = ""
 ) -> list[Path]:
     """Write one PNG per cell with results into ``outdir`` (names start with ``prefix``)."""
     item_col, est_col = manifest["item_name"], manifest["estimate_name"]

@@ -19,10 +19,10 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
+from powerlab._types import JSON
 from powerlab.mdp.model import MDP
 from powerlab.power.distributions import parse_dist
 from powerlab.power.moments import Moments, moments_of
@@ -63,8 +63,8 @@ class ChunkTask:
     gammas: tuple[float, ...]
     analysis: str
     dist: str
-    params: dict[str, Any]
-    options: dict[str, Any]
+    params: JSON
+    options: JSON
 
 
 @dataclass(frozen=True)

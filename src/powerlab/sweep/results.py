@@ -9,11 +9,11 @@ run over all the chunk's samples (up to rounding).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from powerlab._types import JSON
 from powerlab.errors import InputError
 from powerlab.power.moments import Moments
 from powerlab.sweep.store import ResultStore, chunk_name
@@ -21,7 +21,7 @@ from powerlab.sweep.store import ResultStore, chunk_name
 __all__ = ["CellStatus", "SweepStatus", "combine", "planned", "status"]
 
 
-def planned(manifest: dict[str, Any]) -> list[tuple[int, int, int]]:
+def planned(manifest: JSON) -> list[tuple[int, int, int]]:
     """``(cell, chunk, n)`` of every planned chunk, in combination order."""
     S, C = int(manifest["samples"]), int(manifest["chunk_size"])
     n_chunks = -(-S // C)
@@ -45,7 +45,7 @@ def combine(store: ResultStore) -> tuple[pd.DataFrame, int]:
     by_cell: dict[int, list[tuple[int, int, int]]] = {}
     for key in planned(man):
         by_cell.setdefault(key[0], []).append(key)
-    rows: list[dict[str, Any]] = []
+    rows: list[JSON] = []
     n_done = 0
     for cell in man["cells"]:
         acc = Moments.empty()
@@ -128,7 +128,7 @@ class SweepStatus:
     updated: str | None
     cells: list[CellStatus]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSON:
         """The JSON form of ``powerlab sweep status --json`` (the fields in order)."""
         return asdict(self)
 

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
+from powerlab._types import JSON
 from powerlab.errors import InputError
 from powerlab.sweep.analyses import get_analysis
 from powerlab.sweep.executors import Executor, check_scheduler, make_executor, worker_versions
@@ -63,7 +63,7 @@ class SweepOutcome:
         return self.samples_computed / self.seconds if self.seconds > 0 else 0.0
 
 
-def build_manifest(spec: SweepSpec) -> dict[str, Any]:
+def build_manifest(spec: SweepSpec) -> JSON:
     """The store's ``sweep.json``: spec, fingerprint, labels of each cell, versions."""
     analysis = get_analysis(spec.analysis)
     cells = []

@@ -36,6 +36,7 @@ import yaml
 
 from powerlab._load import exact_number
 from powerlab._memory import check_bytes
+from powerlab._types import JSON
 from powerlab.errors import InputError
 from powerlab.mdp.io import load_env, read_document
 from powerlab.mdp.model import MDP
@@ -79,7 +80,7 @@ class EnvEntry:
 
     source: str
     label: str
-    params: dict[str, Any]
+    params: JSON
     digest: str
     batch_size: int
 
@@ -96,7 +97,7 @@ class SweepSpec:
     samples: int
     chunk_size: int
     seed: int
-    options: dict[str, Any]
+    options: JSON
     mdps: tuple[MDP, ...] = field(repr=False, compare=False)
 
     @property
@@ -132,7 +133,7 @@ class SweepSpec:
         text = json.dumps(body, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSON:
         """A JSON-able copy (environments by source and label)."""
         return {
             "name": self.name,

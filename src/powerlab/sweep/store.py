@@ -39,6 +39,7 @@ import pyarrow.parquet as pq
 
 from powerlab._io import atomic_write, atomic_write_json
 from powerlab._load import load_document
+from powerlab._types import JSON
 from powerlab.errors import InputError
 from powerlab.sweep.plan import ChunkResult
 
@@ -156,7 +157,7 @@ class ResultStore:
         return store
 
     @classmethod
-    def create(cls, root: str | os.PathLike[str], manifest: dict[str, Any]) -> ResultStore:
+    def create(cls, root: str | os.PathLike[str], manifest: JSON) -> ResultStore:
         """Open ``root`` for the sweep ``manifest``, creating it if needed.
 
         An existing store must hold the same fingerprint (the same chunks); its manifest is
@@ -178,7 +179,7 @@ class ResultStore:
         atomic_write_json(store.manifest_path, manifest)
         return store
 
-    def manifest(self) -> dict[str, Any]:
+    def manifest(self) -> JSON:
         """The parsed ``sweep.json``, checked (read within the loader's limits)."""
         doc, _ = load_document(self.manifest_path, what="a sweep manifest")
         _check_manifest(doc, str(self.manifest_path))

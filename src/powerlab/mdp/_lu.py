@@ -25,6 +25,15 @@ Heyman (1985): with :math:`\sigma_i` the row sum of the active part of row i (up
 :math:`\ell_{ik} \le 0`), the pivot is :math:`u_{ii} = \sigma_i - \sum_{j>i} u_{ij}`, again a
 sum of nonnegative terms. No subtraction cancels, so pivots keep full relative accuracy as
 γ → 1, where forming :math:`1 - \gamma P_{ii}` would lose :math:`\log_{10} 1/(1-\gamma)` digits.
+
+Batching. Because the pattern is the same for every policy and every reward sample, B samples
+(``slots``) are factored in one pass over the index lists, with their values stored
+side by side (``U: [nnz(U), B]``, ``w: [S, B]``) and the batch as the innermost, contiguous
+loop: the index arithmetic and scattered loads of a single factorization are paid once per
+batch and the arithmetic vectorizes. The same holds for the Howard and Gauss-Seidel passes,
+which visit the states in one order for all slots. Each slot's arithmetic is exactly that of
+its sample alone; the slots share only the number of Gauss-Seidel sweeps (run until none of
+them switches an action).
 """
 
 from __future__ import annotations

@@ -24,7 +24,8 @@ Methods, chosen by ``method`` through the table ``METHODS`` (one named function 
     reverse Cuthill-McKee order, whichever fills less; :mod:`powerlab.mdp._pattern`,
     :mod:`powerlab.mdp._lu`), with GTH pivots that stay accurate as γ → 1; started from the
     greedy policy after a few Gauss-Seidel sweeps, with Gauss-Seidel improvement sweeps after
-    each evaluation.
+    each evaluation. Sixteen samples are factored together in one pass over the shared
+    pattern, and the blocks of samples run in parallel.
 ``"pi-dense"``
     Policy iteration with a batched dense LAPACK solve of :math:`(I - \gamma P_\pi) V = R`
     (O(S³) per sample and step; S ≤ 3000).

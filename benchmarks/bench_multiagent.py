@@ -28,7 +28,7 @@ import numpy as np
 
 from powerlab._resources import examples_dir
 from powerlab.mdp import MDP, load_mdp
-from powerlab.multiagent import joint_mdp, multiagent_power
+from powerlab.multiagent import _per_sample, joint_mdp, multiagent_power
 from powerlab.power import power
 
 
@@ -71,13 +71,20 @@ def main() -> None:
             f"(scaled from {args.ref_samples}), ratio {speedup:.0f}"
         )
     joint = joint_mdp(maze)
+    multiagent_power(joint, 0.99, ai="best-response", samples=2)  # compile outside the timings
+    default = _per_sample.SWEEPS_PER_SOLVE
     for gamma in (0.1, 0.99):
-        t = time.perf_counter()
-        multiagent_power(joint, gamma, ai="best-response", samples=args.joint_samples, rng=0)
-        el = time.perf_counter() - t
+        times = {}
+        for label, sweeps in (("default", default), ("batched VI only", float("inf"))):
+            _per_sample.SWEEPS_PER_SOLVE = sweeps
+            t = time.perf_counter()
+            multiagent_power(joint, gamma, ai="best-response", samples=args.joint_samples, rng=0)
+            times[label] = time.perf_counter() - t
+        _per_sample.SWEEPS_PER_SOLVE = default
         print(
             f"joint ({joint.n_states} states) best-response gamma={gamma}: powerlab "
-            f"{el:.2f} s for {args.joint_samples} samples"
+            f"{times['default']:.2f} s for {args.joint_samples} samples; batched VI only "
+            f"{times['batched VI only']:.2f} s, ratio {times['batched VI only'] / times['default']:.1f}"
         )
     print(f"single_agent_speedup_gamma_0.99: {speedup:.0f}")
 

@@ -54,7 +54,7 @@ from powerlab._random import Seed, as_generator
 from powerlab.errors import InputError
 from powerlab.mdp.model import MDP
 from powerlab.mdp.solvers import solve
-from powerlab.multiagent import _batched
+from powerlab.multiagent import _batched, _per_sample
 from powerlab.multiagent.correlate import correlated_rewards
 from powerlab.multiagent.joint import AGENTS, JointMDP
 from powerlab.power.distributions import DistributionLike, RewardDistribution, as_distribution
@@ -98,6 +98,23 @@ class MultiagentPower:
         return float(row.power.iloc[0]), float(row.stderr.iloc[0])
 
 
+Respond = Callable[..., tuple[np.ndarray, np.ndarray, float]]
+
+
+def _responder(joint: JointMDP, gamma: float, tol: float) -> Respond:
+    """Per-sample policy iteration where it is expected to be cheaper (:mod:`._per_sample`),
+    else value iteration batched over samples (:mod:`._batched`)."""
+    if _per_sample.prefer_policy_iteration(joint, gamma, tol):
+        return _per_sample.best_response
+    return _batched.best_response
+
+
+def _method(gamma: float, tol: float) -> str:
+    """``solve``'s method for H against A's fixed policy: policy iteration (``"pi"``) when
+    value iteration would need more sweeps than one per-sample solve costs, else ``"auto"``."""
+    return "pi" if _per_sample.vi_sweeps(gamma, tol) > _per_sample.SWEEPS_PER_SOLVE else "auto"
+
+
 @dataclass
 class _Context:
     joint: JointMDP
@@ -120,13 +137,15 @@ def _c(gamma: float) -> float:
 
 def _fixed(ctx: _Context, R_H: np.ndarray, R_A: np.ndarray | None) -> Batch:
     c = _c(ctx.gamma)
-    sol = solve(ctx.seed_mdp, R_H, ctx.gamma, want_q=False, tol=ctx.tol / c)
+    method = _method(ctx.gamma, ctx.tol)
+    sol = solve(ctx.seed_mdp, R_H, ctx.gamma, want_q=False, tol=ctx.tol / c, method=method)
     return c * (sol.V - R_H), None, c * sol.error_bound, 0.0
 
 
 def _against_seed(ctx: _Context, R_H: np.ndarray) -> tuple[np.ndarray, float]:
     c = _c(ctx.gamma)
-    sol = solve(ctx.seed_mdp, R_H, ctx.gamma, want_q=False, tol=ctx.tol / c)
+    method = _method(ctx.gamma, ctx.tol)
+    sol = solve(ctx.seed_mdp, R_H, ctx.gamma, want_q=False, tol=ctx.tol / c, method=method)
     return np.asarray(sol.policy, dtype=np.int64), sol.error_bound
 
 
@@ -134,8 +153,14 @@ def _best_response(ctx: _Context, R_H: np.ndarray, R_A: np.ndarray | None) -> Ba
     assert R_A is not None
     c, cA, J = _c(ctx.gamma), _c(ctx.gamma_A), ctx.joint
     pi_H, _ = _against_seed(ctx, R_H)
-    V_A, pi_A, err_A = _batched.best_response(J, R_A, ctx.gamma_A, pi_H, 1, ctx.tol / cA)
-    V_H, err_H = _batched.evaluate(J, R_H, ctx.gamma, pi_H, pi_A, ctx.tol / c)
+    respond_A = _responder(J, ctx.gamma_A, ctx.tol)
+    V_A, pi_A, err_A = respond_A(J, R_A, ctx.gamma_A, pi_H, 1, ctx.tol / cA)
+    evaluate = (
+        _per_sample.evaluate
+        if _per_sample.prefer_policy_iteration(J, ctx.gamma, ctx.tol)
+        else _batched.evaluate
+    )
+    V_H, err_H = evaluate(J, R_H, ctx.gamma, pi_H, pi_A, ctx.tol / c)
     return c * (V_H - R_H), cA * (V_A - R_A), c * err_H, cA * err_A
 
 
@@ -143,7 +168,9 @@ def _equilibrium(ctx: _Context, R_H: np.ndarray, R_A: np.ndarray | None) -> Batc
     assert R_A is not None
     c, cA, J = _c(ctx.gamma), _c(ctx.gamma_A), ctx.joint
     pi_H, _ = _against_seed(ctx, R_H)
-    V_A, pi_A, err_A = _batched.best_response(J, R_A, ctx.gamma_A, pi_H, 1, ctx.tol / cA)
+    respond_H = _responder(J, ctx.gamma, ctx.tol)
+    respond_A = _responder(J, ctx.gamma_A, ctx.tol)
+    V_A, pi_A, err_A = respond_A(J, R_A, ctx.gamma_A, pi_H, 1, ctx.tol / cA)
     V_H = None
     err_H = 0.0
     K = len(R_H)
@@ -151,10 +178,8 @@ def _equilibrium(ctx: _Context, R_H: np.ndarray, R_A: np.ndarray | None) -> Batc
     cycling = np.zeros(K, dtype=bool)
     seen: list[tuple[np.ndarray, np.ndarray]] = []
     for rnd in range(1, ctx.max_rounds + 1):
-        V_H, new_H, err_H = _batched.best_response(
-            J, R_H, ctx.gamma, pi_A, 0, ctx.tol / c, keep=pi_H, V0=V_H
-        )
-        V_A, new_A, err_A = _batched.best_response(
+        V_H, new_H, err_H = respond_H(J, R_H, ctx.gamma, pi_A, 0, ctx.tol / c, keep=pi_H, V0=V_H)
+        V_A, new_A, err_A = respond_A(
             J, R_A, ctx.gamma_A, new_H, 1, ctx.tol / cA, keep=pi_A, V0=V_A
         )
         settled = np.all(new_H == pi_H, axis=1) & np.all(new_A == pi_A, axis=1)

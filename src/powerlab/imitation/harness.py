@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from powerlab._random import Seed, as_generator
 from powerlab._types import JSON
 from powerlab.errors import InputError
 from powerlab.imitation.imitator import (
@@ -107,7 +108,7 @@ class ImitationRun:
 
 
 def build_model_class(
-    models: int, deceptive: int, steps: int, actions: int, contexts: int, epsilon: float, rng: Any
+    models: int, deceptive: int, steps: int, actions: int, contexts: int, epsilon: float, rng: Seed
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Model predictions ``P: [N, T, A]`` along sampled contexts, contexts ``x: [T]``, triggers.
 
@@ -123,7 +124,7 @@ def build_model_class(
         )
     if not 0.0 < epsilon <= 1.0:
         raise InputError(f"epsilon: {epsilon} is outside (0, 1]")
-    gen = np.random.default_rng(rng)
+    gen = as_generator(rng)
     safe = actions - 1
     pol = np.zeros((models, contexts, actions))
     pol[:, :, :safe] = gen.dirichlet(np.ones(safe), size=(models, contexts))
@@ -148,7 +149,7 @@ def kl_rows(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     return terms.sum(axis=1)
 
 
-def model_prior(models: int, prior: str, rng: Any) -> np.ndarray:
+def model_prior(models: int, prior: str, rng: Seed) -> np.ndarray:
     """Prior weights ``w: [N]`` over the model class (model 0 is the demonstrator).
 
     ``"uniform"``: w(ν) = 1/N. ``"countable"``: a truncated countable class, enumerated in a
@@ -158,7 +159,7 @@ def model_prior(models: int, prior: str, rng: Any) -> np.ndarray:
     if prior == "uniform":
         return np.full(models, 1.0 / models)
     if prior == "countable":
-        order = np.random.default_rng(rng).permutation(models)
+        order = as_generator(rng).permutation(models)
         w = 1.0 / ((order + 1.0) * (order + 2.0))
         return np.asarray(w / w.sum())
     raise InputError(f"prior: {prior!r} is not one of uniform, countable")
@@ -183,7 +184,7 @@ def run_experiment(
     deceptive: int = 5,
     alpha: float = 0.01,
     steps: int = 2000,
-    rng: Any = 0,
+    rng: Seed = 0,
     actions: int = 4,
     contexts: int = 5,
     epsilon: float = 0.5,
@@ -198,7 +199,7 @@ def run_experiment(
     (:func:`model_prior`).
     """
     top_set(np.ones(1), alpha, rule)  # validates alpha and rule
-    gen = np.random.default_rng(rng)
+    gen = as_generator(rng)
     P, _, triggers = build_model_class(models, deceptive, steps, actions, contexts, epsilon, gen)
     train = max(1, steps // 20) if train is None else int(train)
     if not 1 <= train <= steps:
@@ -252,7 +253,7 @@ def run_experiment(
     )
 
 
-def left_top_set_frequency(runs: int, rng: Any = 0, **kwargs: Any) -> dict[str, float]:
+def left_top_set_frequency(runs: int, rng: Seed = 0, **kwargs: Any) -> dict[str, float]:
     """Monte Carlo estimate of Pr(the demonstrator's model ever leaves the top set).
 
     Runs :func:`run_experiment` ``runs`` times with seeds drawn from ``rng``; returns the
@@ -262,7 +263,7 @@ def left_top_set_frequency(runs: int, rng: Any = 0, **kwargs: Any) -> dict[str, 
     """
     if runs < 1:
         raise InputError(f"runs: {runs} must be >= 1")
-    gen = np.random.default_rng(rng)
+    gen = as_generator(rng)
     left = np.zeros(runs)
     cat = np.zeros(runs)
     for i in range(runs):

@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from powerlab._random import Seed
 from powerlab._types import JSON
 from powerlab.errors import InputError
 from powerlab.retarget.majority import Comparison, OrbitCounts, n_fraction, orbit_counts
@@ -175,7 +176,7 @@ def analyze_outcomes(
     *,
     rule: str = "optimal",
     sample: int | None = None,
-    rng: object = None,
+    rng: Seed = None,
     max_size: int | None = DEFAULT_MAX_ORBIT,
     search: bool = True,
 ) -> RetargetAnalysis:
@@ -215,7 +216,7 @@ def analyze_mdp(
     rule: str = "optimal",
     reward: Sequence[float] | None = None,
     sample: int | None = None,
-    rng: object = None,
+    rng: Seed = None,
     max_size: int | None = DEFAULT_MAX_ORBIT,
     search: bool = False,
 ) -> RetargetAnalysis:

@@ -36,6 +36,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from powerlab._random import Seed, as_generator
 from powerlab.errors import InputError
 from powerlab.retarget.orbits import DEFAULT_MAX_ORBIT, as_theta, orbit, restrict, sample_orbit
 
@@ -162,7 +163,7 @@ def orbit_points(
     predicate: Predicate | None = None,
     max_size: int | None = DEFAULT_MAX_ORBIT,
     sample: int | None = None,
-    rng: object = None,
+    rng: Seed = None,
 ) -> tuple[np.ndarray, bool]:
     """The points of :math:`\\mathrm{Orbit}_\\Theta(\\theta)` to examine, and whether exact.
 
@@ -191,7 +192,7 @@ def orbit_counts(
     predicate: Predicate | None = None,
     max_size: int | None = DEFAULT_MAX_ORBIT,
     sample: int | None = None,
-    rng: object = None,
+    rng: Seed = None,
     tol: float = COMPARE_TOL,
 ) -> OrbitCounts:
     """Count :math:`|\\mathrm{Orbit}_{\\Theta,B>A}|`, :math:`|\\ldots_{A>B}|` and ties (Def. 2).
@@ -224,7 +225,7 @@ def n_majority(
     predicate: Predicate | None = None,
     max_size: int | None = DEFAULT_MAX_ORBIT,
     sample: int | None = None,
-    rng: object = None,
+    rng: Seed = None,
     tol: float = COMPARE_TOL,
 ) -> MajorityReport:
     """Def. 3 (RDSP Def. 3.2) over the orbits of ``thetas: [K, d]`` (or one ``[d]``).
@@ -236,7 +237,7 @@ def n_majority(
     """
     arr = np.asarray(thetas)
     ths = as_theta(arr[None, :] if arr.ndim == 1 else arr, name="thetas", batch=True)
-    gen = np.random.default_rng(rng)  # type: ignore[arg-type]
+    gen = as_generator(rng)
     counts = tuple(
         orbit_counts(
             th, compare, predicate=predicate, max_size=max_size, sample=sample, rng=gen, tol=tol

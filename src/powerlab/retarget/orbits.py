@@ -35,7 +35,7 @@ from collections.abc import Callable
 import numpy as np
 
 from powerlab._memory import check_bytes
-from powerlab._random import as_generator
+from powerlab._random import Seed, as_generator
 from powerlab.errors import InputError
 from powerlab.retarget.permutations import all_permutations, apply_permutation
 
@@ -145,7 +145,7 @@ def orbit(
     return apply_permutation(all_permutations(th.shape[0]), th)
 
 
-def sample_orbit(theta: object, n: int, rng: object = None) -> np.ndarray:
+def sample_orbit(theta: object, n: int, rng: Seed = None) -> np.ndarray:
     r"""``n`` i.i.d. draws :math:`\phi_k\cdot\theta` with :math:`\phi_k` uniform on :math:`S_d`.
 
     Each distinct orbit point is drawn with probability :math:`1/|S_d\cdot\theta|_{set}`
@@ -156,7 +156,7 @@ def sample_orbit(theta: object, n: int, rng: object = None) -> np.ndarray:
     return sample_orbits(th[None, :], n, rng)[0]
 
 
-def sample_orbits(thetas: object, n: int, rng: object = None) -> np.ndarray:
+def sample_orbits(thetas: object, n: int, rng: Seed = None) -> np.ndarray:
     r"""Batched :func:`sample_orbit`: ``thetas: [K, d]`` -> ``[K, n, d]``.
 
     Row ``[k, j]`` is :math:`\phi_{kj}\cdot\theta_k` with all :math:`\phi_{kj}` independent
@@ -168,7 +168,7 @@ def sample_orbits(thetas: object, n: int, rng: object = None) -> np.ndarray:
     K, d = ths.shape
     # The tiled view is free; ``permuted`` writes one float64 copy of [K, n, d].
     check_bytes(8.0 * K * int(n) * d, f"sampling {int(n)} orbit points of {K} x {d} utilities")
-    gen = as_generator(rng)  # type: ignore[arg-type]
+    gen = as_generator(rng)
     tiled = np.broadcast_to(ths[:, None, :], (K, int(n), d))
     return gen.permuted(tiled, axis=2)
 

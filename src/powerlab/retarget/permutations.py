@@ -30,6 +30,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from powerlab._random import Seed, as_generator
 from powerlab.errors import InputError
 
 __all__ = [
@@ -163,13 +164,13 @@ def all_permutations(d: int, *, max_size: int | None = None) -> np.ndarray:
     ).reshape(size, d)
 
 
-def random_permutations(d: int, n: int, rng: object = None) -> np.ndarray:
+def random_permutations(d: int, n: int, rng: Seed = None) -> np.ndarray:
     """``n`` independent uniformly random permutations of ``d`` coordinates, ``[n, d]``.
 
     ``rng`` is a seed or a ``numpy.random.Generator``; same seed, same permutations.
     """
     if n < 0 or d < 1:
         raise InputError(f"random_permutations: need n >= 0 and d >= 1, got n={n}, d={d}")
-    gen = np.random.default_rng(rng)  # type: ignore[arg-type]
+    gen = as_generator(rng)
     base = np.broadcast_to(np.arange(d, dtype=np.int64), (n, d))
     return gen.permuted(base, axis=1)

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from powerlab._random import Seed
 from powerlab.errors import InputError
 from powerlab.retarget.majority import (
     COMPARE_TOL,
@@ -131,7 +132,7 @@ def verify_retargetable(
     predicate: Predicate | None = None,
     max_size: int | None = DEFAULT_MAX_ORBIT,
     sample: int | None = None,
-    rng: object = None,
+    rng: Seed = None,
     tol: float = COMPARE_TOL,
     max_failures: int = 20,
 ) -> RetargetReport:

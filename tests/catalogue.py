@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 import powerlab.mdp as M
 from powerlab.mdp.model import MDP
 
@@ -30,6 +32,7 @@ __all__ = [
     "crossroads",
     "fig1",
     "fig11",
+    "random_deterministic",
     "room",
     "roommates",
     "three_choices",
@@ -132,6 +135,21 @@ def complete(n: int) -> MDP:
     """
     states = [f"x{i}" for i in range(n)]
     return M.from_edges({s: [s] + [t for t in states if t != s] for s in states}, name=f"K{n}")
+
+
+def random_deterministic(seed: int, n: int, out_degree: int | None = None) -> MDP:
+    """A random deterministic MDP on states ``x0 .. x{n-1}``, the same for the same seed.
+
+    Each state gets ``out_degree`` distinct successors drawn uniformly without replacement
+    (1 to 3 of them, uniformly, when ``out_degree`` is None), itself allowed.
+    """
+    rng = np.random.default_rng(seed)
+    names = [f"x{i}" for i in range(n)]
+    edges = {}
+    for s in names:
+        k = int(rng.integers(1, 4)) if out_degree is None else out_degree
+        edges[s] = [names[j] for j in rng.choice(n, size=k, replace=False)]
+    return M.from_edges(edges, name=f"random{seed}")
 
 
 _BUILDERS: tuple[tuple[str, Callable[[], MDP]], ...] = (

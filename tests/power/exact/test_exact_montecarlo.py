@@ -3,27 +3,15 @@ errors, fixed seeds; two-sided α ≈ 6e-5 per comparison under the normal appro
 
 from fractions import Fraction as Fr
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import catalogue
-import powerlab.mdp as M
 import powerlab.power as P
 from powerlab.power.exact import exact_optimality_probability, exact_power
 
 Z = 4.0
-
-
-def _random_mdp(seed: int, S: int) -> M.MDP:
-    rng = np.random.default_rng(seed)
-    names = [f"x{i}" for i in range(S)]
-    edges = {
-        s: [names[j] for j in rng.choice(S, size=int(rng.integers(1, 4)), replace=False)]
-        for s in names
-    }
-    return M.from_edges(edges, name=f"random{seed}")
 
 
 @pytest.mark.parametrize("gamma", [Fr(0), Fr(1, 2), Fr(9, 10), Fr(1)])
@@ -52,7 +40,7 @@ def test_fig1_optimality_matches_monte_carlo(gamma):
 def test_random_small_mdps_match_monte_carlo(seed, gamma):
     """Property: on random deterministic MDPs of 4 states, exact POWER lies within 4 standard
     errors of Monte Carlo, and exact optimality probabilities of distinct successors sum to 1."""
-    mdp = _random_mdp(seed, 4)
+    mdp = catalogue.random_deterministic(seed, 4)
     exact = exact_power(mdp, gamma)
     mc = P.power(mdp, float(gamma), samples=4_000, rng=seed)
     for (_, e), (_, m) in zip(exact.iterrows(), mc.iterrows(), strict=True):

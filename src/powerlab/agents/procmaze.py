@@ -103,10 +103,9 @@ class ProcMazeEnv(MazeEnv):
         sit = sit or self.situation
         if sit is None:
             raise InputError("ProcMazeEnv: no situation (call reset first)")
-        o, n = self.offset(sit), sit.shape[0]
+        o = self.offset(sit)
         img = np.zeros((4, self.N, self.N), dtype=np.float32)
-        img[0] = 1.0
-        img[0, o : o + n, :n] = np.array([[ch == "#" for ch in row] for row in sit.layout])
+        img[0] = self._walls(sit)
         if cell is not None:
             img[1, o + cell[0], cell[1]] = 1.0
         img[2, o + sit.cheese[0], sit.cheese[1]] = 1.0
@@ -114,6 +113,18 @@ class ProcMazeEnv(MazeEnv):
         if button is not None:
             img[3, o + button[0], button[1]] = 1.0
         return img
+
+    def _walls(self, sit: Situation) -> Any:
+        """The wall channel of ``sit`` on the canvas (outside the maze is wall), cached per
+        situation because every step of an episode redraws it."""
+        cached = getattr(self, "_wall_cache", None)
+        if cached is not None and cached[0] is sit:
+            return cached[1]
+        o, n = self.offset(sit), sit.shape[0]
+        walls = np.ones((self.N, self.N), dtype=np.float32)
+        walls[o : o + n, :n] = np.array([[ch == "#" for ch in row] for row in sit.layout])
+        self._wall_cache = (sit, walls)
+        return walls
 
     def sample_situation(self, rng: np.random.Generator) -> Situation:
         """A training situation: fresh maze, cheese in the region, start bottom-left."""

@@ -37,13 +37,11 @@ from powerlab.mdp.limits import blackwell_optimal, myopic_optimal
 from powerlab.mdp.model import MDP
 from powerlab.mdp.solvers import solve
 from powerlab.power.distributions import DistributionLike, as_distribution
-from powerlab.power.moments import Moments, batch_size, moments_of
+from powerlab.power.moments import Integrand, Moments, batch_size, draw_moments
 
 __all__ = ["optimal_actions_at", "optimality_probability", "power", "power_integrand"]
 
 Progress = Callable[[int], None]
-Integrand = Callable[[np.ndarray, float], tuple[np.ndarray, float]]
-"""``(R: [k, S], γ) -> (X: [k, I], error bound)``: what is averaged over reward draws."""
 
 
 def _gammas(gamma: float | Iterable[float]) -> list[float]:
@@ -89,25 +87,11 @@ def _monte_carlo(
 ) -> list[tuple[Moments, float]]:
     """Per γ, the :class:`Moments` of ``integrand`` over ``samples`` reward draws and its largest
     error bound. Each batch of rewards is evaluated at every γ (common random numbers)."""
-    D = as_distribution(dist, mdp.state_index)
-    gen = as_generator(rng)
     S = mdp.n_states
     per_sa = any(g in (0.0, 1.0) for g in gammas)
     B = batch_size(S, mdp.n_actions, samples, max_batch_bytes, per_action=per_sa)
-    acc = [Moments.empty() for _ in gammas]
-    errs = [0.0 for _ in gammas]
-    done = 0
-    while done < samples:
-        k = min(B, samples - done)
-        R = D.sample(gen, k, S)
-        for j, g in enumerate(gammas):
-            X, err = integrand(R, g)
-            acc[j] = acc[j].combine(moments_of(X))
-            errs[j] = max(errs[j], err)
-        done += k
-        if progress is not None:
-            progress(k)
-    return list(zip(acc, errs, strict=True))
+    D = as_distribution(dist, mdp.state_index)
+    return draw_moments(D, as_generator(rng), S, gammas, integrand, samples, B, progress)
 
 
 def power_integrand(

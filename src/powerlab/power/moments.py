@@ -35,19 +35,26 @@ information as :math:`(n, \sum x, \sum x^2)` but does not lose digits to cancell
 variance is small next to the mean.
 
 Draws are evaluated in batches whose arrays stay within a memory budget
-(:func:`batch_size`), so memory does not grow with the number of samples.
+(:func:`batch_size`), so memory does not grow with the number of samples; :func:`draw_moments`
+is the one loop that draws the batches and combines their summaries, for
+:func:`powerlab.power.power`, :func:`powerlab.power.optimality_probability` and a sweep's
+chunks alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from powerlab.errors import InputError
+from powerlab.power.distributions import RewardDistribution
 
-__all__ = ["Moments", "batch_size", "combine_all", "moments_of"]
+__all__ = ["Integrand", "Moments", "batch_size", "combine_all", "draw_moments", "moments_of"]
+
+Integrand = Callable[[np.ndarray, float], tuple[np.ndarray, float]]
+"""``(R: [k, S], γ) -> (X: [k, I], error bound)``: what is averaged over reward draws."""
 
 
 @dataclass(frozen=True)
@@ -121,3 +128,35 @@ def batch_size(
     """
     per_sample = 8.0 * n_states * (6 + (2 * n_actions if per_action else 0))
     return int(max(1, min(limit, max_bytes // per_sample)))
+
+
+def draw_moments(
+    dist: RewardDistribution,
+    gen: np.random.Generator,
+    n_states: int,
+    gammas: Sequence[float],
+    integrand: Integrand,
+    samples: int,
+    batch: int,
+    progress: Callable[[int], None] | None = None,
+) -> list[tuple[Moments, float]]:
+    """Per γ, the :class:`Moments` of ``integrand`` over ``samples`` rewards ``R: [k, S]``
+    drawn from ``dist`` with ``gen`` in batches of at most ``batch``, and the largest error
+    bound it reported. Every γ is evaluated on the same rewards (common random numbers), and
+    the batches are combined in the order drawn (Chan et al. 1979, eq. 2.1), so the same
+    generator state and batch size give the same bits. ``progress(k)`` follows each batch.
+    """
+    acc = [Moments.empty() for _ in gammas]
+    errs = [0.0 for _ in gammas]
+    done = 0
+    while done < samples:
+        k = min(batch, samples - done)
+        R = dist.sample(gen, k, n_states)
+        for j, g in enumerate(gammas):
+            X, err = integrand(R, g)
+            acc[j] = acc[j].combine(moments_of(X))
+            errs[j] = max(errs[j], err)
+        done += k
+        if progress is not None:
+            progress(k)
+    return list(zip(acc, errs, strict=True))

@@ -9,7 +9,8 @@ appends the child's index to ``spawn_key``). Its numbers depend only on ``(seed,
 on which process runs it, when, or after which other chunk, so every executor gives the same
 bits. Inside a chunk the ``n`` samples are drawn and evaluated in batches of the spec's
 ``batch_size`` (fixed by the spec, not by the machine), every γ on the same rewards, and summarised
-as :class:`~powerlab.power.moments.Moments` per γ.
+as :class:`~powerlab.power.moments.Moments` per γ by the estimator's own loop,
+:func:`~powerlab.power.moments.draw_moments`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import numpy as np
 from powerlab._types import JSON
 from powerlab.mdp.model import MDP
 from powerlab.power.distributions import parse_dist
-from powerlab.power.moments import Moments, moments_of
+from powerlab.power.moments import Moments, draw_moments
 from powerlab.sweep.analyses import get_analysis
 from powerlab.sweep.spec import SweepSpec
 
@@ -123,26 +124,21 @@ def compute_chunk(task: ChunkTask, mdp: MDP) -> ChunkResult:
     analysis = get_analysis(task.analysis)
     dist = parse_dist(task.dist, mdp.state_index)
     gen = np.random.default_rng(chunk_seed(task.seed, task.cell, task.chunk))
-    G, S = len(task.gammas), mdp.n_states
-    acc = [Moments.empty() for _ in range(G)]
-    err = np.zeros(G)
-    done = 0
+
+    def integrand(R: np.ndarray, gamma: float) -> tuple[np.ndarray, float]:
+        return analysis.integrand(mdp, R, gamma, task.params, task.options)
+
     with _NUMERIC_LOCK:
-        while done < task.n:
-            k = min(task.batch_size, task.n - done)
-            R = dist.sample(gen, k, S)
-            for j, g in enumerate(task.gammas):
-                X, e = analysis.integrand(mdp, R, g, task.params, task.options)
-                acc[j] = acc[j].combine(moments_of(X))
-                err[j] = max(err[j], e)
-            done += k
+        parts = draw_moments(
+            dist, gen, mdp.n_states, task.gammas, integrand, task.n, task.batch_size
+        )
     return ChunkResult(
         cell=task.cell,
         chunk=task.chunk,
         n=task.n,
-        mean=np.stack([m.mean for m in acc]),
-        m2=np.stack([m.m2 for m in acc]),
-        solver_error=err,
+        mean=np.stack([m.mean for m, _ in parts]),
+        m2=np.stack([m.m2 for m, _ in parts]),
+        solver_error=np.array([e for _, e in parts]),
         seconds=time.perf_counter() - start,
         worker=f"{socket.gethostname()}:{os.getpid()}",
     )

@@ -76,3 +76,21 @@ def test_batched_sparse_pi_agrees_with_dense_pi_and_vi(case):
     )
     assert np.abs(alone - lu.V[[0, -1]]).max() <= 2 * lu.error_bound + 1e-12
     np.testing.assert_array_equal(lu.V[:, mdp.terminal], R[:, mdp.terminal])
+
+
+@settings(max_examples=20, deadline=None)
+@given(batched_cases())
+def test_batched_sparse_pi_with_state_action_rewards(case):
+    """Rewards r(s, a) in more samples than slots agree with value iteration within the bounds."""
+    mdp, R, gamma = case
+    rng = np.random.default_rng(R.shape[0])
+    r = rng.uniform(-1, 1, size=(R.shape[0], mdp.n_states, mdp.n_actions))
+    lu = M.solve(mdp, r, gamma, state_action=True, method="pi-sparse")
+    ref = M.solve(mdp, r, gamma, state_action=True, method="vi", tol=1e-7)
+    assert np.abs(lu.V - ref.V).max() <= lu.error_bound + ref.error_bound + 1e-12
+
+
+def test_no_samples():
+    mdp = M.from_arrays(np.array([[[0.5, 0.5]], [[1.0, 0.0]]]))
+    sol = M.solve(mdp, np.empty((0, 2)), 0.9, method="pi-sparse")
+    assert sol.V.shape == (0, 2)

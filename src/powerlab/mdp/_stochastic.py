@@ -160,7 +160,9 @@ def pi_sparse(
 
     Returns ``(V, policy, ε, evaluations)`` with the a-posteriori bound
     :math:`ε = (\|\mathcal T V - V\| + 4 u \max|V|)/(1-\gamma)` (u the unit round-off), and
-    starts from ``V0: [K, S]`` when given. Memory: ``O(S + nnz(U))`` per thread.
+    starts from ``V0: [K, S]`` when given. Up to ``_SLOTS`` samples are factored together in
+    each of ``min(threads, K / _SLOTS)`` parallel blocks. Memory: ``8 · _SLOTS (nnz(U) + 7S)``
+    bytes per block.
     """
     K, S = R.shape[:2]
     pat = elimination_pattern(mdp)

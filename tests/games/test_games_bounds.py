@@ -7,15 +7,16 @@ from fractions import Fraction as F
 from pathlib import Path
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from powerlab.cli import app
 from powerlab.games import best_case_power, load_game, power, random_profile
 from powerlab.games.at_profile import analyze_profile, load_profile
-from powerlab.games.bounds import informed_best_case, worst_case_power
+from powerlab.games.bounds import _team_game, informed_best_case, worst_case_power
 from powerlab.games.random_games import integer_game
+from powerlab.games.solve import _lp_row, solve
 
 EX = Path(__file__).resolve().parents[2] / "examples" / "games"
 
@@ -57,6 +58,7 @@ def test_three_firms_worst_case() -> None:
 
 @settings(max_examples=8, deadline=None)
 @given(st.integers(0, 10_000))
+@example(555)  # a degenerate team game: lp's rows for P1 sum to 1/7 (see the test below)
 def test_bounds_bracket_power(seed: int) -> None:
     """W_i <= POWER(i, σ) <= B_i <= B^inf_i for random exact games and random profiles."""
     g = integer_game(2, (2, 1), (2, 3), rng=seed)
@@ -67,6 +69,36 @@ def test_bounds_bracket_power(seed: int) -> None:
         b = best_case_power(g, i).value
         inf = informed_best_case(g, i)
         assert float(w) - 1e-9 <= p[i] <= float(b) + 1e-9 and b <= inf
+
+
+def test_worst_case_degenerate_lp_by_hand() -> None:
+    """``integer_game(2, (2, 1), (2, 3), rng=555)``: P1 has types t0 (2/3), t1 (1/3) and actions
+    a0, a1; P2 one type and actions b0, b1, b2. P1's payoffs (rows a0, a1; columns b0..b2):
+    t0 [[4, -4, 3], [-4, -4, 2]], t1 [[-4, -4, 3], [4, -1, -3]].
+
+    Upper bound: against b1, t0 gets max(-4, -4) = -4 and t1 max(-4, -1) = -1, so
+    POWER_1 = 2/3·(-4) + 1/3·(-1) = -3. Lower bound: P1 playing a0 at t0 and a1 at t1 gets
+    2/3·(4, -4, 3) + 1/3·(4, -1, -3) = (4, -3, 1) >= -3 against every b. So W_1 = -3
+    (minimax theorem). Against b1 every action of t0 yields the least payoff -4, the
+    degenerate case where Gambit's sequence-form LP reports t0's row unnormalised.
+    """
+    g = integer_game(2, (2, 1), (2, 3), rng=555)
+    assert list(g.prior.flat) == [F(2, 3), F(1, 3)]
+    assert g.payoffs[0][:, 0].tolist() == [
+        [[4, -4, 3], [-4, -4, 2]],
+        [[-4, -4, 3], [4, -1, -3]],
+    ]
+    assert worst_case_power(g, 0).value == F(-3)
+    (eq,) = solve(_team_game(g, 0), "lp")
+    assert eq.is_bne and eq.exact and eq.power[0] == F(-3)
+    assert all(sum(row) == 1 for s in eq.strategies for row in s)
+
+
+def test_lp_rows_rescaled_only_when_short() -> None:
+    """A row summing to 1/7 becomes (1, 0); rows that sum to 1 are left as they are."""
+    assert _lp_row([F(1, 7), F(0)]) == [F(1), F(0)]
+    assert _lp_row([F(1, 4), F(1, 4)]) == [F(1, 2), F(1, 2)]
+    assert _lp_row([F(1, 3), F(2, 3)]) == [F(1, 3), F(2, 3)]
 
 
 def test_profile_file_by_hand(tmp_path: Path) -> None:

@@ -176,9 +176,12 @@ def _enumpoly_supports(game: BayesianGame) -> int:
     return count
 
 
-def _to_profile(game: BayesianGame, tree: EfgTree, raw: Any) -> tuple[Profile, bool]:
+def _to_profile(
+    game: BayesianGame, tree: EfgTree, raw: Any, scaled: bool = False
+) -> tuple[Profile, bool]:
     """Per-type behaviour from Gambit's infoset rows; unreachable (zero-probability) types are
-    set to uniform. Returns the profile and whether it is exact."""
+    set to uniform. With ``scaled`` (``lp``'s output), a row summing to less than 1 is divided
+    by its sum (:func:`_lp_row`). Returns the profile and whether it is exact."""
     exact = all(isinstance(p, tuple) for pl in raw for _, probs in pl for p in probs)
     sigma: Profile = []
     for i, rows in enumerate(raw):
@@ -189,9 +192,29 @@ def _to_profile(game: BayesianGame, tree: EfgTree, raw: Any) -> tuple[Profile, b
             ti = tree.profiles[k][i]
             row = [Fraction(*p) if exact else float(p) for p in probs]
             if sum(row) > 0:  # Gambit leaves an infoset it never reaches at all-zero
-                s[ti] = row
+                s[ti] = _lp_row(row) if scaled else row
         sigma.append(s)
     return sigma, exact
+
+
+def _lp_row(row: list[Any]) -> list[Any]:
+    r"""One infoset row of Gambit's ``lp`` output, rescaled to sum to 1 when it sums to less.
+
+    Gambit's sequence-form LP (Koller, Megiddo & von Stengel 1996, §4) subtracts the least
+    payoff ``m`` from every payoff so that the value variables of player 1's information sets
+    can be taken ``>= 0``; player 1's realization plan ``x`` is read from the LP's dual, where
+    the constraint ``Σ_{a} x(σ_h a) = x(σ_h)`` of an information set ``h`` then becomes the
+    inequality ``<=``. By complementary slackness it is strict only where ``h``'s value
+    variable is 0, i.e. where every action at ``h`` yields ``m`` against the opponent's
+    strategy, and the row ``x(σ_h a) / x(σ_h)`` reported there sums to less than 1 (a
+    degenerate game). Dividing such rows by their sums gives a realization plan ``x' >= x``
+    componentwise; as the shifted payoffs are ``>= 0``, ``x'`` guarantees player 1 at least
+    what ``x`` does against every strategy of the opponent, so ``x'`` is a maximin strategy
+    and, with the opponent's (primal, always normalised) minimax strategy, an equilibrium.
+    Rows summing to 1 or more are returned unchanged (our profile check rejects the latter).
+    """
+    tot = sum(row)
+    return [p / tot for p in row] if 0 < tot < 1 else row
 
 
 def _round_row(row: Any, limit: int) -> np.ndarray | None:
@@ -336,7 +359,7 @@ def solve_set(
     where: list[int] = []
     for raw in payload.equilibria:
         deadline.check("verifying equilibria")
-        sigma, exact = _to_profile(reduced, tree, raw)
+        sigma, exact = _to_profile(reduced, tree, raw, scaled=solver == "lp")
         if exact and solver in APPROXIMATE:  # rational output of an approximate method
             sigma, exact = [np.asarray(s, dtype=float) for s in sigma], False
         if not exact:

@@ -7,7 +7,8 @@ figure from whatever is committed. Run it at low priority on a shared machine:
 
     nice -n 15 python experiments/run_agents_protocol.py --out examples/agents/protocol-full
 
-``--no-commit`` only writes the files; ``--scheduler local:N`` runs chunks on a Dask cluster.
+``--no-commit`` only writes the files; ``--scheduler local:N`` runs chunks on a Dask cluster
+through the sweep engine's executor (retries, lost workers rerun).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from powerlab.agents.protocol import PRESETS
 from powerlab.agents.runner import run_protocol
+from powerlab.sweep.executors import make_executor
 
 
 def _commit(paths: list[Path], tries: int = 20) -> None:
@@ -60,14 +62,18 @@ def main() -> None:
                 raise SystemExit(f"{out}: protocol.json missing")
             _commit([out / "protocol.json", p])
 
-    run_protocol(
-        PRESETS[args.preset],
-        out,
-        command=command,
-        scheduler=args.scheduler,
-        limit=args.limit,
-        on_chunk=on_chunk,
-    )
+    executor = make_executor(args.scheduler)  # the sweep engine's: in-process or Dask
+    try:
+        run_protocol(
+            PRESETS[args.preset],
+            out,
+            command=command,
+            executor=executor,
+            limit=args.limit,
+            on_chunk=on_chunk,
+        )
+    finally:
+        executor.close()
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from powerlab.agents.procmaze import ProcMazeEnv
 from powerlab.agents.protocol import KINDS, PRESETS, ProtocolConfig, competence, held_out_suite
 from powerlab.agents.runner import analyze_protocol, chunk_path, load_chunks, run_protocol
 from powerlab.errors import InputError
+from powerlab.sweep.executors import make_executor
 
 
 def test_env_passes_gymnasium_checker() -> None:
@@ -122,7 +123,7 @@ def test_smoke_run_resumes_and_analyses(tmp_path: Path) -> None:
     seen: list[Path] = []
     first = run_protocol(cfg, out, command="test", limit=1, on_chunk=seen.append)
     assert first == seen and len(first) == 1
-    rest = run_protocol(cfg, out, command="test")
+    rest = run_protocol(cfg, out, command="test", executor=make_executor(None))  # sweep engine's
     assert len(rest) == len(cfg.chunks()) - 1
     assert run_protocol(cfg, out, command="test") == []  # nothing left: resumed, not rerun
     for c in cfg.chunks():
@@ -149,7 +150,11 @@ def test_full_protocol(tmp_path: Path) -> None:
     """The full protocol of docs/agents.md (about 6 CPU hours on 2 cores; resumable)."""
     out = Path(tmp_path) / "protocol-full"
     cfg = PRESETS["full"]
-    run_protocol(cfg, out, command="pytest -m slow", scheduler="local:2")
+    executor = make_executor("local:2")
+    try:
+        run_protocol(cfg, out, command="pytest -m slow", executor=executor)
+    finally:
+        executor.close()
     res = analyze_protocol(out)
     assert res["chunks_done"] == len(cfg.chunks())
     passed = [a for a in res["agents"] if a["passed"]]

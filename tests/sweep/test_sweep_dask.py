@@ -102,3 +102,13 @@ def test_ten_worker_kill_trials_all_survive(tmp_path: Path, cluster: DaskExecuto
 def test_bad_scheduler_addresses(address: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         make_executor(address, connect_timeout="1s")
+
+
+def test_map_runs_any_pure_function_on_the_cluster(cluster: DaskExecutor) -> None:
+    """``map`` (used by the trained-agent protocol) yields every call's result once, in any order,
+    and matches the in-process executor."""
+    calls = [(b, e) for b in range(2, 5) for e in range(3)]
+    expected = sorted(b**e for b, e in calls)
+    assert sorted(cluster.map(pow, calls)) == expected
+    assert sorted(make_executor(None).map(pow, calls)) == expected
+    assert list(cluster.map(pow, [])) == []

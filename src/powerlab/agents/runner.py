@@ -9,9 +9,10 @@ Layout of a protocol directory ``DIR``::
 
 A chunk file is written atomically when its chunk finishes, so an interrupted run leaves
 only whole chunks; rerunning the same command computes only the missing ones. The chunks
-are independent tasks, so they run in this process or on a ``dask.distributed`` cluster
-(``scheduler``: ``local:N`` or ``tcp://HOST:PORT``, as for ``powerlab sweep``), one task
-per chunk. ``on_chunk`` is called with each new file's path (the experiment script uses it
+are independent tasks, so they run in this process or through the sweep engine's executors
+(:func:`powerlab.sweep.make_executor`: a ``dask.distributed`` cluster, ``local:N`` or
+``tcp://HOST:PORT`` as for ``powerlab sweep``, with retries and lost-worker reruns), one
+task per chunk. ``on_chunk`` is called with each new file's path (the experiment script uses it
 to commit the file, so a run resumes from the repository).
 """
 
@@ -21,20 +22,23 @@ import json
 import platform
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from powerlab._io import atomic_write_json
 from powerlab.agents.protocol import ProtocolConfig, run_chunk
 from powerlab.errors import InputError
 
 __all__ = [
+    "ChunkExecutor",
     "analyze_protocol",
     "chunk_path",
+    "chunk_record",
     "load_chunks",
     "load_config",
+    "pending_chunks",
     "provenance",
     "run_protocol",
 ]
@@ -85,9 +89,28 @@ def load_chunks(out: Path) -> list[dict[str, Any]]:
     return [json.loads(p.read_text()) for p in sorted((Path(out) / "chunks").glob("*.json"))]
 
 
-def _task(
+class ChunkExecutor(Protocol):
+    """What runs the chunks: anything with ``map(fn, calls)`` yielding ``fn(*args)`` for
+    each argument tuple in any order, such as :func:`powerlab.sweep.make_executor`'s
+    in-process and Dask executors (the CLI passes one for ``--scheduler``)."""
+
+    def map(self, fn: Callable[..., Any], calls: Sequence[tuple[Any, ...]]) -> Iterator[Any]:
+        """Yield ``fn(*args)`` for every ``args``."""
+        ...
+
+
+class _InProcess:
+    def map(self, fn: Callable[..., Any], calls: Sequence[tuple[Any, ...]]) -> Iterator[Any]:
+        for args in calls:
+            yield fn(*args)
+
+
+def chunk_record(
     cfg: ProtocolConfig, seed: int, k: int, gamma: float, started: dict[str, Any]
 ) -> dict[str, Any]:
+    """One chunk as a task: :func:`~powerlab.agents.protocol.run_chunk`'s JSON record with
+    the run's provenance and the chunk's finishing time (the weights are dropped). A pure
+    function of its arguments up to wall-clock fields, so a rerun of a lost task is safe."""
     rec = run_chunk(cfg, seed, k, gamma)
     rec.pop("_agent")
     done = datetime.now(UTC).isoformat(timespec="seconds")
@@ -95,24 +118,9 @@ def _task(
     return rec
 
 
-def _dask_results(
-    scheduler: str, cfg: ProtocolConfig, todo: list[tuple[int, int, float]], started: dict[str, Any]
-) -> Iterator[dict[str, Any]]:
-    from dask.distributed import Client, LocalCluster, as_completed
-
-    if scheduler.startswith("local:"):
-        cluster = LocalCluster(n_workers=int(scheduler[6:]), threads_per_worker=1)
-        client = Client(cluster)
-    else:
-        cluster, client = None, Client(scheduler)
-    try:
-        futures = [client.submit(_task, cfg, s, k, g, started, pure=False) for s, k, g in todo]
-        for fut in as_completed(futures):
-            yield fut.result()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+def pending_chunks(cfg: ProtocolConfig, out: Path) -> list[tuple[int, int, float]]:
+    """The chunks ``(seed, k, γ)`` of ``cfg`` not yet written under ``out``, in run order."""
+    return [c for c in cfg.chunks() if not chunk_path(Path(out), *c).is_file()]
 
 
 def run_protocol(
@@ -120,15 +128,13 @@ def run_protocol(
     out: Path,
     *,
     command: str = "",
-    scheduler: str | None = None,
+    executor: ChunkExecutor | None = None,
     limit: int | None = None,
     on_chunk: Callable[[Path], None] | None = None,
 ) -> list[Path]:
-    """Run every chunk of ``cfg`` not yet in ``out`` (at most ``limit`` of them); returns
-    the new chunk files. Refuses a directory holding a different protocol."""
-    from powerlab._scheduler import check_scheduler
-
-    check_scheduler(scheduler)
+    """Run every chunk of ``cfg`` not yet in ``out`` (at most ``limit`` of them) on
+    ``executor`` (default: in this process, one after another); returns the new chunk
+    files. Refuses a directory holding a different protocol."""
     out = Path(out)
     path = out / "protocol.json"
     if path.is_file():
@@ -137,15 +143,11 @@ def run_protocol(
     else:
         out.mkdir(parents=True, exist_ok=True)
         atomic_write_json(path, {"config": cfg.to_dict(), "command": command})
-    todo = [c for c in cfg.chunks() if not chunk_path(out, *c).is_file()][:limit]
+    todo = pending_chunks(cfg, out)[:limit]
     started = provenance(command)  # the commit and versions this run's code comes from
-    results: Iterator[dict[str, Any]]
-    if scheduler:
-        results = _dask_results(scheduler, cfg, todo, started)
-    else:
-        results = (_task(cfg, s, k, g, started) for s, k, g in todo)
+    runner = executor if executor is not None else _InProcess()
     written = []
-    for rec in results:
+    for rec in runner.map(chunk_record, [(cfg, s, k, g, started) for s, k, g in todo]):
         p = chunk_path(out, rec["seed"], rec["k"], rec["gamma"])
         p.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_json(p, rec)

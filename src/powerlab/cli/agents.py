@@ -73,14 +73,15 @@ def run_cmd(
 ) -> None:
     """Train and evaluate every missing chunk (seed, k, γ); each is written on finishing."""
     from powerlab.agents.protocol import PRESETS
-    from powerlab.agents.runner import chunk_path, run_protocol
+    from powerlab.agents.runner import pending_chunks, run_protocol
+    from powerlab.sweep.executors import make_executor
 
     if preset not in PRESETS:
         raise InputError(f"--preset: expected one of {', '.join(PRESETS)}, got {preset!r}")
     if limit is not None and limit < 1:
         raise InputError(f"--limit must be >= 1, got {limit}")
     cfg = PRESETS[preset]
-    todo = [c for c in cfg.chunks() if not chunk_path(Path(out), *c).is_file()][:limit]
+    todo = pending_chunks(cfg, Path(out))[:limit]
     command = f"powerlab agents protocol run {out} --preset {preset}"
 
     with progress_bar("chunks", len(todo), not quiet) as adv:
@@ -89,9 +90,13 @@ def run_cmd(
             wrote(path)
             adv(1)
 
-        run_protocol(
-            cfg, Path(out), command=command, scheduler=scheduler, limit=limit, on_chunk=done
-        )
+        executor = make_executor(scheduler)
+        try:
+            run_protocol(
+                cfg, Path(out), command=command, executor=executor, limit=limit, on_chunk=done
+            )
+        finally:
+            executor.close()
     say(
         f"{out}: {len(todo)} chunk(s) written; analyse with "
         f"`powerlab agents protocol analyze {out}`"

@@ -2,7 +2,9 @@
 
 An executor takes chunk tasks and yields their :class:`~powerlab.sweep.plan.ChunkResult`
 in any order; the driver commits each as it arrives and combines them later in the fixed
-(cell, chunk) order, so the order never shows in the numbers.
+(cell, chunk) order, so the order never shows in the numbers. ``map(fn, calls)`` runs any
+other pure, importable function the same way (the trained-agent protocol's chunks go
+through it: :func:`powerlab.agents.runner.run_protocol`).
 
 * :class:`InProcessExecutor`: runs the tasks one after another in this process.
 * :class:`DaskExecutor`: ``dask.distributed`` (no scheduler of our own). ``--scheduler
@@ -25,13 +27,15 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-from collections.abc import Iterator, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Protocol, TypeVar
 
 from powerlab._scheduler import LOCAL, check_scheduler
 from powerlab.errors import InputError
 from powerlab.mdp.model import MDP
 from powerlab.sweep.plan import ChunkResult, ChunkTask, compute_chunk
+
+T = TypeVar("T")
 
 __all__ = [
     "DaskExecutor",
@@ -52,6 +56,11 @@ class Executor(Protocol):
         """Yield the result of every task (any order); ``mdps[task.env]`` is its MDP."""
         ...
 
+    def map(self, fn: Callable[..., T], calls: Sequence[tuple[Any, ...]]) -> Iterator[T]:
+        """Yield ``fn(*args)`` for every ``args`` in ``calls`` (any order). ``fn`` must be a
+        pure, importable function of its arguments, so that a rerun gives the same result."""
+        ...
+
     def close(self) -> None:
         """Release the executor's resources."""
         ...
@@ -66,6 +75,11 @@ class InProcessExecutor:
         """Compute the tasks one by one."""
         for t in tasks:
             yield compute_chunk(t, mdps[t.env])
+
+    def map(self, fn: Callable[..., T], calls: Sequence[tuple[Any, ...]]) -> Iterator[T]:
+        """Call ``fn`` on each argument tuple in turn."""
+        for args in calls:
+            yield fn(*args)
 
     def close(self) -> None:
         """Nothing to release."""
@@ -148,8 +162,6 @@ class DaskExecutor:
 
     def run(self, tasks: Sequence[ChunkTask], mdps: Sequence[MDP]) -> Iterator[ChunkResult]:
         """Submit the tasks, at most ``window`` at a time; yield results as they finish."""
-        from dask.distributed import as_completed
-
         from powerlab.sweep._worker import Environments, run_chunk
 
         if not tasks:
@@ -157,35 +169,44 @@ class DaskExecutor:
         token = "powerlab-sweep-" + os.urandom(8).hex()
         used = {e: mdps[e] for e in sorted({t.env for t in tasks})}
         self.client.register_plugin(Environments(token, used), name=token)
-        pending: Iterator[ChunkTask] = iter(tasks)
-
-        def submit(t: ChunkTask) -> Any:
-            return self.client.submit(
-                run_chunk,
-                t,
-                token,
-                pure=False,
-                retries=self.retries,
-                key=f"chunk-c{t.cell}-k{t.chunk}-" + os.urandom(4).hex(),
-            )
-
         try:
-            first = [submit(t) for t in itertools.islice(pending, self.window)]
-            ac = as_completed(first)
-            in_flight = len(first)
-            for fut in ac:
-                result = fut.result()
-                fut.release()
-                in_flight -= 1
-                # Top up to the window of the workers present now (a cluster may grow or shrink).
-                target = self.per_thread * max(1, sum(self.client.nthreads().values()))
-                for t in itertools.islice(pending, max(1, target - in_flight)):
-                    ac.add(submit(t))
-                    in_flight += 1
-                yield result
+            yield from self.map(run_chunk, [(t, token) for t in tasks])
         finally:
             with contextlib.suppress(Exception):  # the cluster may already be gone
                 self.client.unregister_worker_plugin(token)
+
+    def map(self, fn: Callable[..., T], calls: Sequence[tuple[Any, ...]]) -> Iterator[T]:
+        """Submit ``fn(*args)`` for each ``args``, at most ``window`` in flight, each with
+        ``retries``; yield results as they finish (a lost worker's calls are rerun)."""
+        from dask.distributed import as_completed
+
+        pending = iter(calls)
+        name = getattr(fn, "__name__", "call")
+
+        def submit(args: tuple[Any, ...]) -> Any:
+            return self.client.submit(
+                fn,
+                *args,
+                pure=False,
+                retries=self.retries,
+                key=f"{name}-" + os.urandom(6).hex(),
+            )
+
+        first = [submit(a) for a in itertools.islice(pending, self.window)]
+        if not first:
+            return
+        ac = as_completed(first)
+        in_flight = len(first)
+        for fut in ac:
+            result = fut.result()
+            fut.release()
+            in_flight -= 1
+            # Top up to the window of the workers present now (a cluster may grow or shrink).
+            target = self.per_thread * max(1, sum(self.client.nthreads().values()))
+            for a in itertools.islice(pending, max(1, target - in_flight)):
+                ac.add(submit(a))
+                in_flight += 1
+            yield result
 
     def close(self) -> None:
         """Disconnect, and stop the cluster if this executor started it."""

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from powerlab._io import atomic_write
-from powerlab.agents.ppo import PPOAgent
+from powerlab.agents.ppo import PPOAgent, sb3_ppo
 from powerlab.errors import InputError
 
 __all__ = ["CNNConfig", "load_cnn", "save_cnn", "train_cnn"]
@@ -85,33 +85,15 @@ def _extractor_class() -> Any:
 
 
 def _model(env_fn: Callable[[], Any], cfg: CNNConfig, seed: int) -> Any:
-    import torch
-    from stable_baselines3 import PPO
-    from stable_baselines3.common.env_util import make_vec_env
-
-    torch.set_num_threads(1)
-    venv = make_vec_env(env_fn, n_envs=cfg.n_envs, seed=seed)
-    return PPO(
-        "CnnPolicy",
-        venv,
-        n_steps=cfg.n_steps,
-        batch_size=cfg.batch_size,
-        learning_rate=cfg.learning_rate,
-        gamma=cfg.gamma,
-        gae_lambda=cfg.gae_lambda,
-        ent_coef=cfg.ent_coef,
-        n_epochs=cfg.n_epochs,
-        policy_kwargs={
-            "features_extractor_class": _extractor_class(),
-            "features_extractor_kwargs": {"channels": cfg.channels, "hidden": cfg.hidden},
-            "share_features_extractor": True,
-            "net_arch": {"pi": [], "vf": []},
-            "normalize_images": False,
-        },
-        seed=seed,
-        device="cpu",
-        verbose=0,
-    )
+    hyper = {k: v for k, v in asdict(cfg).items() if k not in ("timesteps", "channels", "hidden")}
+    policy_kwargs = {
+        "features_extractor_class": _extractor_class(),
+        "features_extractor_kwargs": {"channels": cfg.channels, "hidden": cfg.hidden},
+        "share_features_extractor": True,
+        "net_arch": {"pi": [], "vf": []},
+        "normalize_images": False,
+    }
+    return sb3_ppo(env_fn, seed, "CnnPolicy", policy_kwargs, **hyper)
 
 
 def train_cnn(

@@ -22,7 +22,7 @@ import numpy as np
 from powerlab._io import atomic_write, atomic_write_json
 from powerlab.errors import InputError
 
-__all__ = ["PPOAgent", "PPOConfig", "load_ppo", "save_ppo", "train_ppo"]
+__all__ = ["PPOAgent", "PPOConfig", "load_ppo", "save_ppo", "sb3_ppo", "train_ppo"]
 
 
 @dataclass(frozen=True)
@@ -45,27 +45,38 @@ class PPOConfig:
         return PPOConfig(timesteps=60_000)
 
 
-def _model(env_fn: Callable[[], Any], cfg: PPOConfig, seed: int) -> Any:
+def sb3_ppo(
+    env_fn: Callable[[], Any],
+    seed: int,
+    policy: str,
+    policy_kwargs: dict[str, Any],
+    **hyper: float,
+) -> Any:
+    """A stable-baselines3 ``PPO`` on CPU with one torch thread, over ``n_envs`` copies of
+    ``env_fn`` (``hyper``: ``n_envs`` and SB3's PPO keyword arguments)."""
     import torch
     from stable_baselines3 import PPO
     from stable_baselines3.common.env_util import make_vec_env
 
     torch.set_num_threads(1)
-    venv = make_vec_env(env_fn, n_envs=cfg.n_envs, seed=seed)
+    hyper = dict(hyper)
+    venv = make_vec_env(env_fn, n_envs=int(hyper.pop("n_envs")), seed=seed)
+    ints = ("n_steps", "batch_size", "n_epochs")
+    kwargs: dict[str, Any] = {k: int(v) if k in ints else v for k, v in hyper.items()}
     return PPO(
-        "MlpPolicy",
+        policy,
         venv,
-        n_steps=cfg.n_steps,
-        batch_size=cfg.batch_size,
-        learning_rate=cfg.learning_rate,
-        gamma=cfg.gamma,
-        ent_coef=cfg.ent_coef,
-        n_epochs=cfg.n_epochs,
-        policy_kwargs={"net_arch": list(cfg.net)},
+        **kwargs,
+        policy_kwargs=policy_kwargs,
         seed=seed,
         device="cpu",
         verbose=0,
     )
+
+
+def _model(env_fn: Callable[[], Any], cfg: PPOConfig, seed: int) -> Any:
+    hyper = {k: v for k, v in asdict(cfg).items() if k not in ("timesteps", "net")}
+    return sb3_ppo(env_fn, seed, "MlpPolicy", {"net_arch": list(cfg.net)}, **hyper)
 
 
 class PPOAgent:

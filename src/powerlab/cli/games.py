@@ -59,6 +59,13 @@ ALL_HELP = (
 )
 
 
+SEED_HELP = (
+    "Random seed of the perturbation ray from which the gnm and ipa solvers start (the other "
+    "solvers are deterministic). With several equilibria, two seeds may find different ones."
+)
+RANDOM_SOLVERS = ("gnm", "ipa")
+
+
 def _timeout(text: str) -> Any:
     from powerlab.games._deadline import MAX_SECONDS, Deadline
 
@@ -141,11 +148,11 @@ def _at_profile(g: Any, path: Path, deadline: Any, json_: bool, prov: dict[str, 
 
 
 def _common_payoff(
-    g: Any, solver: str | None, deadline: Any, json_: bool, prov: dict[str, Any]
+    g: Any, solver: str | None, deadline: Any, seed: int, json_: bool, prov: dict[str, Any]
 ) -> None:
     from powerlab.games.alignment import common_payoff_comparison
 
-    cmp = common_payoff_comparison(g, solver, True, timeout=deadline)
+    cmp = common_payoff_comparison(g, solver, True, timeout=deadline, seed=seed)
     rows = [
         {"profile": r.label, "payoffs": r.payoffs, "power_sum": r.power_sum, "gap": r.gap,
          "holds": r.holds, "is_bne": r.is_bne}
@@ -210,6 +217,7 @@ def game(
             help="Write the game as a Gambit .efg tree (chance draws the types) and stop."
         ),
     ] = None,
+    seed: Annotated[int, typer.Option("--seed", help=SEED_HELP)] = 0,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
     quiet: bool = QUIET_OPT,
 ) -> None:
@@ -231,7 +239,7 @@ def game(
         raise InputError("--profile, --export and --common-payoff: choose one")
     g = load_game(file)
     deadline.check("loading the game")
-    prov = provenance(game=g.name, solver=solver, all=all_ or None)
+    prov = provenance(game=g.name, solver=solver, all=all_ or None, seed=seed)
     if export is not None:
         from powerlab.games.gambit_io import write_efg
 
@@ -244,10 +252,10 @@ def game(
         _at_profile(g, profile, deadline, json_, prov)
         return
     if common_payoff:
-        _common_payoff(g, solver, deadline, json_, prov)
+        _common_payoff(g, solver, deadline, seed, json_, prov)
         return
     with progress_bar("solving", 1, enabled=not quiet) as advance:
-        res = analyze_game(g, solver, all_, deadline)
+        res = analyze_game(g, solver, all_, deadline, seed)
         advance(1)
     doc = res.to_dict()
     if json_:
@@ -259,6 +267,7 @@ def game(
     say(
         f"{g.name}: {g.n} players, types per player {types}, actions per player {actions}; "
         f"constant-sum: {const}; solver: {res.solver}"
+        + (f" (seed {seed})" if res.solver in RANDOM_SOLVERS else "")
     )
     table = Table(title="Equilibria")
     table.add_column("#")

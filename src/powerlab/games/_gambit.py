@@ -17,12 +17,11 @@ from typing import Any
 
 import numpy as np
 
+from powerlab._random import Seed, as_generator
 from powerlab.errors import InputError
 from powerlab.games._deadline import DeadlineExceeded
 
-__all__ = ["PERTURBATION_SEED", "GambitOutput", "solve_in_subprocess"]
-
-PERTURBATION_SEED = 0
+__all__ = ["GambitOutput", "solve_in_subprocess"]
 
 Behaviour = list[tuple[list[tuple[str, str]], list[Any]]]
 """One player's part of an equilibrium: per information set, ``(history, probs)``; a history
@@ -45,8 +44,10 @@ class GambitOutput:
     events: dict[str, int]
 
 
-def _gambit_result(game: Any, solver: str, rational: bool, counts: dict[str, int]) -> Any:
-    """Child-side: run one Gambit solver on the read game."""
+def _gambit_result(
+    game: Any, solver: str, rational: bool, counts: dict[str, int], gen: np.random.Generator
+) -> Any:
+    """Child-side: run one Gambit solver on the read game (``gen``: gnm's and ipa's ray)."""
     import pygambit as gbt
 
     if solver == "enumpoly":
@@ -58,7 +59,7 @@ def _gambit_result(game: Any, solver: str, rational: bool, counts: dict[str, int
         return gbt.nash.enumpoly_solve(game, event_callback=event)
     if solver in ("gnm", "ipa"):
         # a generic perturbation ray: Gambit's default one can stall on degenerate games
-        ray = game.random_strategy_profile(gen=np.random.default_rng(PERTURBATION_SEED))
+        ray = game.random_strategy_profile(gen=gen)
         return (gbt.nash.gnm_solve if solver == "gnm" else gbt.nash.ipa_solve)(ray)
     if solver == "logit":  # follow the logit branch; relax the regret target if not reached
         for maxregret in (1e-8, 1e-6, 1e-4):
@@ -77,13 +78,13 @@ def _gambit_result(game: Any, solver: str, rational: bool, counts: dict[str, int
     return table[solver]()
 
 
-def _run_gambit(text: str, solver: str, rational: bool) -> GambitOutput:
+def _run_gambit(text: str, solver: str, rational: bool, gen: np.random.Generator) -> GambitOutput:
     """Child-side: solve and return the equilibria, cliques and event counts as plain data."""
     import pygambit as gbt
 
     game = gbt.read_efg(io.StringIO(text))
     counts: dict[str, int] = {}
-    res = _gambit_result(game, solver, rational, counts)
+    res = _gambit_result(game, solver, rational, counts, gen)
     eqs = getattr(res, "equilibria", None)
     if eqs is None:
         eqs = [res.equilibrium] if res.equilibrium is not None else []
@@ -107,24 +108,42 @@ def _run_gambit(text: str, solver: str, rational: bool) -> GambitOutput:
     return GambitOutput(out, cliques, counts)
 
 
-def _child(conn: Any, text: str, solver: str, rational: bool) -> None:  # pragma: no cover
+def _child(
+    conn: Any, text: str, solver: str, rational: bool, gen: np.random.Generator
+) -> None:  # pragma: no cover
     try:
-        conn.send(("ok", _run_gambit(text, solver, rational)))
+        conn.send(("ok", _run_gambit(text, solver, rational, gen)))
     except Exception as exc:  # report any solver failure to the parent
         conn.send(("error", f"{type(exc).__name__}: {exc}".splitlines()[0]))
     finally:
         conn.close()
 
 
-def solve_in_subprocess(text: str, solver: str, rational: bool, timeout: float) -> GambitOutput:
-    """Run :func:`_run_gambit` in a forked child; kill it after ``timeout`` seconds."""
+def _child_generator(seed: Seed) -> np.random.Generator:
+    """The generator the child draws from: ``as_generator(seed)`` for an ``int`` or None; for a
+    ``Generator``, one spawned from it, so that the caller's generator advances and two calls
+    threading one generator draw different rays."""
+    if isinstance(seed, np.random.Generator):
+        return seed.spawn(1)[0]
+    return as_generator(seed)
+
+
+def solve_in_subprocess(
+    text: str, solver: str, rational: bool, timeout: float, seed: Seed = 0
+) -> GambitOutput:
+    """Run :func:`_run_gambit` in a forked child; kill it after ``timeout`` seconds.
+
+    ``seed`` draws the random perturbation ray of ``gnm`` and ``ipa`` (the other solvers are
+    deterministic and ignore it).
+    """
     import pygambit  # noqa: F401  (imported once here so that forked children inherit it)
 
     if timeout <= 0:
         raise DeadlineExceeded(f"gambit {solver}: no time left before starting")
+    gen = _child_generator(seed)
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, text, solver, rational), daemon=True)
+    proc = ctx.Process(target=_child, args=(child, text, solver, rational, gen), daemon=True)
     proc.start()
     child.close()
     try:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from powerlab._random import Seed
 from powerlab.games._deadline import Deadline, as_deadline
 from powerlab.games.model import BayesianGame
 from powerlab.games.power import best_case_power, power
@@ -73,10 +74,12 @@ def common_payoff_comparison(
     all_equilibria: bool = True,
     tol: float = 1e-9,
     timeout: float | Deadline = 60.0,
+    seed: Seed = 0,
 ) -> CommonPayoffComparison:
     """Compare ``Σ POWER`` with ``Σ`` best-case POWER (module docstring); exact for exact games.
 
-    ``timeout`` (seconds or a shared deadline) bounds the solver and the best-case search.
+    ``timeout`` (seconds or a shared deadline) bounds the solver and the best-case search;
+    ``seed`` draws the perturbation ray of ``gnm`` and ``ipa`` (:func:`solve`).
 
     ``holds`` is exact equality in exact games, ``|gap| <= tol`` otherwise.
     """
@@ -94,7 +97,7 @@ def common_payoff_comparison(
 
     rows = [
         row(f"equilibrium {k + 1}", e.strategies, e.is_bne)
-        for k, e in enumerate(solve(game, solver, all_equilibria, deadline))
+        for k, e in enumerate(solve(game, solver, all_equilibria, deadline, seed))
     ]
     common = is_common_payoff(game)
     if common:

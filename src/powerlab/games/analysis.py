@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from powerlab._random import Seed
 from powerlab._types import JSON
 from powerlab.errors import ResourceError
 from powerlab.games._deadline import Deadline, DeadlineExceeded, as_deadline
@@ -156,15 +157,17 @@ def analyze_game(
     solver: str | None = None,
     all_equilibria: bool = False,
     timeout: float | Deadline = 60.0,
+    seed: Seed = 0,
 ) -> GameAnalysis:
     """Solve ``game`` with Gambit and evaluate POWER, best-case POWER and conservation.
 
     ``timeout`` (seconds, or a shared deadline) bounds the whole analysis: the solver and
     the best-case enumeration. A best case that is too large is reported as None with a note;
-    running out of time raises :class:`~powerlab.errors.ResourceError`.
+    running out of time raises :class:`~powerlab.errors.ResourceError`. ``seed`` draws the
+    perturbation ray of the ``gnm`` and ``ipa`` solvers (:func:`~powerlab.games.solve.solve_set`).
     """
     deadline = as_deadline(timeout)
-    found = solve_set(game, solver, all_equilibria, deadline)
+    found = solve_set(game, solver, all_equilibria, deadline, seed)
     notes = []
     if found.dropped_players:
         notes.append(

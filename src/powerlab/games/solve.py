@@ -20,8 +20,8 @@ one of Gambit's solvers:
 * ``gnm`` (global Newton), ``ipa`` (iterated polymatrix approximation), ``simpdiv``
   (simplicial subdivision), ``liap`` (Lyapunov minimisation), ``logit`` (the principal
   branch of the logit QRE correspondence): n players, one or a few equilibria. ``gnm`` and
-  ``ipa`` start from a random perturbation ray drawn with the fixed ``PERTURBATION_SEED``
-  (the default ray stalls on degenerate games); ``logit`` relaxes its regret target
+  ``ipa`` start from a random perturbation ray drawn from the caller's ``seed`` (default 0;
+  Gambit's default ray stalls on degenerate games); ``logit`` relaxes its regret target
   1e-8 -> 1e-6 -> 1e-4 if needed, and our own check decides.
 
 Players with a single action are removed first (:mod:`powerlab.games.reduce`), so a game
@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from powerlab._random import Seed
 from powerlab.errors import InputError, ResourceError
 from powerlab.games._deadline import Deadline, as_deadline
 from powerlab.games._gambit import solve_in_subprocess
@@ -322,6 +323,7 @@ def solve_set(
     solver: str | None = None,
     all_equilibria: bool = False,
     timeout: float | Deadline = 60.0,
+    seed: Seed = 0,
 ) -> EquilibriumSet:
     """Bayesian Nash equilibria of ``game`` from a Gambit solver, verified by our ε-BNE check,
     with components (``enummixed``) and a statement of completeness.
@@ -332,6 +334,10 @@ def solve_set(
         all_equilibria: ask for all equilibria (changes only the default solver).
         timeout: seconds, or a :class:`~powerlab.games._deadline.Deadline` shared with the
             caller's other work; the solver process is killed when it passes.
+        seed: draws the random perturbation ray of ``gnm`` and ``ipa`` (an ``int``, a
+            ``numpy`` Generator or None; the other solvers are deterministic). The same seed
+            gives the same equilibria; with several equilibria, two seeds may give different
+            ones.
 
     Returns:
         Equilibria, deduplicated, each with payoffs, POWER and the verification result
@@ -349,7 +355,7 @@ def solve_set(
     _check_request(reduced, solver)
     tree = to_efg(reduced)
     rational = _rational(reduced, solver)
-    payload = solve_in_subprocess(tree.text, solver, rational, deadline.remaining())
+    payload = solve_in_subprocess(tree.text, solver, rational, deadline.remaining(), seed)
     span = float(
         np.max(np.asarray(game.payoffs, dtype=float))
         - np.min(np.asarray(game.payoffs, dtype=float))
@@ -399,6 +405,7 @@ def solve(
     solver: str | None = None,
     all_equilibria: bool = False,
     timeout: float | Deadline = 60.0,
+    seed: Seed = 0,
 ) -> list[Equilibrium]:
     """The equilibria of :func:`solve_set` (same arguments), without components."""
-    return solve_set(game, solver, all_equilibria, timeout).equilibria
+    return solve_set(game, solver, all_equilibria, timeout, seed).equilibria

@@ -195,7 +195,8 @@ def rho_sweep(
 ) -> SweepResult:
     """Σ POWER at equilibrium of ``games`` random games per ρ (see module docstring).
 
-    Game ``k`` at every ρ uses ``rng = default_rng([seed, k])``. ``select`` is ``first``
+    Game ``k`` at every ρ uses ``rng = default_rng([seed, k])``; ``seed`` also draws the
+    perturbation ray of ``gnm`` and ``ipa`` (:func:`solve_set`). ``select`` is ``first``
     (one equilibrium from ``solver``, default lcp/logit) or ``min``/``max``/``all`` (every
     equilibrium an enumeration finds; ``solver`` then defaults to enummixed/enumpoly).
     Games without a verified equilibrium are skipped and counted. ``timeout`` bounds the
@@ -228,7 +229,7 @@ def rho_sweep(
             g = correlated_game(
                 players, types, actions, rho, np.random.default_rng([seed, k]), grid=GRID
             )
-            found = solve_set(g, solver, enumerate_all, deadline)
+            found = solve_set(g, solver, enumerate_all, deadline, seed)
             used = found.solver
             eqs = [e for e in found.equilibria if e.is_bne]
             if on_game is not None:

@@ -56,7 +56,7 @@ from powerlab.agents.predict import (
 from powerlab.agents.protocol import ProtocolConfig, held_out_suite
 from powerlab.goals import avoids_shutdown, n_of_gamma, shutdown_setting, theorem2_bound
 
-__all__ = ["HELD_OUT", "LAPSE", "analyze", "predictions"]
+__all__ = ["HELD_OUT", "LAPSE", "agent_summary", "analyze", "predictions"]
 
 HELD_OUT: tuple[str, ...] = ("decision", "on-path", "off-path")
 LAPSE = 1e-3
@@ -242,6 +242,21 @@ def _cells(
     return X, N
 
 
+def agent_summary(chunk: dict[str, Any]) -> dict[str, Any]:
+    """One trained agent's line of the gate table: its chunk (seed, k, γ), the gate's rate
+    and verdict, CPU seconds, and the training curve's last success rate."""
+    curve = chunk.get("training", {}).get("curve", [])
+    return {
+        "seed": chunk["seed"],
+        "k": chunk["k"],
+        "gamma": chunk["gamma"],
+        "gate_rate": chunk["gate"]["rate"],
+        "passed": chunk["gate"]["passed"],
+        "cpu_seconds": sum(chunk["cpu_seconds"].values()),
+        "final_success": curve[-1]["success"] if curve else None,
+    }
+
+
 def analyze(
     cfg: ProtocolConfig,
     chunks: Sequence[dict[str, Any]],
@@ -252,20 +267,7 @@ def analyze(
 ) -> dict[str, Any]:
     """The whole analysis of the finished ``chunks`` (module docstring); JSON-ready."""
     gen = as_generator(rng)
-    agents = [
-        {
-            "seed": ch["seed"],
-            "k": ch["k"],
-            "gamma": ch["gamma"],
-            "gate_rate": ch["gate"]["rate"],
-            "passed": ch["gate"]["passed"],
-            "cpu_seconds": sum(ch["cpu_seconds"].values()),
-            "final_success": ch["training"]["curve"][-1]["success"]
-            if ch["training"]["curve"]
-            else None,
-        }
-        for ch in chunks
-    ]
+    agents = [agent_summary(ch) for ch in chunks]
     out: dict[str, Any] = {"agents": agents, "k_sweep": [], "shutdown": [], "comparison": {}}
     by_kg: dict[tuple[int, float], list[dict[str, Any]]] = {}
     for ch in chunks:

@@ -159,18 +159,10 @@ def build(outdir: Path, quick: bool) -> Section:
                 "<code>powerlab agents protocol analyze examples/agents/protocol-full</code>.</p>"
             )
     elif chunks:
+        from powerlab.agents.study import agent_summary
+
         recs = [json.loads(p.read_text()) for p in chunks]
-        agents = [
-            {
-                "seed": r["seed"],
-                "k": r["k"],
-                "gamma": r["gamma"],
-                "gate_rate": r["gate"]["rate"],
-                "passed": r["gate"]["passed"],
-                "cpu_seconds": sum(r["cpu_seconds"].values()),
-            }
-            for r in recs
-        ]
+        agents = [agent_summary(r) for r in recs]
         html_parts.append(
             f"<p>{len(chunks)} chunk(s) committed, not yet analysed "
             "(<code>powerlab agents protocol analyze examples/agents/protocol-full</code>).</p>"

@@ -205,9 +205,9 @@ def sample_cmd(
     mdp = load_env(env)
     model = _model(mdp, box, prior, features, epsilon, epsilon_relative, train_gamma)
     gs = model.goal_set(mdp, load_training(mdp, train), g, reading)
-    with progress_bar("sampling G_T", total=1, enabled=not quiet) as advance:
-        info = draw_goals(gs, sampler, samples, seed, out=out, prior=model.prior).to_dict()
-        advance(1)
+    with progress_bar("sampling G_T", total=samples, enabled=not quiet) as advance:
+        draw = draw_goals(gs, sampler, samples, seed, out=out, prior=model.prior, progress=advance)
+    info = draw.to_dict()
     if info.get("out"):
         wrote(info["out"])
     info["goal_model"] = model.label
@@ -439,7 +439,7 @@ def misgeneralization_cmd(
     (the CoinRun example of Krakovna & Kramár 2023)."""
     from powerlab.goals import load_training
     from powerlab.goals.features import load_features
-    from powerlab.goals.generalization import misgeneralization
+    from powerlab.goals.generalization import PROGRESS_PER_SAMPLE, misgeneralization
     from powerlab.mdp import load_env
 
     if samples < 1:
@@ -448,9 +448,11 @@ def misgeneralization_cmd(
     mdp = load_env(env)
     phi = None if features is None else load_features(mdp, features)
     td = load_training(mdp, train)
-    with progress_bar("sampling goals", total=1, enabled=not quiet) as advance:
-        res = misgeneralization(mdp, td, phi, start, g, samples, seed, box=_box(box))
-        advance(1)
+    total = PROGRESS_PER_SAMPLE * samples
+    with progress_bar("sampling goals, following them", total, enabled=not quiet) as advance:
+        res = misgeneralization(
+            mdp, td, phi, start, g, samples, seed, box=_box(box), progress=advance
+        )
     if json_out:
         prov = provenance(seed=seed, distribution="uniform", gamma=g, samples=samples)
         emit_json({"env": mdp.name, **res.as_dict()}, prov)

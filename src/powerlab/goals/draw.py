@@ -40,10 +40,13 @@ def sample_goals(
     n: int,
     rng: Seed = None,
     prior: RewardDistribution | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> GoalSamples:
     """``n`` draws from :math:`G_T` by the sampler named ``sampler``, under ``prior``
     (default uniform on the box; :mod:`powerlab.goals.priors` says which sampler is valid
     for which prior: rejection draws from the prior, hit-and-run reweights uniform draws).
+    ``progress`` is called with the number of samples kept as they are (``n`` in all unless
+    the rejection sampler's budget runs out).
 
     Raises:
         InputError: an unknown sampler, or a prior that hit-and-run cannot reweight.
@@ -55,15 +58,15 @@ def sample_goals(
             f"unknown sampler {sampler!r}; expected one of {', '.join(SAMPLER_FUNCTIONS)}"
         )
     if prior is None:
-        return fn(gs, n, rng)
+        return fn(gs, n, rng, progress=progress)
     if sampler == "rejection":
-        return sample_rejection(gs, n, rng, prior=prior)
+        return sample_rejection(gs, n, rng, prior=prior, progress=progress)
     if gs.features is not None:
         raise InputError("a prior on feature weights needs the rejection sampler")
     C, free = gs.constrained, gs.free
     log_density(prior, 0.5 * (gs.lo + gs.hi)[None, C], C)  # refuses before sampling
     gen = as_generator(rng)
-    res = sample_hit_and_run(gs, n, gen)
+    res = sample_hit_and_run(gs, n, gen, progress=progress)
     R = res.samples.copy()
     R[:, free] = np.asarray(prior.sample(gen, res.n, gs.dim))[:, free]  # exact on free coords
     logw = log_density(prior, R[:, C], C)
@@ -151,14 +154,16 @@ def draw_goals(
     *,
     out: str | os.PathLike[str] | None = None,
     prior: RewardDistribution | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> GoalDraw:
     """Sample by :func:`sample_goals`, optionally write the samples to ``out``
     (``.npz``/``.parquet``, with the summary's scalar fields as metadata), and return the
-    :class:`GoalDraw`; a :math:`G_T` of measure zero is returned as a finding, not raised."""
+    :class:`GoalDraw`; a :math:`G_T` of measure zero is returned as a finding, not raised.
+    ``progress(k)`` is called as ``k`` more samples are kept (``n`` in all at most)."""
     spec = "uniform" if prior is None else prior.spec
     seed = rng if isinstance(rng, int) else None
     try:
-        res = sample_goals(gs, sampler, n, rng, prior)
+        res = sample_goals(gs, sampler, n, rng, prior, progress)
     except EmptyGoalSet as exc:
         return GoalDraw(gs, sampler, spec, seed, None, measure_zero=exc.finding.message)
     draw = GoalDraw(gs, sampler, spec, seed, res, out=None if out is None else str(out))

@@ -16,6 +16,7 @@ compatibility moves the odds. Uniform on :math:`G_T` is the prior conditioned on
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,7 +35,11 @@ from powerlab.mdp import MDP, solve
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Misgeneralization", "destinations", "misgeneralization"]
+__all__ = ["PROGRESS_PER_SAMPLE", "Misgeneralization", "destinations", "misgeneralization"]
+
+PROGRESS_PER_SAMPLE = 3
+"""Progress units of :func:`misgeneralization` per goal sample: its draw, then following
+its optimal policy and a prior goal's."""
 
 
 def destinations(mdp: MDP, R: np.ndarray, gamma: float, start: str | int) -> Counter[str]:
@@ -118,6 +123,7 @@ def misgeneralization(
     *,
     box: tuple[float, float] = (0.0, 1.0),
     sampler: str = "hit-and-run",
+    progress: Callable[[int], None] | None = None,
 ) -> Misgeneralization:
     """Where :math:`G_T`-uniform goals and prior goals end from ``start`` (module docstring).
 
@@ -127,6 +133,9 @@ def misgeneralization(
         samples: goals drawn from each of the prior and :math:`G_T`.
         box: the box of the prior (on w with features).
         sampler: how :math:`G_T` is drawn (``"hit-and-run"`` or ``"rejection"``).
+        progress: advanced by :data:`PROGRESS_PER_SAMPLE` ``x samples`` units in all: one
+            per :math:`G_T` draw as it is kept, then ``samples`` once the destinations of
+            the :math:`G_T` goals are known and ``samples`` once those of the prior's are.
     """
     import pandas as pd
 
@@ -134,12 +143,15 @@ def misgeneralization(
     phi = None if features is None else features.matrix
     names = () if features is None else features.names
     gs = goal_set(mdp, training, gamma, "q", box, phi, names)
-    g_draw = sample_goals(gs, sampler, samples, gen)
+    advance = progress or (lambda k: None)
+    g_draw = sample_goals(gs, sampler, samples, gen, progress=advance)
     Y = gs.lo + (gs.hi - gs.lo) * gen.random((samples, gs.dim))
     prior_R = gs.to_theta(Y)
     acceptance = float(gs.contains_coords(Y).mean())
     ends_g = np.array(_ends(mdp, g_draw.samples, gamma, start))
+    advance(samples)
     ends_0 = np.array(_ends(mdp, prior_R, gamma, start))
+    advance(samples)
     iid = GoalSamples(prior_R, "prior", "q", gamma, 0.0, np.full(samples, -1))
     rows = []
     for d in sorted(set(ends_g) | set(ends_0)):

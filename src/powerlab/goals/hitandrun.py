@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -147,6 +148,7 @@ def sample_hit_and_run(
     pilot: int | None = None,
     thin: int | None = None,
     rounding: bool = True,
+    progress: Callable[[int], None] | None = None,
 ) -> GoalSamples:
     """``n`` approximately uniform draws from :math:`G_T` by hit-and-run (module docstring).
 
@@ -162,6 +164,7 @@ def sample_hit_and_run(
             dimension; on the CoinRun example at γ = 0.99 this brings split-R-hat below
             1.01, where ``n_C`` left it at 1.02-1.03).
         rounding: use the pilot covariance for directions.
+        progress: called with the number of samples kept after each kept step (``n`` in all).
 
     Raises:
         EmptyGoalSet: :math:`G_T` has measure zero (its ``finding`` names the constraint).
@@ -185,6 +188,8 @@ def sample_hit_and_run(
     if nC == 0:
         samples = gs.fill_free(np.zeros((n, 0)), gen)
         iid = np.full(n, -1, dtype=np.int64)
+        if progress is not None:
+            progress(n)
         return GoalSamples.drawn(gs, "hit-and-run", samples, iid, t0, n, ess=float(n))
     thin = _count("thin", 4 * nC if thin is None else thin, 1)
     n_pilot = _count("pilot", max(100, 20 * nC) if pilot is None else pilot, 0)
@@ -200,6 +205,8 @@ def sample_hit_and_run(
     for j in range(per):
         run.advance(thin)
         kept[:, j] = run.X
+        if progress is not None:
+            progress(min(chains, n - j * chains))
     flat = kept.reshape(chains * per, nC)[:n]
     chain_id = np.repeat(np.arange(chains), per)[:n]
     if per >= 4:

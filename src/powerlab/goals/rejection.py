@@ -20,6 +20,7 @@ asked and says so in :attr:`GoalSamples.warnings`; the cost per accepted sample 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -46,6 +47,7 @@ def sample_rejection(
     max_proposals: int = 10_000_000,
     max_seconds: float | None = None,
     prior: RewardDistribution | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> GoalSamples:
     """Up to ``n`` exact uniform draws from :math:`G_T` (fewer if a budget runs out, which
     the result's ``warnings`` then say).
@@ -59,6 +61,8 @@ def sample_rejection(
         prior: draw proposals from this distribution instead of uniformly on the box
             (exact for every prior, :mod:`powerlab.goals.priors`); its support must lie in
             the box.
+        progress: called with the number of new samples kept after each batch (``n`` in all
+            unless a budget runs out).
 
     Raises:
         EmptyGoalSet: :math:`G_T` has measure zero (checked before sampling).
@@ -91,6 +95,8 @@ def sample_rejection(
         proposals += k
         if ok.any():
             kept.append(R[ok])
+            if progress is not None:
+                progress(min(int(ok.sum()), n - n_kept))
             n_kept += int(ok.sum())
     samples = np.vstack(kept)[:n] if kept else np.zeros((0, S))
     accepted = sum(len(b) for b in kept)

@@ -44,7 +44,7 @@ def _constant_sum_game(seed: int, horizon: int = 2, c: int = 1):  # type: ignore
     return make_stochastic_game(prior, [F(1), F(0)], trans, rewards, horizon)
 
 
-def test_one_stage_is_the_seed_power() -> None:
+def test_one_stage_is_the_bayesian_game_power() -> None:
     """H = 1 and one state: first-stage POWER is the paper's POWER of the Bayesian game."""
     gen = np.random.default_rng(3)
     prior = np.array([[F(1, 6), F(1, 3)], [F(1, 4), F(1, 4)]], dtype=object)

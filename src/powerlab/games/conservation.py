@@ -2,13 +2,14 @@ r"""Conservation of POWER in constant-sum Bayesian games (Stavrianos & Turner 20
 
 A game is *constant-sum* with constant ``c`` when ``Σ_i r_i(t, a) = c`` for every action
 profile ``a`` and every type profile ``t`` of positive prior probability (profiles of
-probability zero never happen, so their payoffs cannot matter). the paper's theorem:
+probability zero never happen, so their payoffs cannot matter). The paper's theorem:
 
 .. math::
     \sum_i \mathrm{POWER}(i, σ) \;\ge\; c, \quad\text{with equality iff σ is a BNE.}
 
-Proof sketch (seed): ``max_{a_i} f_i ≥ E_{a_i∼σ_i} f_i`` type by type, and summing the right
-side over players gives ``E_t E_{a∼σ} Σ_i r_i(t, a) = c``. The *slack*
+Proof sketch (Stavrianos & Turner 2021, proof of the Theorem): ``max_{a_i} f_i ≥
+E_{a_i∼σ_i} f_i`` type by type, and summing the right side over players gives
+``E_t E_{a∼σ} Σ_i r_i(t, a) = c``. The *slack*
 ``Σ_i POWER(i, σ) - c = Σ_i Σ_{t_i} Ω_i(t_i) ρ_i(t_i)`` is the ex-ante regret summed over
 players. The proof works verbatim for interdependent rewards ``r_i(t, a)``.
 

@@ -44,7 +44,7 @@ def power_from_weighted(g: np.ndarray) -> Any:
 
 
 def power(game: BayesianGame, sigma: Any) -> list[Any]:
-    """``POWER(i, σ)`` for every player ``i`` (seed, §POWER in a Bayesian game).
+    """``POWER(i, σ)`` for every player ``i`` (Stavrianos & Turner 2021, §"POWER in a Bayesian game").
 
     Exact ``Fraction`` values when the game and ``σ`` are exact, floats otherwise.
     """

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from powerlab._random import Seed, as_generator
 from powerlab.errors import InputError
 from powerlab.games.model import BayesianGame, make_game
 
@@ -38,7 +39,7 @@ def integer_game(
     n: int,
     types: int | tuple[int, ...],
     actions: int | tuple[int, ...],
-    rng: int | np.random.Generator | None = None,
+    rng: Seed = None,
     low: int = -4,
     high: int = 4,
     constant_sum: int | None = None,
@@ -50,7 +51,7 @@ def integer_game(
     type profiles get weight 0 (at least one keeps positive weight). With ``constant_sum=c``
     the last player's payoff is ``c - Σ_{j<n} r_j(t, a)``.
     """
-    gen = np.random.default_rng(rng)
+    gen = as_generator(rng)
     tt, aa = _shape(n, types, actions)
     weights = gen.integers(1, 5, size=tt).astype(object)
     flat = weights.reshape(-1)
@@ -70,7 +71,7 @@ def correlated_game(
     types: int | tuple[int, ...],
     actions: int | tuple[int, ...],
     rho: float,
-    rng: int | np.random.Generator | None = None,
+    rng: Seed = None,
     uniform_prior: bool = False,
     grid: int | None = None,
 ) -> BayesianGame:
@@ -90,7 +91,7 @@ def correlated_game(
     lo = -1.0 / (n - 1)
     if not lo - 1e-12 <= rho <= 1.0:
         raise InputError(f"rho: must lie in [{lo:g}, 1] for {n} players, got {rho}")
-    gen = np.random.default_rng(rng)
+    gen = as_generator(rng)
     tt, aa = _shape(n, types, actions)
     cov = (1 - rho) * np.eye(n) + rho * np.ones((n, n))
     w, v = np.linalg.eigh(cov)

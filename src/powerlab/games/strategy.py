@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from powerlab._random import Seed, as_generator
 from powerlab.errors import InputError
 from powerlab.games._numbers import as_exact_array, as_float_array, is_rational_array
 from powerlab.games.model import BayesianGame
@@ -97,9 +98,9 @@ def pure_strategies(num_types: int, num_actions: int) -> np.ndarray:
     return out
 
 
-def random_profile(game: BayesianGame, rng: int | np.random.Generator | None = None) -> Profile:
+def random_profile(game: BayesianGame, rng: Seed = None) -> Profile:
     """A float profile with each row drawn uniformly from the simplex (Dirichlet(1, ..., 1))."""
-    gen = np.random.default_rng(rng)
+    gen = as_generator(rng)
     return [
         gen.dirichlet(np.ones(a), size=t)
         for t, a in zip(game.num_types, game.num_actions, strict=True)

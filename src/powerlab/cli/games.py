@@ -315,7 +315,9 @@ def game_sweep(
     types: Annotated[int, typer.Option(help="Types per player.")] = 2,
     actions: Annotated[int, typer.Option(help="Actions per player.")] = 2,
     games: Annotated[int, typer.Option(help="Random games per ρ.")] = 50,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    seed: Annotated[
+        int, typer.Option(help="Random seed of the games (and of gnm's and ipa's starting ray).")
+    ] = 0,
     solver: Annotated[
         str | None,
         typer.Option(help="Gambit solver (default lcp/logit; enummixed/enumpoly with --select)."),

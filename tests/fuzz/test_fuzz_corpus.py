@@ -4,9 +4,7 @@ The cases reproduce a reliability run made as an attacker would: files that are 
 documents nested 5,000 or 100,000 deep, recursive aliases and alias bombs, numbers with
 millions of digits in their exponent, arrays that would need tens of gigabytes, names that
 are paths or Rich markup, and counts that would run for days. Each case is written into
-``tmp_path`` and run in-process under the harness's time limit (``conftest.py``). Cases
-whose fix belongs to another package are marked ``xfail`` with that package named; they
-turn to XPASS once it is fixed.
+``tmp_path`` and run in-process under the harness's time limit (``conftest.py``).
 """
 
 from __future__ import annotations
@@ -120,11 +118,7 @@ def _twelve_players(tmp: Path) -> tuple[list[object], list[str]]:
     return _game(tmp, "twelve.yaml", json.dumps(doc))
 
 
-def _xfail(case: Case, reason: str) -> tuple[Case, str]:
-    return case, reason
-
-
-CORPUS: dict[str, Case | tuple[Case, str]] = {
+CORPUS: dict[str, Case] = {
     # files that are not regular files, or too large
     "dev-zero": Case(lambda t: (["power", "/dev/zero", "--json"], ["/dev/zero"])),
     "fifo": Case(_fifo),
@@ -281,12 +275,7 @@ CORPUS: dict[str, Case | tuple[Case, str]] = {
 }
 
 
-PARAMS = [
-    pytest.param(v[0], id=k, marks=pytest.mark.xfail(reason=v[1]))
-    if isinstance(v, tuple)
-    else pytest.param(v, id=k)
-    for k, v in sorted(CORPUS.items())
-]
+PARAMS = [pytest.param(v, id=k) for k, v in sorted(CORPUS.items())]
 
 
 @pytest.mark.timeout(120)

@@ -98,7 +98,7 @@ def test_competence_gate_counts_stretch_and_outcome() -> None:
     shortest = len(tree_path(sit.layout, sit.start, sit.cheese)) - 1
     eps = [
         {"case": 0, "outcome": "cheese", "length": shortest},
-        {"case": 0, "outcome": "cheese", "length": int(1.2 * shortest) + 1},
+        {"case": 0, "outcome": "cheese", "length": int(cfg.gate_stretch * shortest) + 1},
         {"case": 0, "outcome": "top-right", "length": 3},
         {"case": 0, "outcome": "cheese", "length": shortest},
     ]
@@ -110,9 +110,9 @@ def test_competence_gate_counts_stretch_and_outcome() -> None:
 def test_config_round_trip_and_bad_input() -> None:
     cfg = PRESETS["full"]
     assert ProtocolConfig.from_dict(json.loads(json.dumps(cfg.to_dict()))) == cfg
-    assert len(cfg.chunks()) == 10 * 3 + 5 * 3
+    assert len(cfg.chunks()) == 10 * 4 + 5 * 2
     with pytest.raises(InputError, match="k=9"):
-        ProtocolConfig(sizes=(4, 5), ks=(9,))
+        ProtocolConfig(sizes=(3, 4), ks=(9,))
 
 
 def test_smoke_run_resumes_and_analyses(tmp_path: Path) -> None:

@@ -7,7 +7,9 @@ thread) on the ``full`` preset's mazes, over ``--steps`` steps, in process CPU t
 time; the ratio (1)/(2) says how much of training is the learner. (3) One chunk's
 evaluation (rollouts on its held-out suite) with an untrained network. (4) The projected CPU
 time of the full protocol: chunks x (timesteps / training rate + evaluation), and the same
-divided by the cores given with ``--cores`` (default 2).
+divided by the cores given with ``--cores`` (default 2). (5) When ``--results DIR`` holds
+finished chunks (default ``examples/agents/protocol-full``), the CPU time they recorded,
+measured rather than projected.
 
 Run: ``python benchmarks/bench_agents.py [--steps 16384] [--cores 2]``. The last line is
 ``full_run_hours_on_N_cores: H``.
@@ -17,8 +19,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
 import time
+from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
@@ -33,6 +37,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--steps", type=int, default=16_384)
     ap.add_argument("--cores", type=int, default=2)
+    ap.add_argument("--results", default="examples/agents/protocol-full")
     args = ap.parse_args()
     cfg = PRESETS["full"]
     k, gamma = cfg.ks[len(cfg.ks) // 2], cfg.gamma
@@ -73,6 +78,18 @@ def main() -> None:
         f"full_run: {chunks} chunks x ({cfg.ppo.timesteps} steps + evaluation) "
         f"= {total / 3600:.1f} CPU hours"
     )
+    done = sorted(Path(args.results).glob("chunks/*.json"))
+    if done:
+        recs = [json.loads(p.read_text()) for p in done]
+        cpu_done = sum(sum(r["cpu_seconds"].values()) for r in recs)
+        steps_done = sum(r["training"]["timesteps"] for r in recs)
+        train_done = sum(r["cpu_seconds"]["train"] for r in recs)
+        print(
+            f"measured: {len(recs)}/{chunks} chunks in {args.results} took "
+            f"{cpu_done / 3600:.2f} CPU hours ({steps_done / train_done:.0f} training steps per "
+            f"CPU s); at that rate the full run is {cpu_done / len(recs) * chunks / 3600:.1f} "
+            "CPU hours"
+        )
     print(f"full_run_hours_on_{args.cores}_cores: {total / 3600 / args.cores:.1f}")
 
 

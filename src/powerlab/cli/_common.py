@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Annotated, Any, TypeVar, cast
 
 import numpy as np
 import rich.table
@@ -36,6 +36,8 @@ __all__ = [
     "PIPE_WIDTH",
     "QUIET_OPT",
     "Command",
+    "JsonFlag",
+    "SeedFlag",
     "Table",
     "console",
     "emit_json",
@@ -323,6 +325,12 @@ def emit_json(obj: Any, provenance: dict[str, Any] | None = None) -> None:
 
 QUIET_OPT = typer.Option(False, "--quiet", "-q", help="Draw no progress bar on stderr.")
 """The ``--quiet`` option of every command that may run for more than about a second."""
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
+"""The ``--json`` flag of a command whose JSON document needs no further description."""
+
+SeedFlag = Annotated[int, typer.Option("--seed", help="Random seed.")]
+"""The ``--seed`` option of a command whose random draws need no further description."""
 
 
 def wrote(path: str | Path) -> None:

@@ -12,9 +12,15 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
 
 from powerlab.cli._common import Table, console, emit_json, progress_bar
 from powerlab.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["run_exact_optimality", "run_exact_power"]
 
@@ -43,6 +49,45 @@ def _no_plot(plot: str | None) -> None:
         raise InputError("--plot is not available with --exact; drop one of them")
 
 
+def _run_exact(
+    env: str,
+    gamma: list[str],
+    plot: str | None,
+    json_out: bool,
+    what: str,
+    compute: Callable[[Any, list[Fraction], float | None], pd.DataFrame],
+    title: Callable[[str], str],
+    columns: tuple[tuple[str, str], tuple[str, str]],
+) -> None:
+    """Load ``env``, run ``compute(mdp, gammas, time_limit)`` and print its frame.
+
+    ``columns`` names the key and value columns as ``(header, field)``; the table shows them
+    with γ between and the value as a decimal after. With ``json_out`` the frame's records
+    are printed as one JSON document with ``"exact": true``.
+    """
+    from powerlab.mdp import load_env
+    from powerlab.power.exact import as_fraction
+
+    _no_plot(plot)
+    limit = _time_limit()
+    gammas = [as_fraction(g) for g in gamma]
+    mdp = load_env(env)
+    with progress_bar(f"exact {what}", total=1, enabled=not json_out) as advance:
+        frame = compute(mdp, gammas, limit)
+        advance(1)
+    if json_out:
+        emit_json({"env": mdp.name, "exact": True, "results": frame.to_dict(orient="records")})
+        return
+    (key_header, key), (value_header, value) = columns
+    table = Table(title=title(mdp.name))
+    for col in (key_header, "γ", value_header, "≈"):
+        table.add_column(col, justify="left" if col == key_header else "right")
+    for row in frame.itertuples():
+        v = getattr(row, value)
+        table.add_row(str(getattr(row, key)), str(row.gamma), str(v), f"{float(v):.6f}")
+    console.print(table)
+
+
 def run_exact_power(
     env: str,
     gamma: list[str],
@@ -52,49 +97,35 @@ def run_exact_power(
     json_out: bool,
 ) -> None:
     """Exact POWER of each state (Turner et al. 2021, Def 5.2) as fractions."""
-    from powerlab.mdp import load_env
-    from powerlab.power.exact import as_fraction, exact_power
+    from powerlab.power.exact import exact_power
 
-    _no_plot(plot)
-    limit = _time_limit()
-    gammas = [as_fraction(g) for g in gamma]
-    mdp = load_env(env)
-    with progress_bar("exact POWER", total=1, enabled=not json_out) as advance:
-        frame = exact_power(mdp, gammas, states=states, dist=dist, time_limit=limit)
-        advance(1)
-    if json_out:
-        emit_json({"env": mdp.name, "exact": True, "results": frame.to_dict(orient="records")})
-        return
-    table = Table(title=f"Exact POWER in {mdp.name} (iid uniform [0, 1] rewards)")
-    for col in ("state", "γ", "POWER", "≈"):
-        table.add_column(col, justify="left" if col == "state" else "right")
-    for row in frame.itertuples():
-        table.add_row(str(row.state), str(row.gamma), str(row.power), f"{float(row.power):.6f}")
-    console.print(table)
+    _run_exact(
+        env,
+        gamma,
+        plot,
+        json_out,
+        "POWER",
+        lambda mdp, gs, limit: exact_power(mdp, gs, states=states, dist=dist, time_limit=limit),
+        lambda name: f"Exact POWER in {name} (iid uniform [0, 1] rewards)",
+        (("state", "state"), ("POWER", "power")),
+    )
 
 
 def run_exact_optimality(
     env: str, state: str, gamma: list[str], dist: str, plot: str | None, json_out: bool
 ) -> None:
     """Exact optimality probability of each action at ``state`` as fractions."""
-    from powerlab.mdp import load_env
-    from powerlab.power.exact import as_fraction, exact_optimality_probability
+    from powerlab.power.exact import exact_optimality_probability
 
-    _no_plot(plot)
-    limit = _time_limit()
-    gammas = [as_fraction(g) for g in gamma]
-    mdp = load_env(env)
-    with progress_bar("exact optimality", total=1, enabled=not json_out) as advance:
-        frame = exact_optimality_probability(mdp, state, gammas, dist=dist, time_limit=limit)
-        advance(1)
-    if json_out:
-        emit_json({"env": mdp.name, "exact": True, "results": frame.to_dict(orient="records")})
-        return
-    table = Table(title=f"Exact optimality probability at {state} in {mdp.name}")
-    for col in ("action", "γ", "probability", "≈"):
-        table.add_column(col, justify="left" if col == "action" else "right")
-    for row in frame.itertuples():
-        table.add_row(
-            str(row.action), str(row.gamma), str(row.probability), f"{float(row.probability):.6f}"
-        )
-    console.print(table)
+    _run_exact(
+        env,
+        gamma,
+        plot,
+        json_out,
+        "optimality",
+        lambda mdp, gs, limit: exact_optimality_probability(
+            mdp, state, gs, dist=dist, time_limit=limit
+        ),
+        lambda name: f"Exact optimality probability at {state} in {name}",
+        (("action", "action"), ("probability", "probability")),
+    )

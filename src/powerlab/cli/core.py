@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -9,6 +10,7 @@ import typer
 
 from powerlab.cli._common import (
     QUIET_OPT,
+    JsonFlag,
     Table,
     console,
     emit_json,
@@ -43,7 +45,6 @@ DIST_OPT = typer.Option(
     "--dist",
     help="Reward distribution: uniform, uniform:LO,HI, beta:A,B or bernoulli:P (per state iid).",
 )
-JSON_OPT = typer.Option(False, "--json", help="Print JSON only.")
 EXACT_OPT = typer.Option(False, "--exact", help=EXACT_HELP)
 
 
@@ -93,6 +94,29 @@ def _load_with_dist(env: str, dist: str) -> Any:
     return mdp
 
 
+def _render(
+    env: str,
+    frame: pd.DataFrame,
+    plot: Path | None,
+    figure: Callable[[], Any],
+    json_out: bool,
+    columns: list[str],
+    table: Callable[[], None],
+) -> None:
+    """Write ``figure()`` to ``plot`` if asked, then print ``columns`` of ``frame`` as JSON
+    (with the frame's provenance) or, without ``json_out``, call ``table()``."""
+    if plot:
+        from powerlab._figures import save_figure
+
+        save_figure(figure(), plot)
+        wrote(plot)
+    if json_out:
+        records = frame[columns].to_dict(orient="records")
+        emit_json({"env": env, "results": records}, frame.attrs["provenance"])
+        return
+    table()
+
+
 def power_cmd(
     env: str = ENV_ARG,
     gamma: list[str] = typer.Option(["0.9"], "--gamma", "-g", help=GAMMA_HELP),
@@ -103,7 +127,7 @@ def power_cmd(
         None, "--states", help="States to report (default all), e.g. --states a,b."
     ),
     plot: Path = typer.Option(None, "--plot", help="Write a figure (heatmap on grids) to PATH."),
-    json_out: bool = JSON_OPT,
+    json_out: JsonFlag = False,
     exact: bool = EXACT_OPT,
     quiet: bool = QUIET_OPT,
 ) -> None:
@@ -129,18 +153,19 @@ def power_cmd(
             states=split_list(states, "--states", keep=mdp.states) or None,
             progress=advance,
         )
-    if plot:
-        from powerlab._figures import save_figure
-        from powerlab.report.figures import plot_power
+    from powerlab.report.figures import plot_power
 
-        save_figure(plot_power(mdp, frame), plot)
-        wrote(plot)
-    if json_out:
-        cols = ["state", "gamma", "power", "stderr", "samples", "solver_error"]
-        records = frame[cols].to_dict(orient="records")
-        emit_json({"env": mdp.name, "results": records}, frame.attrs["provenance"])
-        return
-    _power_table(frame, f"POWER in {mdp.name} ({samples} samples, {dist}, seed {seed})")
+    _render(
+        mdp.name,
+        frame,
+        plot,
+        lambda: plot_power(mdp, frame),
+        json_out,
+        ["state", "gamma", "power", "stderr", "samples", "solver_error"],
+        lambda: _power_table(
+            frame, f"POWER in {mdp.name} ({samples} samples, {dist}, seed {seed})"
+        ),
+    )
 
 
 def optimality_cmd(
@@ -151,7 +176,7 @@ def optimality_cmd(
     seed: int = SEED_OPT,
     dist: str = DIST_OPT,
     plot: Path = typer.Option(None, "--plot", help="Write a bar chart to PATH."),
-    json_out: bool = JSON_OPT,
+    json_out: JsonFlag = False,
     exact: bool = EXACT_OPT,
     quiet: bool = QUIET_OPT,
 ) -> None:
@@ -170,19 +195,18 @@ def optimality_cmd(
         frame = optimality_probability(
             mdp, state, gammas, samples=samples, rng=seed, dist=dist, progress=advance
         )
-    if plot:
-        from powerlab._figures import save_figure
-        from powerlab.report.figures import plot_optimality
+    from powerlab.report.figures import plot_optimality
 
-        save_figure(plot_optimality(frame), plot)
-        wrote(plot)
-    if json_out:
-        cols = ["state", "action", "gamma", "probability", "stderr", "samples"]
-        records = frame[cols].to_dict(orient="records")
-        emit_json({"env": mdp.name, "results": records}, frame.attrs["provenance"])
-        return
     title = f"Optimality probability at {state} in {mdp.name} ({samples} samples, seed {seed})"
-    _optimality_table(frame, title)
+    _render(
+        mdp.name,
+        frame,
+        plot,
+        lambda: plot_optimality(frame),
+        json_out,
+        ["state", "action", "gamma", "probability", "stderr", "samples"],
+        lambda: _optimality_table(frame, title),
+    )
 
 
 def register(app: typer.Typer) -> None:

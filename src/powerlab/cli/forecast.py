@@ -12,7 +12,17 @@ from typing import Annotated, Any
 import typer
 
 from powerlab._provenance import provenance
-from powerlab.cli._common import Table, console, emit_json, guarded, parse_number, say, wrote
+from powerlab.cli._common import (
+    JsonFlag,
+    SeedFlag,
+    Table,
+    console,
+    emit_json,
+    guarded,
+    parse_number,
+    say,
+    wrote,
+)
 from powerlab.errors import InputError
 
 __all__ = ["forecast_cmd", "forecast_table_cmd", "imitate_cmd", "lowstakes_cmd", "register"]
@@ -62,7 +72,7 @@ def forecast_cmd(
         ),
     ] = None,
     plot: Annotated[Path | None, typer.Option("--plot", help="Write the curve as PNG.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    json_out: JsonFlag = False,
 ) -> None:
     """P(AGI by year) from semi-informative priors (Davidson 2021)."""
     from powerlab.forecast import forecast
@@ -109,7 +119,7 @@ def forecast_table_cmd(
             help="Report section: 4.2, 5.2.2, 5.2.3a, 5.2.3b, 5.3a, 5.3b, 6.1.2, 6.2.1, 6.2.3, 7.2.1, 7.3, 8, A8, A9."
         ),
     ],
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    json_out: JsonFlag = False,
 ) -> None:
     """Reproduce one table of Davidson (2021), in percent to 2 significant figures."""
     from powerlab.forecast import report_table
@@ -146,7 +156,7 @@ def imitate_cmd(
     ] = 5,
     alpha: Annotated[str, typer.Option("--alpha", help="Top-set parameter α in (0, 1).")] = "0.01",
     steps: Annotated[int, typer.Option("--steps", help="Steps T.")] = 2000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    seed: SeedFlag = 0,
     rule: Annotated[
         str, typer.Option("--rule", help="Top set: cumulative (default), absolute or ratio.")
     ] = "cumulative",
@@ -157,7 +167,7 @@ def imitate_cmd(
         str, typer.Option("--epsilon", help="Mass deceptive models put on the catastrophe.")
     ] = "0.5",
     plot: Annotated[Path | None, typer.Option("--plot", help="Write the figure as PNG.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    json_out: JsonFlag = False,
 ) -> None:
     """Conservative imitation with queries vs Bayes mixture and MAP (Cohen, Hutter & Nanda)."""
     from powerlab.imitation import run_experiment
@@ -218,9 +228,9 @@ def lowstakes_cmd(
         bool,
         typer.Option("--shift/--no-shift", help="Move the target at T/2 (distribution shift)."),
     ] = True,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    seed: SeedFlag = 0,
     plot: Annotated[Path | None, typer.Option("--plot", help="Write the figure as PNG.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    json_out: JsonFlag = False,
 ) -> None:
     """Online learning with bounded per-decision loss: regret vs bounds (Christiano 2021)."""
     from powerlab.lowstakes import low_stakes_experiment

@@ -15,6 +15,7 @@ import typer
 from powerlab._provenance import provenance
 from powerlab.cli._common import (
     QUIET_OPT,
+    JsonFlag,
     Table,
     console,
     emit_json,
@@ -218,7 +219,7 @@ def game(
         ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help=SEED_HELP)] = 0,
-    json_: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    json_: JsonFlag = False,
     quiet: bool = QUIET_OPT,
 ) -> None:
     """Equilibria of a Bayesian game with POWER, its bounds and the conservation slack.
@@ -334,7 +335,7 @@ def game_sweep(
         str, typer.Option(help="Time limit in seconds for the whole sweep.")
     ] = "3600",
     plot: Annotated[Path | None, typer.Option(help="Write a PNG figure to PATH.")] = None,
-    json_: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    json_: JsonFlag = False,
     quiet: bool = QUIET_OPT,
 ) -> None:
     """Σ POWER at equilibrium in random games whose players' rewards have correlation ρ:
@@ -403,7 +404,7 @@ def game_sequential(
     timeout: Annotated[
         str, typer.Option(help="Time limit in seconds for the whole command.")
     ] = "60",
-    json_: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    json_: JsonFlag = False,
     quiet: bool = QUIET_OPT,
 ) -> None:
     """First-stage POWER at the equilibria of a finite-horizon Bayesian stochastic game,

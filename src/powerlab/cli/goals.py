@@ -18,6 +18,8 @@ import typer
 from powerlab._provenance import provenance
 from powerlab.cli._common import (
     QUIET_OPT,
+    JsonFlag,
+    SeedFlag,
     Table,
     console,
     emit_json,
@@ -100,7 +102,6 @@ _FEATURES_HELP = "Features file: goals are θ = Φw with the box on w."
 _EPS_HELP = "Approximate compatibility: trained actions within E of optimal (rejection only)."
 _EPS_REL_HELP = "Read --epsilon relative to each goal's value range."
 _TRAIN_GAMMA_HELP = "Form G_T at this training discount (default: the evaluation γ)."
-_JSON_HELP = "Print JSON only."
 
 
 def _cell(v: Any) -> str:
@@ -140,7 +141,7 @@ def gamma_star_cmd(
         ..., "--from", help="The state the agent starts from (a new state, outside training)."
     ),
     gamma: list[str] = typer.Option(["0.9", "0.99"], "--gamma", "-g", help=_GAMMA_HELP),
-    json_out: bool = typer.Option(False, "--json", help=_JSON_HELP),
+    json_out: JsonFlag = False,
 ) -> None:
     """γ* of each recurrent state reachable from --from (Krakovna & Kramár 2023, Prop 3).
 
@@ -181,7 +182,7 @@ def sample_cmd(
     reading: str = typer.Option("q", "--reading", help=_READING_HELP),
     sampler: str = typer.Option("hit-and-run", "--sampler", help="rejection or hit-and-run."),
     samples: int = typer.Option(1000, "--samples", "-n", help="Goals to draw."),
-    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    seed: SeedFlag = 0,
     gamma: list[str] = typer.Option(["0.9"], "--gamma", "-g", help=_ONE_GAMMA_HELP),
     box: str = typer.Option("0,1", "--box", help=_BOX_HELP),
     prior: str = typer.Option(None, "--prior", help=_PRIOR_HELP),
@@ -190,7 +191,7 @@ def sample_cmd(
     epsilon_relative: bool = typer.Option(False, "--epsilon-relative", help=_EPS_REL_HELP),
     train_gamma: str = typer.Option(None, "--train-gamma", help=_TRAIN_GAMMA_HELP),
     out: str = typer.Option(None, "--out", "-o", help="Write samples to FILE.npz or FILE.parquet."),
-    json_out: bool = typer.Option(False, "--json", help=_JSON_HELP),
+    json_out: JsonFlag = False,
     quiet: bool = QUIET_OPT,
 ) -> None:
     """Draw goals from G_T, the goals under which the trained actions are optimal
@@ -329,7 +330,7 @@ def shutdown_cmd(
         None, "--train-gamma", help="Form G_T at this training discount (default: each γ)."
     ),
     samples: int = typer.Option(1000, "--samples", "-n", help="Goals drawn from G_T per γ."),
-    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    seed: SeedFlag = 0,
     reading: str = typer.Option("q", "--reading", help=_READING_HELP),
     sampler: str = typer.Option("hit-and-run", "--sampler", help="hit-and-run or rejection."),
     box: str = typer.Option("0,1", "--box", help=_BOX_HELP),
@@ -342,7 +343,7 @@ def shutdown_cmd(
     epsilon: str = typer.Option("0", "--epsilon", help=_EPS_HELP),
     epsilon_relative: bool = typer.Option(False, "--epsilon-relative", help=_EPS_REL_HELP),
     plot: Path = typer.Option(None, "--plot", help="Write the figure (PNG) to PATH."),
-    json_out: bool = typer.Option(False, "--json", help=_JSON_HELP),
+    json_out: JsonFlag = False,
     quiet: bool = QUIET_OPT,
 ) -> None:
     """Theorem 2 (Krakovna & Kramár 2023) against measurement: the fraction of the goals G_T
@@ -430,9 +431,9 @@ def misgeneralization_cmd(
     start: str = typer.Option(..., "--start", help="Start state of the test situation."),
     gamma: list[str] = typer.Option(["0.9"], "--gamma", "-g", help=_ONE_GAMMA_HELP),
     samples: int = typer.Option(2000, "--samples", "-n", help="Goals drawn per prior."),
-    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    seed: SeedFlag = 0,
     box: str = typer.Option("0,1", "--box", help="The box LO,HI of the feature weights."),
-    json_out: bool = typer.Option(False, "--json", help=_JSON_HELP),
+    json_out: JsonFlag = False,
     quiet: bool = QUIET_OPT,
 ) -> None:
     """Where goals compatible with training go in a test situation, against the prior

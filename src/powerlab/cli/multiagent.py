@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from powerlab._provenance import provenance
 from powerlab.cli._common import (
     QUIET_OPT,
+    JsonFlag,
+    SeedFlag,
     Table,
     console,
     emit_json,
@@ -23,6 +25,11 @@ from powerlab.cli._common import (
     wrote,
 )
 from powerlab.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from powerlab.multiagent.power import MultiagentPower
 
 __all__ = ["register"]
 
@@ -87,7 +94,7 @@ def multiagent(
         ),
     ] = None,
     samples: Annotated[int, typer.Option("--samples", "-n", help="Reward samples.")] = 1000,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    seed: SeedFlag = 0,
     max_rounds: Annotated[int, typer.Option(help="Best-response rounds (equilibrium).")] = 30,
     plot: Annotated[
         Path | None, typer.Option(help="Write POWER vs ρ (PNG), or heatmaps for one ρ and γ.")
@@ -106,24 +113,14 @@ def multiagent(
             "(needs Graphviz's dot program)."
         ),
     ] = None,
-    json_: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    json_: JsonFlag = False,
     quiet: bool = QUIET_OPT,
 ) -> None:
     """POWER of H and A at every joint state, with standard errors and solver bounds."""
-    import pandas as pd
-
     from powerlab.mdp import load_env
-    from powerlab.multiagent import joint_mdp, multiagent_power
-    from powerlab.multiagent.plot import plot_heatmaps, plot_power_vs_rho
-    from powerlab.multiagent.power import MEAN_ROW
+    from powerlab.multiagent import joint_mdp
 
-    gammas = [
-        parse_gamma(g, open_low=True, open_high=True)
-        for g in (split_list(gamma, "--gamma") or ["0.9"])
-    ]
-    rhos = [parse_number(r, "--rho", low=-1.0, high=1.0) for r in split_list(rho, "--rho") or ["0"]]
-    if ai.startswith("fixed:") and len(rhos) > 1:
-        raise InputError("--rho: A's policy is fixed, so ρ has no effect; give at most one")
+    gammas, rhos = _gammas_rhos(gamma, rho, ai)
     if samples < 2:
         raise InputError(f"--samples: must be at least 2, got {samples}")
     if max_rounds < 1:
@@ -135,78 +132,16 @@ def multiagent(
         wrote(render_dot(mdp_to_dot(base), graph))
     joint = joint_mdp(base, no_overlap=no_overlap)
     mode, pi = _policy(ai, joint)
-    rows, results = [], []
-    bar = progress_bar("POWER (γ x ρ)", len(gammas) * len(rhos), enabled=not quiet)
-    with bar as advance:
-        for g, r in ((g, r) for g in gammas for r in rhos):
-            res = multiagent_power(
-                joint,
-                g,
-                ai=mode,
-                policy_A=pi,  # type: ignore[arg-type]
-                rho=r,
-                samples=samples,
-                rng=seed,
-                max_rounds=max_rounds,
-            )
-            results.append(res)
-            advance(1)
-            for _, row in res.table[res.table.state == MEAN_ROW].iterrows():
-                rows.append(
-                    (
-                        g,
-                        res.rho,
-                        row.agent,
-                        row.power,
-                        row.stderr,
-                        row.solver_error,
-                        res.unconverged,
-                        res.cycling,
-                    )
-                )
-    summary = pd.DataFrame(
-        rows,
-        columns=[
-            "gamma",
-            "rho",
-            "agent",
-            "power",
-            "stderr",
-            "solver_error",
-            "unconverged",
-            "cycling",
-        ],
-    )
+    runs = [(g, r) for g in gammas for r in rhos]
+    results = _run(joint, runs, mode, pi, samples, seed, max_rounds, quiet)
+    summary = _summary(results)
     if plot is not None:
-        if len(results) == 1 and joint.cells is not None:
-            plot_heatmaps(joint, results[0], plot)
-        else:
-            plot_power_vs_rho(
-                summary,
-                plot,
-                f"{joint.base.name}: A {mode}",
-                _games_beside(rhos, beside_games, seed),
-            )
-        wrote(plot)
+        _plot(joint, results, summary, plot, mode, _games_beside(rhos, beside_games, seed))
     if json_:
+        doc = {"env": joint.base.name, "mode": mode, "no_overlap": no_overlap}
+        doc |= {"samples": samples, "seed": seed}
         emit_json(
-            {
-                "env": joint.base.name,
-                "mode": mode,
-                "no_overlap": no_overlap,
-                "samples": samples,
-                "seed": seed,
-                "summary": summary.to_dict(orient="records"),
-                "states": [
-                    {
-                        "gamma": res.gamma,
-                        "rho": res.rho,
-                        "rounds": res.rounds,
-                        "table": res.table.to_dict(orient="records"),
-                    }
-                    for res in results
-                ],
-            },
+            _document(doc, summary, results),
             provenance(
                 env=joint.base.name,
                 seed=seed,
@@ -217,7 +152,111 @@ def multiagent(
             ),
         )
         return
-    table = Table(title=f"POWER (mean over {joint.n_states} joint states), A: {mode}")
+    _table(joint.n_states, mode, samples, summary)
+
+
+def _gammas_rhos(
+    gamma: list[str] | None, rho: list[str] | None, ai: str
+) -> tuple[list[float], list[float]]:
+    """``--gamma`` values in (0, 1) (default 0.9) and ``--rho`` values in [-1, 1] (default 0);
+    a fixed A takes at most one ρ, since ρ has no effect on it."""
+    gammas = [
+        parse_gamma(g, open_low=True, open_high=True)
+        for g in (split_list(gamma, "--gamma") or ["0.9"])
+    ]
+    rhos = [parse_number(r, "--rho", low=-1.0, high=1.0) for r in split_list(rho, "--rho") or ["0"]]
+    if ai.startswith("fixed:") and len(rhos) > 1:
+        raise InputError("--rho: A's policy is fixed, so ρ has no effect; give at most one")
+    return gammas, rhos
+
+
+def _run(
+    joint: Any,
+    runs: list[tuple[float, float]],
+    mode: str,
+    pi: object,
+    samples: int,
+    seed: int,
+    max_rounds: int,
+    quiet: bool,
+) -> list[MultiagentPower]:
+    """:func:`~powerlab.multiagent.multiagent_power` at each ``(γ, ρ)`` of ``runs``, in order."""
+    from powerlab.multiagent import multiagent_power
+
+    results = []
+    with progress_bar("POWER (γ x ρ)", len(runs), enabled=not quiet) as advance:
+        for g, r in runs:
+            results.append(
+                multiagent_power(
+                    joint,
+                    g,
+                    ai=mode,
+                    policy_A=pi,  # type: ignore[arg-type]
+                    rho=r,
+                    samples=samples,
+                    rng=seed,
+                    max_rounds=max_rounds,
+                )
+            )
+            advance(1)
+    return results
+
+
+_SUMMARY = ["gamma", "rho", "agent", "power", "stderr", "solver_error", "unconverged", "cycling"]
+
+
+def _summary(results: list[MultiagentPower]) -> pd.DataFrame:
+    """One row per run and agent: the mean over joint states (the table's ``MEAN_ROW``)."""
+    import pandas as pd
+
+    from powerlab.multiagent.power import MEAN_ROW
+
+    rows = [
+        (res.gamma, res.rho, row.agent, row.power, row.stderr, row.solver_error, *counts)
+        for res in results
+        for counts in [(res.unconverged, res.cycling)]
+        for row in res.table[res.table.state == MEAN_ROW].itertuples()
+    ]
+    return pd.DataFrame(rows, columns=_SUMMARY)
+
+
+def _plot(
+    joint: Any,
+    results: list[MultiagentPower],
+    summary: pd.DataFrame,
+    path: Path,
+    mode: str,
+    beside: object,
+) -> None:
+    """Heatmaps for a single run on a grid, else POWER against ρ (with ``beside`` if any)."""
+    from powerlab.multiagent.plot import plot_heatmaps, plot_power_vs_rho
+
+    if len(results) == 1 and joint.cells is not None:
+        plot_heatmaps(joint, results[0], path)
+    else:
+        plot_power_vs_rho(summary, path, f"{joint.base.name}: A {mode}", beside)
+    wrote(path)
+
+
+def _document(
+    head: dict[str, Any], summary: pd.DataFrame, results: list[MultiagentPower]
+) -> dict[str, Any]:
+    """The ``--json`` document: ``head``, the summary, and every run's per-state table."""
+    states = [
+        {
+            "gamma": res.gamma,
+            "rho": res.rho,
+            "rounds": res.rounds,
+            "table": res.table.to_dict(orient="records"),
+        }
+        for res in results
+    ]
+    return {**head, "summary": summary.to_dict(orient="records"), "states": states}
+
+
+def _table(n_states: int, mode: str, samples: int, summary: pd.DataFrame) -> None:
+    """The summary as a Rich table, with a note on unconverged equilibrium samples."""
+    table = Table(title=f"POWER (mean over {n_states} joint states), A: {mode}")
     for col in ("γ", "ρ", "agent", "POWER", "s.e.", "solver error", "unconverged"):
         table.add_column(col)
     for r in summary.itertuples():

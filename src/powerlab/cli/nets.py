@@ -16,6 +16,7 @@ import typer
 from powerlab._provenance import provenance
 from powerlab.cli._common import (
     QUIET_OPT,
+    JsonFlag,
     Table,
     console,
     emit_json,
@@ -94,7 +95,6 @@ DataOpt = Annotated[Path | None, typer.Option("--data", help=_DATA_HELP)]
 ThreadsOpt = Annotated[int, typer.Option("--threads", help="Torch CPU threads.")]
 QuickOpt = Annotated[bool, typer.Option("--quick", help="Small sweep (< 2 min).")]
 PlotOpt = Annotated[Path | None, typer.Option("--plot", help="Write a figure (PNG) to PATH.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
 EpochsOpt = Annotated[int | None, typer.Option("--epochs", help="Training epochs.")]
 ArchOpt = Annotated[str, typer.Option("--arch", help="mlp or cnn.")]
 
@@ -198,7 +198,7 @@ def tangent_cmd(
     threads: ThreadsOpt = 1,
     quick: QuickOpt = False,
     plot: PlotOpt = None,
-    json_out: JsonOpt = False,
+    json_out: JsonFlag = False,
     quiet: bool = QUIET_OPT,
 ) -> None:
     """Train networks and their linearizations (parameter tangent space) over widths."""
@@ -248,7 +248,7 @@ def tickets_cmd(
     threads: ThreadsOpt = 1,
     quick: QuickOpt = False,
     plot: PlotOpt = None,
-    json_out: JsonOpt = False,
+    json_out: JsonFlag = False,
     quiet: bool = QUIET_OPT,
 ) -> None:
     """Find subnetworks of random networks (biprop / edge-popup) and compare with dense."""

@@ -21,6 +21,7 @@ import typer
 from powerlab._provenance import provenance
 from powerlab.cli._common import (
     QUIET_OPT,
+    JsonFlag,
     Table,
     console,
     emit_json,
@@ -128,7 +129,7 @@ def outcomes_cmd(
     max_orbit: Annotated[
         int, typer.Option("--max-orbit", help="Largest orbit enumerated exactly.")
     ] = DEFAULT_MAX_ORBIT,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    json_out: JsonFlag = False,
 ) -> None:
     """How often f prefers B over A across the orbit of the utility vector (RDSP Defs 3.1-3.5)."""
     from powerlab.retarget.analysis import analyze_outcomes
@@ -182,7 +183,7 @@ def mdp_cmd(
     search: Annotated[
         bool, typer.Option("--search", help="Search state transpositions that retarget A to B.")
     ] = False,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+    json_out: JsonFlag = False,
     quiet: bool = QUIET_OPT,
 ) -> None:
     """How often the optimal-policy rule at s prefers actions B over A across a reward orbit."""

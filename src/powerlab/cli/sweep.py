@@ -21,6 +21,7 @@ from rich.progress import (
 from powerlab._provenance import provenance
 from powerlab.cli._common import (
     QUIET_OPT,
+    JsonFlag,
     Table,
     console,
     emit_json,
@@ -118,7 +119,7 @@ def run_cmd(
     spec: str = typer.Argument(..., help="Sweep specification (YAML/JSON)."),
     out: str = typer.Option(None, "--out", "-o", help="Result store (default sweeps/NAME)."),
     scheduler: str = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
-    json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
+    json_out: JsonFlag = False,
     max_chunks: int = typer.Option(
         None, "--max-chunks", help="Stop after this many new chunks (resume later)."
     ),
@@ -170,7 +171,7 @@ def run_cmd(
 
 def status_cmd(
     store: str = typer.Argument(..., help="Result store directory."),
-    json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
+    json_out: JsonFlag = False,
 ) -> None:
     """How far the sweep in STORE has got (safe while it runs)."""
     from powerlab.sweep import ResultStore, status
@@ -200,7 +201,7 @@ def status_cmd(
 def report_cmd(
     store: str = typer.Argument(..., help="Result store directory."),
     top: int = typer.Option(15, "--top", help="Rows per table and lines per figure."),
-    json_out: bool = typer.Option(False, "--json", help="Print JSON only."),
+    json_out: JsonFlag = False,
 ) -> None:
     """Tables, results.csv and one figure per cell from STORE (partial sweeps too)."""
     from powerlab._io import atomic_write_text

@@ -41,7 +41,7 @@ from powerlab.agents.train import load_run
 from powerlab.errors import InputError
 from powerlab.goals import avoids_shutdown, n_of_gamma, shutdown_setting, theorem2_bound
 
-__all__ = ["compare_run", "evaluate_run", "load_evaluation"]
+__all__ = ["compare_run", "compare_units", "evaluate_run", "load_evaluation"]
 
 
 def evaluate_run(
@@ -136,15 +136,26 @@ def _shutdown(
     }
 
 
+def compare_units(run_dir: Path, families: Sequence[Hypothesis] = ()) -> int:
+    """How many ``progress`` units :func:`compare_run` reports for this run: one per
+    hypothesis (the family's defaults and ``families``) and one for the shutdown draws."""
+    load_evaluation(run_dir)  # the same first check, and message, as compare_run's
+    _record, fam, _agents = load_run(run_dir)
+    return len(default_hypotheses(fam.family)) + len(families) + 1
+
+
 def compare_run(
     run_dir: Path,
     families: Sequence[Hypothesis] = (),
     samples: int = 100,
     eps: float = 0.1,
     rng: int = 0,
+    progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """Compare hypotheses and shutdown predictions on a run (module docstring);
-    writes ``comparison.json``. Needs ``evaluation.json``."""
+    writes ``comparison.json``. Needs ``evaluation.json``. ``progress(1)`` is called after
+    each hypothesis is scored and once after the shutdown draws:
+    :func:`compare_units` in all."""
     ev = load_evaluation(run_dir)
     record, fam, agents = load_run(run_dir)
     if FamilyConfig.from_dict(ev["family"]) != fam:
@@ -153,7 +164,9 @@ def compare_run(
     episodes = [Episode.from_dict(d) for d in ev["episodes"]]
     gen = np.random.default_rng(rng)
     hyps = default_hypotheses(fam.family) + list(families)
-    scores = score(hyps, suite, episodes, gamma=fam.gamma, eps=eps, samples=samples, rng=gen)
+    scores = score(
+        hyps, suite, episodes, gamma=fam.gamma, eps=eps, samples=samples, rng=gen, progress=progress
+    )
     # G_T-uniform draws per case for the shutdown question (one per context)
     draws: dict[int, np.ndarray] = {}
     contexts: dict[str, list[int]] = {}
@@ -168,6 +181,8 @@ def compare_run(
             gen,
         )
         draws.update(dict(zip(members, got, strict=True)))
+    if progress is not None:
+        progress(1)
     result = {
         "run": record["algo"],
         "family": fam.to_dict(),

@@ -44,13 +44,14 @@ distribution is the fraction of simulated episodes per outcome, smoothed as
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy.special import logsumexp
 
+from powerlab._random import Seed, as_generator
 from powerlab.agents.cases import Case, goal_context
 from powerlab.agents.evaluate import Episode
 from powerlab.errors import InputError
@@ -230,17 +231,19 @@ def score(
     gamma: float,
     eps: float = 0.1,
     samples: int = 100,
-    rng: object = 0,
+    rng: Seed = 0,
+    progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """Score every hypothesis on the episodes (module docstring).
 
     Groups are (agent seed, training context): one goal per agent and context.
     Returns ``{"hypotheses": [{name, loglik, mc_stderr, outcome_loglik, loglik_per_kind,
     predicted_outcomes}], "best", "best_outcome", "differences", "groups", ...}``.
+    ``progress(1)`` is called after each hypothesis.
     """
     if not 0 < eps < 1:
         raise InputError(f"eps must be in (0, 1), got {eps}")
-    gen = np.random.default_rng(rng)  # type: ignore[arg-type]
+    gen = as_generator(rng)
     used = sorted({e.case for e in episodes})
     contexts: dict[str, list[int]] = {}
     for c in used:
@@ -297,6 +300,8 @@ def score(
                 "predicted_outcomes": pred_by_kind,
             }
         )
+        if progress is not None:
+            progress(1)
     best = max(results, key=lambda r: r["loglik"])["name"]
     best_o = max(results, key=lambda r: r["outcome_loglik"])["name"]
     diffs = []

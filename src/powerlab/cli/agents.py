@@ -261,16 +261,18 @@ def compare_cmd(
     quiet: bool = QUIET_OPT,
 ) -> None:
     """Which hypothesis predicts the agents best; shutdown against Theorem 2."""
-    from powerlab.agents.analysis import compare_run
+    from powerlab.agents.analysis import compare_run, compare_units
 
     if samples < 2:
         raise InputError(f"--samples must be >= 2, got {samples}")
     if plot is not None and plot.suffix.lower() != ".png":
         raise InputError(f"--plot: {plot}: expected a .png file name")
     fams = _families(families)
-    with progress_bar("comparing", 1, not quiet) as adv:
-        res = compare_run(Path(run_dir), families=fams, samples=samples, eps=eps, rng=seed)
-        adv(1)
+    units = compare_units(Path(run_dir), fams)
+    with progress_bar("comparing (hypotheses)", units, not quiet) as adv:
+        res = compare_run(
+            Path(run_dir), families=fams, samples=samples, eps=eps, rng=seed, progress=adv
+        )
     wrote(Path(run_dir) / "comparison.json")
     if plot is not None:
         from powerlab._figures import save_figure

@@ -23,11 +23,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from powerlab._io import atomic_write_json
+from powerlab._types import JSON
 from powerlab.agents.cases import Case
 from powerlab.agents.evaluate import (
     Episode,
@@ -50,7 +50,7 @@ def evaluate_run(
     rollouts: int = 10,
     rng: int = 0,
     progress: Callable[[int], None] | None = None,
-) -> dict[str, Any]:
+) -> JSON:
     """Evaluate every agent of a run (module docstring); writes ``evaluation.json``."""
     record, fam, agents = load_run(run_dir)
     suite = build_suite(fam, cases, rng=rng)
@@ -58,7 +58,7 @@ def evaluate_run(
     episodes = run_rollouts(agents, env, suite, rollouts, rng=rng, progress=progress)
     sd = [e for e in episodes if suite[e.case].kind == "shutdown"]
     avoid = sum(e.outcome != "shutdown" for e in sd)
-    result: dict[str, Any] = {
+    result: JSON = {
         "run": record["algo"],
         "family": fam.to_dict(),
         "cases": cases,
@@ -79,13 +79,13 @@ def evaluate_run(
     return result
 
 
-def load_evaluation(run_dir: Path) -> dict[str, Any]:
+def load_evaluation(run_dir: Path) -> JSON:
     """Read ``evaluation.json`` of a run directory."""
     path = Path(run_dir) / "evaluation.json"
     if not path.is_file():
         raise InputError(f"{run_dir}: no evaluation.json (run `powerlab agents evaluate` first)")
     try:
-        out: dict[str, Any] = json.loads(path.read_text())
+        out: JSON = json.loads(path.read_text())
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: invalid JSON ({exc.msg}, line {exc.lineno})") from None
     return out
@@ -93,8 +93,8 @@ def load_evaluation(run_dir: Path) -> dict[str, Any]:
 
 def _shutdown(
     suite: Sequence[Case], episodes: Sequence[Episode], draws: dict[int, np.ndarray], gamma: float
-) -> dict[str, Any]:
-    rows: list[dict[str, Any]] = []
+) -> JSON:
+    rows: list[JSON] = []
     for j, case in enumerate(suite):
         if case.shutdown is None:
             continue
@@ -151,7 +151,7 @@ def compare_run(
     eps: float = 0.1,
     rng: int = 0,
     progress: Callable[[int], None] | None = None,
-) -> dict[str, Any]:
+) -> JSON:
     """Compare hypotheses and shutdown predictions on a run (module docstring);
     writes ``comparison.json``. Needs ``evaluation.json``. ``progress(1)`` is called after
     each hypothesis is scored and once after the shutdown draws:

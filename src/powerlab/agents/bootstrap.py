@@ -15,11 +15,10 @@ of the replicates. With one seed it reduces to the layout bootstrap, and the rep
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from powerlab._random import Seed, as_generator
+from powerlab._types import JSON
 from powerlab.errors import InputError
 
 __all__ = ["cluster_bootstrap"]
@@ -27,7 +26,7 @@ __all__ = ["cluster_bootstrap"]
 
 def cluster_bootstrap(
     X: np.ndarray, N: np.ndarray, B: int = 1000, rng: Seed = None, alpha: float = 0.05
-) -> dict[str, Any]:
+) -> JSON:
     """Ratio estimate ``sum X / sum N`` with a seed x layout cluster bootstrap interval.
 
     Args:

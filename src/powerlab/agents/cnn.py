@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from powerlab._io import atomic_write
+from powerlab._types import JSON
 from powerlab.agents.ppo import PPOAgent, sb3_ppo
 from powerlab.errors import InputError
 
@@ -48,7 +49,7 @@ class CNNConfig:
     channels: int = 16
     hidden: int = 128
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSON:
         """JSON form."""
         return asdict(self)
 
@@ -101,7 +102,7 @@ def train_cnn(
     cfg: CNNConfig,
     seed: int,
     progress: Callable[[int], None] | None = None,
-) -> tuple[PPOAgent, dict[str, Any]]:
+) -> tuple[PPOAgent, JSON]:
     """Train for ``cfg.timesteps`` environment steps; returns the agent and its log with
     the training curve ``[{steps, episodes, success, mean_length}]`` per rollout."""
     from stable_baselines3.common.callbacks import BaseCallback

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from powerlab._types import JSON
 from powerlab.agents.cases import Case
 from powerlab.agents.envs import MazeEnv
 from powerlab.agents.maze import Situation
@@ -84,7 +85,7 @@ class Episode:
     slots: tuple[int, ...]
     outcome: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSON:
         """JSON form."""
         return {
             "seed": self.seed,
@@ -95,7 +96,7 @@ class Episode:
         }
 
     @staticmethod
-    def from_dict(d: dict[str, Any]) -> Episode:
+    def from_dict(d: JSON) -> Episode:
         """Inverse of :meth:`to_dict`."""
         return Episode(
             int(d["seed"]),
@@ -158,10 +159,10 @@ def rollout(
 
 def summarize(
     cases: Sequence[Case], episodes: Sequence[Episode], alpha: float = 0.05
-) -> list[dict[str, Any]]:
+) -> list[JSON]:
     """Per case kind and outcome: count, episodes, pooled rate, Wilson and Clopper-Pearson
     intervals, seeds and the per-seed rates."""
-    rows: list[dict[str, Any]] = []
+    rows: list[JSON] = []
     kinds = list(dict.fromkeys(c.kind for c in cases))
     for kind in kinds:
         idx = {i for i, c in enumerate(cases) if c.kind == kind}

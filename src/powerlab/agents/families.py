@@ -22,11 +22,11 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from powerlab._resources import examples_dir
+from powerlab._types import JSON
 from powerlab.agents.cases import Case, coinrun_case, maze_case
 from powerlab.agents.envs import MazeEnv, MDPEnv
 from powerlab.agents.maze import (
@@ -79,12 +79,12 @@ class FamilyConfig:
         if not 0 < self.gamma < 1:
             raise InputError(f"gamma must be in (0, 1), got {self.gamma}")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSON:
         """JSON form."""
         return dataclasses.asdict(self)
 
     @staticmethod
-    def from_dict(d: dict[str, Any]) -> FamilyConfig:
+    def from_dict(d: JSON) -> FamilyConfig:
         """Inverse of :meth:`to_dict`; unknown keys are an error."""
         names = {f.name for f in dataclasses.fields(FamilyConfig)}
         extra = sorted(set(d) - names)

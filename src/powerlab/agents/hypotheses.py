@@ -52,6 +52,7 @@ import numpy as np
 from scipy.special import logsumexp
 
 from powerlab._random import Seed, as_generator
+from powerlab._types import JSON
 from powerlab.agents.cases import Case, goal_context
 from powerlab.agents.evaluate import Episode
 from powerlab.errors import InputError
@@ -233,7 +234,7 @@ def score(
     samples: int = 100,
     rng: Seed = 0,
     progress: Callable[[int], None] | None = None,
-) -> dict[str, Any]:
+) -> JSON:
     """Score every hypothesis on the episodes (module docstring).
 
     Groups are (agent seed, training context): one goal per agent and context.
@@ -252,7 +253,7 @@ def score(
     for e in episodes:
         groups.setdefault((e.seed, cases[e.case].context_key), []).append(e)
     keys = sorted(groups)
-    results: list[dict[str, Any]] = []
+    results: list[JSON] = []
     per_group: dict[str, np.ndarray] = {}
     for h in hypotheses:
         pis: dict[int, np.ndarray] = {}

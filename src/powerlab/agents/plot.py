@@ -11,10 +11,12 @@ from typing import Any
 
 import numpy as np
 
+from powerlab._types import JSON
+
 __all__ = ["plot_comparison"]
 
 
-def plot_comparison(result: dict[str, Any], title: str = "") -> Any:
+def plot_comparison(result: JSON, title: str = "") -> Any:
     """A matplotlib figure from a ``comparison.json`` document."""
     import matplotlib
 

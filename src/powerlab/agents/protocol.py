@@ -27,10 +27,10 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
+from powerlab._types import JSON
 from powerlab.agents.cases import Case, maze_case
 from powerlab.agents.cnn import CNNConfig, train_cnn
 from powerlab.agents.evaluate import rollout
@@ -122,12 +122,12 @@ class ProtocolConfig:
         ]
         return out
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSON:
         """JSON form."""
         return dataclasses.asdict(self)
 
     @staticmethod
-    def from_dict(d: dict[str, Any]) -> ProtocolConfig:
+    def from_dict(d: JSON) -> ProtocolConfig:
         """Inverse of :meth:`to_dict` (lists become tuples)."""
         d = dict(d)
         d["ppo"] = CNNConfig(**d.get("ppo", {}))
@@ -200,9 +200,7 @@ def held_out_suite(cfg: ProtocolConfig, k: int, gamma: float) -> list[Case]:
     return [maze_case(s, f"{s.kind} {i % cfg.layouts}", gamma, steps) for i, s in enumerate(sits)]
 
 
-def competence(
-    cfg: ProtocolConfig, cases: list[Case], episodes: list[dict[str, Any]]
-) -> dict[str, Any]:
+def competence(cfg: ProtocolConfig, cases: list[Case], episodes: list[JSON]) -> JSON:
     """The gate: fraction of in-distribution episodes that reach the cheese within
     ``gate_stretch`` x the shortest path; passes iff it is >= ``gate_rate``."""
     good = n = 0
@@ -221,7 +219,7 @@ def competence(
 
 def run_chunk(
     cfg: ProtocolConfig, seed: int, k: int, gamma: float, cases: list[Case] | None = None
-) -> dict[str, Any]:
+) -> JSON:
     """Train the agent of chunk (seed, k, γ) and play it on the suite; returns the chunk's
     JSON record: training curve, CPU seconds, gate, and every episode's outcome and length.
     The trained weights are in ``record["_agent"]`` (not JSON; the caller may save them)."""

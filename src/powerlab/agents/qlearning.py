@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from powerlab._io import atomic_write_bytes, atomic_write_json
+from powerlab._types import JSON
 from powerlab.errors import InputError
 
 __all__ = ["QAgent", "QConfig", "load_q", "save_q", "train_q"]
@@ -76,7 +77,7 @@ def train_q(
     cfg: QConfig,
     rng: object = None,
     progress: Callable[[int], None] | None = None,
-) -> tuple[QAgent, dict[str, Any]]:
+) -> tuple[QAgent, JSON]:
     """Train on a gymnasium ``env`` with a ``Discrete`` observation space.
 
     Returns the agent and a log ``{"episodes", "steps", "success_last_10pct"}`` where success
@@ -112,7 +113,7 @@ def train_q(
     return QAgent(Q), log
 
 
-def save_q(agent: QAgent, config: dict[str, Any], outdir: Path) -> None:
+def save_q(agent: QAgent, config: JSON, outdir: Path) -> None:
     """Write ``q.npz`` and ``config.json`` into ``outdir``."""
     outdir.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
@@ -121,7 +122,7 @@ def save_q(agent: QAgent, config: dict[str, Any], outdir: Path) -> None:
     atomic_write_json(outdir / "config.json", config)
 
 
-def load_q(outdir: Path) -> tuple[QAgent, dict[str, Any]]:
+def load_q(outdir: Path) -> tuple[QAgent, JSON]:
     """Read a checkpoint written by :func:`save_q` (no unpickling)."""
     path = outdir / "q.npz"
     if not path.is_file():
@@ -132,6 +133,6 @@ def load_q(outdir: Path) -> tuple[QAgent, dict[str, Any]]:
     return QAgent(Q), config
 
 
-def config_dict(cfg: QConfig) -> dict[str, Any]:
+def config_dict(cfg: QConfig) -> JSON:
     """JSON form of a :class:`QConfig`."""
     return asdict(cfg)

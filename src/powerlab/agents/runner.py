@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from powerlab._io import atomic_write_json
+from powerlab._types import JSON
 from powerlab.agents.protocol import ProtocolConfig, run_chunk
 from powerlab.errors import InputError
 
@@ -49,7 +50,7 @@ def chunk_path(out: Path, seed: int, k: int, gamma: float) -> Path:
     return Path(out) / "chunks" / f"s{seed:02d}-k{k}-g{gamma:.3f}.json"
 
 
-def provenance(command: str) -> dict[str, Any]:
+def provenance(command: str) -> JSON:
     """The command, package versions, git commit and time (``finished_utc``, overwritten
     with the chunk's finishing time) of a result."""
     versions = {"python": platform.python_version()}
@@ -84,7 +85,7 @@ def load_config(out: Path) -> ProtocolConfig:
     return ProtocolConfig.from_dict(json.loads(path.read_text())["config"])
 
 
-def load_chunks(out: Path) -> list[dict[str, Any]]:
+def load_chunks(out: Path) -> list[JSON]:
     """Every finished chunk record of a protocol directory, in file-name order."""
     return [json.loads(p.read_text()) for p in sorted((Path(out) / "chunks").glob("*.json"))]
 
@@ -105,9 +106,7 @@ class _InProcess:
             yield fn(*args)
 
 
-def chunk_record(
-    cfg: ProtocolConfig, seed: int, k: int, gamma: float, started: dict[str, Any]
-) -> dict[str, Any]:
+def chunk_record(cfg: ProtocolConfig, seed: int, k: int, gamma: float, started: JSON) -> JSON:
     """One chunk as a task: :func:`~powerlab.agents.protocol.run_chunk`'s JSON record with
     the run's provenance and the chunk's finishing time (the weights are dropped). A pure
     function of its arguments up to wall-clock fields, so a rerun of a lost task is safe."""
@@ -160,7 +159,7 @@ def run_protocol(
 FIGURES: tuple[str, ...] = ("k_sweep.png", "calibration.png", "training.png", "shutdown.png")
 
 
-def analyze_protocol(out: Path, K: int = 30, B: int = 1000, rng: int = 0) -> dict[str, Any]:
+def analyze_protocol(out: Path, K: int = 30, B: int = 1000, rng: int = 0) -> JSON:
     """Analyse the finished chunks of ``out`` (:func:`powerlab.agents.study.analyze`);
     writes ``analysis.json`` (with the chunks' total CPU time and provenance) and the
     figures :data:`FIGURES` under ``out/figures``. Partial runs are analysed as they are."""

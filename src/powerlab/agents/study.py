@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from powerlab._random import Seed, as_generator
+from powerlab._types import JSON
 from powerlab.agents.bootstrap import cluster_bootstrap
 from powerlab.agents.cases import Case
 from powerlab.agents.maze import Situation
@@ -129,7 +130,7 @@ def _fit_and_score(
     eps: list[tuple[int, int, str]],
     seeds: list[int],
     layouts: int,
-) -> dict[str, Any]:
+) -> JSON:
     """Cross-fitted held-out log-likelihoods (module docstring).
 
     ``eps``: (seed, case index, outcome) of the held-out kinds' episodes.
@@ -144,12 +145,12 @@ def _fit_and_score(
     member = [
         np.array([s in fs and lay_i[c] in fl for s, c, _ in eps], dtype=bool) for fs, fl in folds
     ]
-    result: dict[str, Any] = {}
+    result: JSON = {}
     for name in MODELS:
         ll = np.zeros((len(seeds), layouts))
         dec_p: dict[int, float] = {}
         pairs: list[tuple[float, float]] = []
-        fitted: list[dict[str, Any]] = []
+        fitted: list[JSON] = []
         if name == "base rate":
             grid = None
         else:
@@ -187,7 +188,7 @@ def _fit_and_score(
 
 def _shutdown_rows(
     cfg: ProtocolConfig, cases: Sequence[Case], gamma: float, K: int, rng: np.random.Generator
-) -> dict[str, Any]:
+) -> JSON:
     n_vals, bound, gt, train_opt, rw = [], [], [], [], []
     for case in cases:
         if case.shutdown is None:
@@ -222,7 +223,7 @@ def _shutdown_rows(
 
 
 def _cells(
-    chunks: Sequence[dict[str, Any]],
+    chunks: Sequence[JSON],
     cases: Sequence[Case],
     seeds: list[int],
     layouts: int,
@@ -242,7 +243,7 @@ def _cells(
     return X, N
 
 
-def agent_summary(chunk: dict[str, Any]) -> dict[str, Any]:
+def agent_summary(chunk: JSON) -> JSON:
     """One trained agent's line of the gate table: its chunk (seed, k, γ), the gate's rate
     and verdict, CPU seconds, and the training curve's last success rate."""
     curve = chunk.get("training", {}).get("curve", [])
@@ -259,17 +260,17 @@ def agent_summary(chunk: dict[str, Any]) -> dict[str, Any]:
 
 def analyze(
     cfg: ProtocolConfig,
-    chunks: Sequence[dict[str, Any]],
+    chunks: Sequence[JSON],
     K: int = 30,
     B: int = 1000,
     train_situations: int = 6,
     rng: Seed = 0,
-) -> dict[str, Any]:
+) -> JSON:
     """The whole analysis of the finished ``chunks`` (module docstring); JSON-ready."""
     gen = as_generator(rng)
     agents = [agent_summary(ch) for ch in chunks]
-    out: dict[str, Any] = {"agents": agents, "k_sweep": [], "shutdown": [], "comparison": {}}
-    by_kg: dict[tuple[int, float], list[dict[str, Any]]] = {}
+    out: JSON = {"agents": agents, "k_sweep": [], "shutdown": [], "comparison": {}}
+    by_kg: dict[tuple[int, float], list[JSON]] = {}
     for ch in chunks:
         if ch["gate"]["passed"]:
             by_kg.setdefault((ch["k"], ch["gamma"]), []).append(ch)
@@ -375,9 +376,7 @@ def analyze(
     return out
 
 
-def _calibration(
-    fs: dict[str, Any], names: list[str], bins: int = 10
-) -> dict[str, list[list[float]]]:
+def _calibration(fs: JSON, names: list[str], bins: int = 10) -> dict[str, list[list[float]]]:
     """Per model, ``[[mean predicted, observed frequency, count], ...]`` over 10 equal-width
     bins of the scored predicted probability of every (episode, outcome) pair."""
     out: dict[str, list[list[float]]] = {}

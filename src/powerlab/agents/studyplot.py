@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from powerlab._figures import pyplot
+from powerlab._types import JSON
 
 __all__ = ["plot_calibration", "plot_k_sweep", "plot_shutdown", "plot_training"]
 
@@ -31,7 +32,7 @@ _STYLE = {
 }
 
 
-def plot_k_sweep(analysis: dict[str, Any], title: str = "") -> Any:
+def plot_k_sweep(analysis: JSON, title: str = "") -> Any:
     """Observed decision-square cheese rate vs k, with each hypothesis's prediction."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
@@ -54,7 +55,7 @@ def plot_k_sweep(analysis: dict[str, Any], title: str = "") -> Any:
     return fig
 
 
-def plot_calibration(analysis: dict[str, Any], k: str | None = None) -> Any:
+def plot_calibration(analysis: JSON, k: str | None = None) -> Any:
     """Calibration of each model's scored predictions at region size ``k`` (default: the
     largest k analysed)."""
     plt = pyplot()
@@ -76,7 +77,7 @@ def plot_calibration(analysis: dict[str, Any], k: str | None = None) -> Any:
     return fig
 
 
-def plot_training(chunks: Sequence[dict[str, Any]]) -> Any:
+def plot_training(chunks: Sequence[JSON]) -> Any:
     """Success rate per rollout during training, one line per chunk."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 3.8))
@@ -98,7 +99,7 @@ def plot_training(chunks: Sequence[dict[str, Any]]) -> Any:
     return fig
 
 
-def plot_shutdown(analysis: dict[str, Any]) -> Any:
+def plot_shutdown(analysis: JSON) -> Any:
     """Shutdown avoidance against γ with the theory's and the baselines' predictions."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(5.6, 4.0))

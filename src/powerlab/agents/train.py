@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from powerlab._io import atomic_write_json
+from powerlab._types import JSON
 from powerlab.agents.families import FamilyConfig, make_env
 from powerlab.agents.qlearning import QConfig, config_dict, load_q, save_q, train_q
 from powerlab.errors import InputError
@@ -55,7 +56,7 @@ def train_run(
     quick: bool,
     out: Path,
     progress: Callable[[int], None] | None = None,
-) -> dict[str, Any]:
+) -> JSON:
     """Train ``seeds`` agents (seeds 0..seeds-1) and write the run directory ``out``.
 
     ``progress`` is called with episodes (Q) or environment steps (PPO) done.
@@ -68,14 +69,14 @@ def train_run(
     if algo == "q" and family.obs != "tabular":
         raise InputError("Q-learning needs obs='tabular'")
     cfg, _ = _budget(algo, quick)
-    algo_config: dict[str, Any]
+    algo_config: JSON
     if algo == "q":
         algo_config = config_dict(cfg)
     else:
         from powerlab.agents.ppo import ppo_config_dict
 
         algo_config = ppo_config_dict(cfg)
-    record: dict[str, Any] = {
+    record: JSON = {
         "family": family.to_dict(),
         "algo": algo,
         "seeds": list(range(seeds)),
@@ -103,7 +104,7 @@ def train_run(
     return record
 
 
-def load_run(run_dir: Path) -> tuple[dict[str, Any], FamilyConfig, list[tuple[int, Any]]]:
+def load_run(run_dir: Path) -> tuple[JSON, FamilyConfig, list[tuple[int, Any]]]:
     """Read a run directory: ``(record, family config, [(seed, agent), ...])``."""
     path = Path(run_dir) / "run.json"
     if not path.is_file():

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import platform
-import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from powerlab._io import atomic_write_json
+from powerlab._provenance import git_commit, version
 from powerlab._types import JSON
 from powerlab.agents.protocol import ProtocolConfig, run_chunk
 from powerlab.errors import InputError
@@ -53,8 +53,8 @@ def chunk_path(out: Path, seed: int, k: int, gamma: float) -> Path:
 def provenance(command: str) -> JSON:
     """The command, package versions, git commit and time (``finished_utc``, overwritten
     with the chunk's finishing time) of a result."""
-    versions = {"python": platform.python_version()}
-    for mod in ("numpy", "torch", "stable_baselines3", "gymnasium", "powerlab"):
+    versions = {"python": platform.python_version(), "powerlab": version()}
+    for mod in ("numpy", "torch", "stable_baselines3", "gymnasium"):
         m = sys.modules.get(mod)
         if m is None:
             try:
@@ -62,16 +62,10 @@ def provenance(command: str) -> JSON:
             except ImportError:
                 continue
         versions[mod] = str(getattr(m, "__version__", "?"))
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False, timeout=10
-        ).stdout.strip()
-    except OSError:
-        commit = ""
     return {
         "command": command,
         "versions": versions,
-        "git_commit": commit or None,
+        "git_commit": git_commit(),
         "finished_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": platform.machine(),
     }

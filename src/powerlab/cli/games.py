@@ -183,6 +183,55 @@ def _common_payoff(
     )  # fmt: skip
 
 
+def _print_game_result(g: Any, res: Any, doc: dict[str, Any], seed: int) -> None:
+    """The game's header line, its equilibria table, completeness, bounds and notes."""
+    const = "no" if res.constant is None else f"yes, c = {_fmt(res.constant)}"
+    types = ", ".join(map(str, g.num_types))
+    actions = ", ".join(map(str, g.num_actions))
+    say(
+        f"{g.name}: {g.n} players, types per player {types}, actions per player {actions}; "
+        f"constant-sum: {const}; solver: {res.solver}"
+        + (f" (seed {seed})" if res.solver in RANDOM_SOLVERS else "")
+    )
+    console.print(_equilibria_table(g, res, doc))
+    _print_completeness(res)
+    _print_bounds(g, res.bounds)
+    for note in res.notes:
+        say(f"note: {note}")
+
+
+def _equilibria_table(g: Any, res: Any, doc: dict[str, Any]) -> Table:
+    """One row per equilibrium of ``doc``: strategies, payoffs, POWER, slack, refinements."""
+    table = Table(title="Equilibria")
+    table.add_column("#")
+    if res.components is not None:
+        table.add_column("component")
+    table.add_column("strategies", justify="left")
+    table.add_column("payoffs")
+    table.add_column("POWER")
+    table.add_column("Σ POWER")
+    if res.constant is not None:
+        table.add_column("slack")
+    table.add_column("BNE")
+    table.add_column("weakly dominated" if g.n > 2 else "perfect")
+    for k, e in enumerate(doc["equilibria"]):
+        row = [str(k + 1)]
+        if res.components is not None:
+            row.append(str(e["component"]))
+        row += [
+            _fmt_strategies(e["strategies"]),
+            ", ".join(_fmt(x) for x in e["payoffs"]),
+            ", ".join(_fmt(x) for x in e["power"]),
+            _fmt(e["power_sum"]),
+        ]
+        if res.constant is not None:
+            row.append(_fmt(e["slack"]))
+        row.append("yes" if e["is_bne"] else "NO")
+        row.append(_refinement_cell(e, g.n))
+        table.add_row(*row)
+    return table
+
+
 def game(
     file: Annotated[Path, typer.Argument(help="Game file (YAML, JSON, .efg or .nfg).")],
     solver: Annotated[
@@ -262,46 +311,38 @@ def game(
     if json_:
         emit_json(doc, {**prov, "solver": res.solver})
         return
-    const = "no" if res.constant is None else f"yes, c = {_fmt(res.constant)}"
-    types = ", ".join(map(str, g.num_types))
-    actions = ", ".join(map(str, g.num_actions))
-    say(
-        f"{g.name}: {g.n} players, types per player {types}, actions per player {actions}; "
-        f"constant-sum: {const}; solver: {res.solver}"
-        + (f" (seed {seed})" if res.solver in RANDOM_SOLVERS else "")
-    )
-    table = Table(title="Equilibria")
-    table.add_column("#")
-    if res.components is not None:
-        table.add_column("component")
-    table.add_column("strategies", justify="left")
-    table.add_column("payoffs")
-    table.add_column("POWER")
-    table.add_column("Σ POWER")
-    if res.constant is not None:
-        table.add_column("slack")
-    table.add_column("BNE")
-    table.add_column("weakly dominated" if g.n > 2 else "perfect")
-    for k, e in enumerate(doc["equilibria"]):
-        row = [str(k + 1)]
-        if res.components is not None:
-            row.append(str(e["component"]))
-        row += [
-            _fmt_strategies(e["strategies"]),
-            ", ".join(_fmt(x) for x in e["payoffs"]),
-            ", ".join(_fmt(x) for x in e["power"]),
-            _fmt(e["power_sum"]),
-        ]
-        if res.constant is not None:
-            row.append(_fmt(e["slack"]))
-        row.append("yes" if e["is_bne"] else "NO")
-        row.append(_refinement_cell(e, g.n))
-        table.add_row(*row)
+    _print_game_result(g, res, doc, seed)
+
+
+def _print_sweep(res: Any, title: str) -> None:
+    """The sweep's rows (mean Σ POWER per ρ with its interval) under ``title``, and notes on
+    incomplete enumerations and skipped games."""
+    table = Table(title=title)
+    cols = ("ρ", "games", "mean Σ POWER", "s.e.", "95% t interval", "mean min", "mean max")
+    for col in (*cols, "several eq.", "mean Σ best-case", "mean gap"):
+        table.add_column(col)
+    for r in res.rows:
+        table.add_row(
+            f"{r.rho:g}",
+            str(r.count),
+            f"{r.mean:.4f}",
+            f"{r.se:.4f}",
+            f"[{r.interval[0]:.4f}, {r.interval[1]:.4f}]",
+            f"{r.min_mean:.4f}",
+            f"{r.max_mean:.4f}",
+            str(r.multiple),
+            f"{r.best_case_mean:.4f}",
+            f"{r.gap_mean:.4f}",
+        )
     console.print(table)
-    _print_completeness(res)
-    _print_bounds(g, res.bounds)
-    for note in res.notes:
-        say(f"note: {note}")
+    incomplete = sum(r.incomplete for r in res.rows)
+    if incomplete:
+        say(
+            f"note: in {incomplete} game(s) the enumeration ({res.solver}) is not guaranteed "
+            "complete; min and max are over the equilibria it found"
+        )
+    if res.skipped:
+        say(f"note: {res.skipped} game(s) without a verified equilibrium were skipped")
 
 
 def game_sweep(
@@ -367,35 +408,11 @@ def game_sweep(
         )  # fmt: skip
         emit_json(res.to_dict(), prov)
         return
-    table = Table(
-        title=f"Σ POWER at equilibrium ({select}, {res.solver}), {players} players, "
-        f"{types} types, {actions} actions"
+    _print_sweep(
+        res,
+        f"Σ POWER at equilibrium ({select}, {res.solver}), {players} players, "
+        f"{types} types, {actions} actions",
     )
-    cols = ("ρ", "games", "mean Σ POWER", "s.e.", "95% t interval", "mean min", "mean max")
-    for col in (*cols, "several eq.", "mean Σ best-case", "mean gap"):
-        table.add_column(col)
-    for r in res.rows:
-        table.add_row(
-            f"{r.rho:g}",
-            str(r.count),
-            f"{r.mean:.4f}",
-            f"{r.se:.4f}",
-            f"[{r.interval[0]:.4f}, {r.interval[1]:.4f}]",
-            f"{r.min_mean:.4f}",
-            f"{r.max_mean:.4f}",
-            str(r.multiple),
-            f"{r.best_case_mean:.4f}",
-            f"{r.gap_mean:.4f}",
-        )
-    console.print(table)
-    incomplete = sum(r.incomplete for r in res.rows)
-    if incomplete:
-        say(
-            f"note: in {incomplete} game(s) the enumeration ({res.solver}) is not guaranteed "
-            "complete; min and max are over the equilibria it found"
-        )
-    if res.skipped:
-        say(f"note: {res.skipped} game(s) without a verified equilibrium were skipped")
 
 
 def game_sequential(

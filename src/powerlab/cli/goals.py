@@ -315,6 +315,37 @@ def _by_model_table(frame: Any) -> None:
     console.print(table)
 
 
+def _shutdown_document(
+    head: dict[str, Any],
+    mdp: Any,
+    res: Any,
+    reading: str,
+    box: str,
+    model: Any,
+    by_model: Any,
+    warnings: list[str],
+) -> dict[str, Any]:
+    """``shutdown --json``: ``head``, the setting (s_term, reachable states, γ*), the goal
+    model, one result per γ, the priors side by side (or None) and the warnings."""
+    from powerlab.goals.compatible import READING_NAMES
+
+    st = res.setting
+    return {
+        **head,
+        "s_term": mdp.states[st.s_term],
+        "reading": reading,
+        "reading_name": READING_NAMES.get(reading, reading),
+        "box": list(_box(box)),
+        "train_gamma": model.train_gamma,
+        "goal_model": model.label,
+        "s_reach": [mdp.states[i] for i in st.s_reach.nonzero()[0]],
+        "gamma_star": st.gamma_stars,
+        "results": [r.as_dict() for r in res.rows],
+        "by_model": None if by_model is None else by_model.to_dict("records"),
+        "warnings": warnings,
+    }
+
+
 @guarded
 def shutdown_cmd(
     env: str = typer.Argument(..., help="Environment file (YAML/JSON)."),
@@ -365,7 +396,6 @@ def shutdown_cmd(
     td = load_training(mdp, train)
     base = _model(mdp, box, None, features, epsilon, epsilon_relative, train_gamma)
     models = [replace(base, prior=parse_dist(p, mdp.state_index)) for p in prior]
-    tg = base.train_gamma
     kw: dict[str, Any] = {"reading": reading, "samples": samples, "sampler": sampler}
     steps = 2 * len(gammas) + (len(models) + 1) * len(gammas) * bool(models)
     with progress_bar("shutdown analysis (γ x convention)", steps, enabled=not quiet) as adv:
@@ -392,25 +422,8 @@ def shutdown_cmd(
             seed=seed, distribution=[m.label for m in [base, *models]], gamma=gammas,
             samples=samples,
         )  # fmt: skip
-        emit_json(
-            {
-                "env": mdp.name,
-                "new_state": new_state,
-                "shutdown_action": shutdown_action,
-                "s_term": mdp.states[st.s_term],
-                "reading": reading,
-                "reading_name": READING_NAMES.get(reading, reading),
-                "box": list(_box(box)),
-                "train_gamma": tg,
-                "goal_model": base.label,
-                "s_reach": [mdp.states[i] for i in st.s_reach.nonzero()[0]],
-                "gamma_star": st.gamma_stars,
-                "results": [r.as_dict() for r in res.rows],
-                "by_model": None if by_model is None else by_model.to_dict("records"),
-                "warnings": warnings,
-            },
-            prov,
-        )
+        head = {"env": mdp.name, "new_state": new_state, "shutdown_action": shutdown_action}
+        emit_json(_shutdown_document(head, mdp, res, reading, box, base, by_model, warnings), prov)
         _warn(warnings)
         return
     reading_name = READING_NAMES.get(reading, reading)

@@ -58,7 +58,7 @@ from powerlab.multiagent import _batched, _per_sample
 from powerlab.multiagent.correlate import correlated_rewards
 from powerlab.multiagent.joint import AGENTS, JointMDP
 from powerlab.power.distributions import DistributionLike, RewardDistribution, as_distribution
-from powerlab.power.moments import Moments, moments_of
+from powerlab.power.moments import Moments, draw_moments
 
 __all__ = ["MEAN_ROW", "MODES", "MultiagentPower", "multiagent_power"]
 
@@ -205,14 +205,15 @@ MODES: dict[str, Callable[[_Context, np.ndarray, np.ndarray | None], Batch]] = {
 
 
 def _rows(
-    joint: JointMDP, agent: str, m: Moments, m_mean: Moments, samples: int, err: float
+    joint: JointMDP, agent: str, m: Moments, first: int, samples: int, err: float
 ) -> list[tuple[str, str, float, float, int, float]]:
-    rows = [
-        (agent, s, float(m.mean[i]), float(m.stderr[i]), samples, err)
-        for i, s in enumerate(joint.states)
+    """``agent``'s rows from columns ``first .. first + J`` of ``m``: POWER at each joint
+    state, then its mean over the states (:data:`MEAN_ROW`)."""
+    mean, stderr = m.mean[first:], m.stderr[first:]
+    labels = [*joint.states, MEAN_ROW]
+    return [
+        (agent, s, float(mean[j]), float(stderr[j]), samples, err) for j, s in enumerate(labels)
     ]
-    rows.append((agent, MEAN_ROW, float(m_mean.mean[0]), float(m_mean.stderr[0]), samples, err))
-    return rows
 
 
 def multiagent_power(
@@ -262,25 +263,24 @@ def multiagent_power(
     J, A = joint.n_states, joint.n_actions
     B = max(2, min(samples, int(max_batch_bytes // (8.0 * J * (A * A + 8)))))
     with_A = ai != "fixed"
-    acc = {a: Moments.empty() for a in AGENTS}
-    acc_mean = {a: Moments.empty() for a in AGENTS}
+    agents = AGENTS[: 2 if with_A else 1]
     errs = dict.fromkeys(AGENTS, 0.0)
-    done = 0
-    while done < samples:
-        k = min(B, samples - done)
-        R_H = D.sample(gen, k, J)
+
+    def integrand(R_H: np.ndarray, g: float) -> tuple[np.ndarray, float]:
+        """``[k, (J + 1)·agents]``: per agent, POWER at each joint state and its mean."""
         R_A = correlated_rewards(R_H, rho, D, gen) if with_A else None
         X_H, X_A, e_H, e_A = MODES[ai](ctx, R_H, R_A)
+        parts = []
         for agent, X, e in (("H", X_H, e_H), ("A", X_A, e_A)):
-            if X is None:
-                continue
-            acc[agent] = acc[agent].combine(moments_of(X))
-            acc_mean[agent] = acc_mean[agent].combine(moments_of(X.mean(axis=1, keepdims=True)))
-            errs[agent] = max(errs[agent], e)
-        done += k
+            if X is not None:
+                parts += [X, X.mean(axis=1, keepdims=True)]
+                errs[agent] = max(errs[agent], e)
+        return np.hstack(parts), max(e_H, e_A)
+
+    ((m, _),) = draw_moments(D, gen, J, [float(gamma)], integrand, samples, B)
     rows = []
-    for agent in AGENTS[: 2 if with_A else 1]:
-        rows += _rows(joint, agent, acc[agent], acc_mean[agent], samples, errs[agent])
+    for i, agent in enumerate(agents):
+        rows += _rows(joint, agent, m, i * (J + 1), samples, errs[agent])
     table = pd.DataFrame(
         rows, columns=["agent", "state", "power", "stderr", "samples", "solver_error"]
     )

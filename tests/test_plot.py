@@ -6,8 +6,7 @@ import sys
 import pytest
 
 import powerlab.plot as plot
-from powerlab._resources import examples_dir
-from powerlab.mdp import load_mdp
+from catalogue import fig1
 from powerlab.power import power
 
 
@@ -30,6 +29,6 @@ def test_import_is_light() -> None:
 
 
 def test_a_figure_from_the_notebook_api() -> None:
-    mdp = load_mdp(examples_dir() / "fig1.yaml")
+    mdp = fig1()
     fig = plot.plot_power(mdp, power(mdp, [0.5], samples=20, rng=0))
     assert fig.axes and "fig1" in fig.axes[0].get_title()

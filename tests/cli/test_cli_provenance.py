@@ -2,14 +2,13 @@
 
 from pathlib import Path
 
+from catalogue import fig1
 from powerlab import _provenance
-from powerlab._resources import examples_dir
-from powerlab.mdp import load_mdp
 from powerlab.power import optimality_probability, power
 
 
 def test_frames_carry_seed_distribution_gamma_samples() -> None:
-    mdp = load_mdp(examples_dir() / "fig1.yaml")
+    mdp = fig1()
     prov = power(mdp, [0.5, 1.0], samples=20, rng=5, dist="uniform:0,2").attrs["provenance"]
     assert prov["seed"] == 5 and prov["distribution"] == "uniform:0,2"
     assert prov["gamma"] == [0.5, 1.0] and prov["samples"] == 20 and prov["env"] == "fig1"

@@ -2,8 +2,7 @@
 
 from pathlib import Path
 
-from powerlab._resources import examples_dir
-from powerlab.mdp import load_mdp
+from catalogue import fig1, room
 from powerlab.power import power
 from powerlab.report.figures import plot_power
 from powerlab.report.page import Section, render_page, table_html
@@ -27,7 +26,7 @@ def test_page_leads_with_summary_then_provenance(tmp_path: Path) -> None:
 
 
 def test_bar_chart_is_at_most_nine_inches_with_the_legend_outside_the_axes() -> None:
-    mdp = load_mdp(examples_dir() / "fig1.yaml")
+    mdp = fig1()
     fig = plot_power(mdp, power(mdp, [0.0, 0.5, 0.9, 0.99, 1.0], samples=20, rng=0))
     try:
         assert fig.get_size_inches()[0] <= 9.0
@@ -43,7 +42,7 @@ def test_bar_chart_is_at_most_nine_inches_with_the_legend_outside_the_axes() -> 
 
 
 def test_heatmap_labels_its_colour_bar_and_greys_its_walls() -> None:
-    mdp = load_mdp(examples_dir() / "room.yaml")
+    mdp = room()
     fig = plot_power(mdp, power(mdp, [0.9], samples=20, rng=0))
     try:
         heat, bar = fig.axes

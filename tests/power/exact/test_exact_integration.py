@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from catalogue import random_deterministic
 from powerlab.errors import InputError
 from powerlab.power.exact import Budget, cube_regions, integrate_polytope
 
@@ -87,14 +88,9 @@ def test_vertex_pruned_recursion_agrees(oracle, rows, seed):
 
 def test_parallel_regions_agree_with_serial():
     """Integrating regions in two worker processes gives exactly the serial numbers."""
-    import powerlab.mdp as M
     from powerlab.power.exact import nondominated
 
-    rng = np.random.default_rng(5)
-    names = [f"x{i}" for i in range(7)]
-    edges = {s: [names[j] for j in rng.choice(7, size=3, replace=False)] for s in names}
-    mdp = M.from_edges(edges)
-    keys = [[f.at(Fr(1, 2))] for f in nondominated(mdp, 0)]
+    keys = [[f.at(Fr(1, 2))] for f in nondominated(random_deterministic(5, 7, out_degree=3), 0)]
     serial = cube_regions(keys, workers=1)
     assert cube_regions(keys, workers=2) == serial
     assert sum(r[0] for r in serial if r is not None) == 1
@@ -104,16 +100,13 @@ def test_qhull_fallback_agrees_with_the_enumeration(monkeypatch):
     """Without the compiled extension, regions get their vertices from Qhull (re-solved in
     rationals) instead of the exact enumeration: the regions' volumes and moments are
     exactly the same, on the non-dominated visit distributions of a 7-state MDP."""
-    import powerlab.mdp as M
     from powerlab.power.exact import facets, nondominated
     from powerlab.power.exact import regions as R
 
     if not facets.NATIVE:
         pytest.skip("compiled extension not built: the fallback is the only path")
-    rng = np.random.default_rng(8)
-    names = [f"x{i}" for i in range(7)]
-    edges = {s: [names[j] for j in rng.choice(7, size=3, replace=False)] for s in names}
-    keys = [[f.at(Fr(9, 10))] for f in nondominated(M.from_edges(edges), 0)]
+    mdp = random_deterministic(8, 7, out_degree=3)
+    keys = [[f.at(Fr(9, 10))] for f in nondominated(mdp, 0)]
     assert len(keys) >= 10
     enumerated = cube_regions(keys, workers=1)
     monkeypatch.setattr(R, "BACKEND", facets.PYTHON)

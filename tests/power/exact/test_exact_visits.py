@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import powerlab.mdp as M
+from catalogue import random_deterministic
 from powerlab.errors import InputError
 from powerlab.power.exact import nondominated, visit_functions
 
@@ -21,21 +22,11 @@ def _trajectory(f, length):
     return seq[:length]
 
 
-def _random_mdp(seed: int, S: int) -> M.MDP:
-    rng = np.random.default_rng(seed)
-    names = [f"x{i}" for i in range(S)]
-    edges = {
-        s: [names[j] for j in rng.choice(S, size=int(rng.integers(1, 4)), replace=False)]
-        for s in names
-    }
-    return M.from_edges(edges)
-
-
 @given(st.integers(0, 10_000), st.fractions(0, 1).filter(lambda g: g < 1))
 def test_total_mass_and_trajectory(seed, gamma):
     """Prop E.3: ||f(γ)||_1 = 1/(1-γ) without terminal states; and f(γ) is Σ_t γ^t e_{s_t}:
     subtracting the first T visits leaves γ^T times the visit distribution of the rest."""
-    mdp = _random_mdp(seed, 5)
+    mdp = random_deterministic(seed, 5)
     for f in visit_functions(mdp, 0):
         v = f.at(gamma)
         assert sum(v) == 1 / (1 - gamma)
@@ -68,7 +59,7 @@ def test_series_of_two_cycle():
 
 def test_nondominated_is_gamma_free_and_vertices():
     """Every F_nd member is the strict maximiser for some reward at γ = 1/3 too (Prop E.30)."""
-    mdp = _random_mdp(7, 5)
+    mdp = random_deterministic(7, 5)
     F = visit_functions(mdp, 0)
     nd = nondominated(mdp, 0, F)
     assert 1 <= len(nd) <= len(F)

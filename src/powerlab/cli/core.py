@@ -38,6 +38,7 @@ EXACT_HELP = (
 )
 
 ENV_ARG = typer.Argument(..., help="Environment file (YAML/JSON) or gym:ID.")
+GAMMAS_OPT = typer.Option(["0.9"], "--gamma", "-g", help=GAMMA_HELP)
 SAMPLES_OPT = typer.Option(10_000, "--samples", "-n", help="Reward functions sampled.")
 SEED_OPT = typer.Option(0, "--seed", help="Random seed of the reward draws.")
 DIST_OPT = typer.Option(
@@ -119,7 +120,7 @@ def _render(
 
 def power_cmd(
     env: str = ENV_ARG,
-    gamma: list[str] = typer.Option(["0.9"], "--gamma", "-g", help=GAMMA_HELP),
+    gamma: list[str] = GAMMAS_OPT,
     samples: int = SAMPLES_OPT,
     seed: int = SEED_OPT,
     dist: str = DIST_OPT,
@@ -171,7 +172,7 @@ def power_cmd(
 def optimality_cmd(
     env: str = ENV_ARG,
     state: str = typer.Option(..., "--state", "-s", help="The state whose actions are compared."),
-    gamma: list[str] = typer.Option(["0.9"], "--gamma", "-g", help=GAMMA_HELP),
+    gamma: list[str] = GAMMAS_OPT,
     samples: int = SAMPLES_OPT,
     seed: int = SEED_OPT,
     dist: str = DIST_OPT,

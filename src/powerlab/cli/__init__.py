@@ -52,6 +52,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "powerlab.cli.games",
     "powerlab.cli.retarget",
     "powerlab.cli.goals",
+    "powerlab.cli.shutdown",
     "powerlab.cli.agents",
     "powerlab.cli.sweep",
     "powerlab.cli.forecast",

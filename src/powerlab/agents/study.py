@@ -266,7 +266,9 @@ def analyze(
     train_situations: int = 6,
     rng: Seed = 0,
 ) -> JSON:
-    """The whole analysis of the finished ``chunks`` (module docstring); JSON-ready."""
+    """The whole analysis of the finished ``chunks`` (module docstring); JSON-ready.
+    Only agents that passed the competence gate enter the comparison, the k sweep and the
+    shutdown rows; every agent is listed under ``agents`` with its gate."""
     gen = as_generator(rng)
     agents = [agent_summary(ch) for ch in chunks]
     out: JSON = {"agents": agents, "k_sweep": [], "shutdown": [], "comparison": {}}
@@ -280,100 +282,121 @@ def analyze(
         seeds = sorted(ch["seed"] for ch in group)
         if gamma == cfg.gamma:
             env = cfg.env(k, gamma)
-            fgt = feature_gt(
-                [env.sample_situation(env_gen) for _ in range(train_situations)],
-                cfg.canvas,
-                gamma,
-                K,
-                gen,
-            )
-            idx = [j for j, c in enumerate(cases) if c.kind in HELD_OUT]
-            preds_sub = predictions(cfg, [cases[j] for j in idx], gamma, K, gen, fgt)
-            preds: dict[str, list[np.ndarray]] = {h: [np.empty(0)] * len(cases) for h in HYPOTHESES}
-            for h in HYPOTHESES:
-                for j, p in zip(idx, preds_sub[h], strict=True):
-                    preds[h][j] = p
-            eps = [
-                (ch["seed"], e["case"], e["outcome"])
-                for ch in group
-                for e in ch["episodes"]
-                if cases[e["case"]].kind in HELD_OUT
-            ]
-            fs = _fit_and_score(cases, preds, eps, seeds, cfg.layouts)
-            names = list(fs)
-            N = np.zeros((len(seeds), cfg.layouts))
-            folds = _folds(seeds, cfg.layouts)
-            for s, c, _ in eps:
-                j = int(cases[c].name.rsplit(" ", 1)[1])
-                if any(s in f_s and j in f_l for f_s, f_l in folds):
-                    N[seeds.index(s), j] += 1
-            boot = cluster_bootstrap(np.stack([fs[n]["ll"] for n in names]), N, B, gen)
-            best = names[int(np.argmax(boot["estimate"]))]
-            diff = cluster_bootstrap(
-                np.stack([fs[best]["ll"] - fs[n]["ll"] for n in names]), N, B, gen
-            )
-            X, Nd = _cells(group, cases, seeds, cfg.layouts, "decision", lambda o: o == "cheese")
-            obs = cluster_bootstrap(X[None], Nd, B, gen)
-            predicted = {}
-            for n in names:
-                dp = fs[n]["decision_cheese"]
-                predicted[n] = float(np.mean(list(dp.values()))) if dp else None
-            out["comparison"][str(k)] = {
-                "seeds": seeds,
-                "episodes_scored": int(N.sum()),
-                "models": [
-                    {
-                        "name": n,
-                        "fitted": fs[n]["fitted"],
-                        "ll_per_episode": boot["estimate"][i],
-                        "ll_lo": boot["lo"][i],
-                        "ll_hi": boot["hi"][i],
-                        "diff_from_best": diff["estimate"][i],
-                        "diff_lo": diff["lo"][i],
-                        "diff_hi": diff["hi"][i],
-                    }
-                    for i, n in enumerate(names)
-                ],
-                "best": best,
-                "feature_gt": {
-                    "volume": fgt.volume,
-                    "proposed": fgt.proposed,
-                    "steps": fgt.steps,
-                    "theta_mean": fgt.theta.mean(axis=0).tolist(),
-                },
-                "calibration": _calibration(fs, names),
-            }
-            kinds = {}
-            for kind in ("in-distribution", *HELD_OUT):
-                for lbl in ("cheese", "top-right"):
-                    Xk, Nk = _cells(
-                        group, cases, seeds, cfg.layouts, kind, lambda o, lbl=lbl: o == lbl
-                    )
-                    b = cluster_bootstrap(Xk[None], Nk, B, gen)
-                    kinds[f"{kind}/{lbl}"] = [b["estimate"][0], b["lo"][0], b["hi"][0]]
-            out["k_sweep"].append(
-                {
-                    "k": k,
-                    "seeds": seeds,
-                    "decision_cheese": [obs["estimate"][0], obs["lo"][0], obs["hi"][0]],
-                    "decision_cheese_per_seed": (
-                        X.sum(axis=1) / np.maximum(Nd.sum(axis=1), 1)
-                    ).tolist(),
-                    "predicted": predicted,
-                    "rates": kinds,
-                }
-            )
+            train = [env.sample_situation(env_gen) for _ in range(train_situations)]
+            fgt = feature_gt(train, cfg.canvas, gamma, K, gen)
+            comparison, sweep_row = _k_point(cfg, k, group, cases, seeds, fgt, K, B, gen)
+            out["comparison"][str(k)] = comparison
+            out["k_sweep"].append(sweep_row)
         if k == cfg.shutdown_k:
-            X, Ns = _cells(group, cases, seeds, cfg.layouts, "shutdown", lambda o: o != "shutdown")
-            obs = cluster_bootstrap(X[None], Ns, B, gen)
-            row = {
-                "gamma": gamma,
-                "seeds": seeds,
-                "observed_avoid": [obs["estimate"][0], obs["lo"][0], obs["hi"][0]],
-            }
-            row.update(_shutdown_rows(cfg, cases, gamma, K, gen))
-            out["shutdown"].append(row)
+            out["shutdown"].append(_shutdown_point(cfg, gamma, group, cases, seeds, K, B, gen))
     return out
+
+
+def _k_point(
+    cfg: ProtocolConfig,
+    k: int,
+    group: list[JSON],
+    cases: list[Case],
+    seeds: list[int],
+    fgt: FeatureGT,
+    K: int,
+    B: int,
+    gen: np.random.Generator,
+) -> tuple[JSON, JSON]:
+    """One k of the sweep at the protocol's γ: the cross-fitted model comparison (with the
+    cluster-bootstrap intervals and the calibration) and the k-sweep row."""
+    gamma = cfg.gamma
+    idx = [j for j, c in enumerate(cases) if c.kind in HELD_OUT]
+    preds_sub = predictions(cfg, [cases[j] for j in idx], gamma, K, gen, fgt)
+    preds: dict[str, list[np.ndarray]] = {h: [np.empty(0)] * len(cases) for h in HYPOTHESES}
+    for h in HYPOTHESES:
+        for j, p in zip(idx, preds_sub[h], strict=True):
+            preds[h][j] = p
+    eps = [
+        (ch["seed"], e["case"], e["outcome"])
+        for ch in group
+        for e in ch["episodes"]
+        if cases[e["case"]].kind in HELD_OUT
+    ]
+    fs = _fit_and_score(cases, preds, eps, seeds, cfg.layouts)
+    names = list(fs)
+    N = np.zeros((len(seeds), cfg.layouts))
+    folds = _folds(seeds, cfg.layouts)
+    for s, c, _ in eps:
+        j = int(cases[c].name.rsplit(" ", 1)[1])
+        if any(s in f_s and j in f_l for f_s, f_l in folds):
+            N[seeds.index(s), j] += 1
+    boot = cluster_bootstrap(np.stack([fs[n]["ll"] for n in names]), N, B, gen)
+    best = names[int(np.argmax(boot["estimate"]))]
+    diff = cluster_bootstrap(np.stack([fs[best]["ll"] - fs[n]["ll"] for n in names]), N, B, gen)
+    X, Nd = _cells(group, cases, seeds, cfg.layouts, "decision", lambda o: o == "cheese")
+    obs = cluster_bootstrap(X[None], Nd, B, gen)
+    predicted = {}
+    for n in names:
+        dp = fs[n]["decision_cheese"]
+        predicted[n] = float(np.mean(list(dp.values()))) if dp else None
+    comparison = {
+        "seeds": seeds,
+        "episodes_scored": int(N.sum()),
+        "models": [
+            {
+                "name": n,
+                "fitted": fs[n]["fitted"],
+                "ll_per_episode": boot["estimate"][i],
+                "ll_lo": boot["lo"][i],
+                "ll_hi": boot["hi"][i],
+                "diff_from_best": diff["estimate"][i],
+                "diff_lo": diff["lo"][i],
+                "diff_hi": diff["hi"][i],
+            }
+            for i, n in enumerate(names)
+        ],
+        "best": best,
+        "feature_gt": {
+            "volume": fgt.volume,
+            "proposed": fgt.proposed,
+            "steps": fgt.steps,
+            "theta_mean": fgt.theta.mean(axis=0).tolist(),
+        },
+        "calibration": _calibration(fs, names),
+    }
+    kinds = {}
+    for kind in ("in-distribution", *HELD_OUT):
+        for lbl in ("cheese", "top-right"):
+            Xk, Nk = _cells(group, cases, seeds, cfg.layouts, kind, lambda o, lbl=lbl: o == lbl)
+            b = cluster_bootstrap(Xk[None], Nk, B, gen)
+            kinds[f"{kind}/{lbl}"] = [b["estimate"][0], b["lo"][0], b["hi"][0]]
+    row = {
+        "k": k,
+        "seeds": seeds,
+        "decision_cheese": [obs["estimate"][0], obs["lo"][0], obs["hi"][0]],
+        "decision_cheese_per_seed": (X.sum(axis=1) / np.maximum(Nd.sum(axis=1), 1)).tolist(),
+        "predicted": predicted,
+        "rates": kinds,
+    }
+    return comparison, row
+
+
+def _shutdown_point(
+    cfg: ProtocolConfig,
+    gamma: float,
+    group: list[JSON],
+    cases: list[Case],
+    seeds: list[int],
+    K: int,
+    B: int,
+    gen: np.random.Generator,
+) -> JSON:
+    """One γ of the shutdown arm: observed avoidance (cluster interval) and the predictions."""
+    X, Ns = _cells(group, cases, seeds, cfg.layouts, "shutdown", lambda o: o != "shutdown")
+    obs = cluster_bootstrap(X[None], Ns, B, gen)
+    row: JSON = {
+        "gamma": gamma,
+        "seeds": seeds,
+        "observed_avoid": [obs["estimate"][0], obs["lo"][0], obs["hi"][0]],
+    }
+    row.update(_shutdown_rows(cfg, cases, gamma, K, gen))
+    return row
 
 
 def _calibration(fs: JSON, names: list[str], bins: int = 10) -> dict[str, list[list[float]]]:

@@ -50,6 +50,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "powerlab.cli.core",
     "powerlab.cli.demo",
     "powerlab.cli.games",
+    "powerlab.cli.games_sweep",
     "powerlab.cli.retarget",
     "powerlab.cli.goals",
     "powerlab.cli.shutdown",

@@ -1,4 +1,5 @@
-"""``powerlab game``, ``game-sweep`` and ``game-sequential``: POWER in Bayesian games.
+"""``powerlab game``: equilibria and POWER of a Bayesian game file (``game-sweep`` and
+``game-sequential`` are in :mod:`powerlab.cli.games_sweep`).
 
 Thin over :mod:`powerlab.games`. Text goes through :func:`~powerlab.cli._common.say` and
 :class:`~powerlab.cli._common.Table`, so player, type and action names are printed
@@ -20,11 +21,9 @@ from powerlab.cli._common import (
     console,
     emit_json,
     guarded,
-    multi_value_command,
     parse_number,
     progress_bar,
     say,
-    split_list,
     to_jsonable,
     wrote,
 )
@@ -33,7 +32,8 @@ from powerlab.errors import InputError
 __all__ = ["register"]
 
 
-def _fmt(x: Any) -> str:
+def fmt_exact(x: Any) -> str:
+    """A number as the games commands print it: exact values as written, floats to 6 digits."""
     v = to_jsonable(x)
     if isinstance(v, float):
         return f"{v:.6g}"
@@ -45,7 +45,7 @@ def _fmt_strategies(strategies: dict[str, dict[str, dict[str, Any]]]) -> str:
     for player, per_type in strategies.items():
         rows = []
         for tname, dist in per_type.items():
-            mix = " + ".join(a if p == 1 else f"{_fmt(p)} {a}" for a, p in dist.items())
+            mix = " + ".join(a if p == 1 else f"{fmt_exact(p)} {a}" for a, p in dist.items())
             rows.append(mix if tname == "-" else f"{tname}: {mix}")
         parts.append(f"{player}({'; '.join(rows)})")
     return "  ".join(parts)
@@ -67,7 +67,8 @@ SEED_HELP = (
 RANDOM_SOLVERS = ("gnm", "ipa")
 
 
-def _timeout(text: str) -> Any:
+def timeout_deadline(text: str) -> Any:
+    """The ``--timeout`` option (seconds, bounded) as a games Deadline."""
     from powerlab.games._deadline import MAX_SECONDS, Deadline
 
     return Deadline(parse_number(text, "--timeout", low=0.0, open_low=True, high=MAX_SECONDS))
@@ -94,7 +95,7 @@ def _print_completeness(res: Any) -> None:
             say(
                 f"component {c.index + 1}: extreme equilibria "
                 + ", ".join(str(m + 1) for m in c.members)
-                + f"; Σ POWER ranges over [{_fmt(c.power_sum_min)}, {_fmt(c.power_sum_max)}]"
+                + f"; Σ POWER ranges over [{fmt_exact(c.power_sum_min)}, {fmt_exact(c.power_sum_max)}]"
             )
 
 
@@ -109,7 +110,7 @@ def _print_bounds(g: Any, bounds: Any) -> None:
         label = key.replace("_power", "").replace("_", " ")
         say(
             f"{label} POWER: "
-            + ", ".join(f"{p} {_fmt(b)}" for p, b in zip(g.players, vals, strict=True))
+            + ", ".join(f"{p} {fmt_exact(b)}" for p, b in zip(g.players, vals, strict=True))
             + f"  ({BOUND_DEFINITIONS[key]})"
         )
 
@@ -131,17 +132,17 @@ def _at_profile(g: Any, path: Path, deadline: Any, json_: bool, prov: dict[str, 
     for key, label in (("payoffs", "payoffs U_i"), ("power", "POWER")):
         say(
             f"  {label}: "
-            + ", ".join(f"{p} {_fmt(x)}" for p, x in zip(g.players, doc[key], strict=True))
+            + ", ".join(f"{p} {fmt_exact(x)}" for p, x in zip(g.players, doc[key], strict=True))
         )
-    say(f"  Σ POWER: {_fmt(doc['power_sum'])}")
+    say(f"  Σ POWER: {fmt_exact(doc['power_sum'])}")
     say(
-        f"  Σ ex-ante regret (Σ POWER - Σ U_i): {_fmt(doc['regret_sum'])}; "
+        f"  Σ ex-ante regret (Σ POWER - Σ U_i): {fmt_exact(doc['regret_sum'])}; "
         f"Bayesian Nash equilibrium: {'yes' if doc['is_bne'] else 'no'}"
     )
     if res.constant is not None:
         say(
-            f"  constant-sum, c = {_fmt(res.constant)}: conservation slack Σ POWER - c = "
-            f"{_fmt(doc['slack'])}"
+            f"  constant-sum, c = {fmt_exact(res.constant)}: conservation slack Σ POWER - c = "
+            f"{fmt_exact(doc['slack'])}"
         )
     _print_bounds(g, bounds)
     for note in notes:
@@ -168,13 +169,13 @@ def _common_payoff(
     if json_:
         emit_json(doc, prov)
         return
-    table = Table(title=f"Σ POWER against Σ best-case POWER = {_fmt(cmp.best_case_sum)}")
+    table = Table(title=f"Σ POWER against Σ best-case POWER = {fmt_exact(cmp.best_case_sum)}")
     for col in ("profile", "payoffs", "Σ POWER", "gap", "equal"):
         table.add_column(col)
     for r in rows:
         table.add_row(
-            r["profile"], ", ".join(_fmt(x) for x in r["payoffs"]), _fmt(r["power_sum"]),
-            _fmt(r["gap"]), "yes" if r["holds"] else "no",
+            r["profile"], ", ".join(fmt_exact(x) for x in r["payoffs"]), fmt_exact(r["power_sum"]),
+            fmt_exact(r["gap"]), "yes" if r["holds"] else "no",
         )  # fmt: skip
     console.print(table)
     say(
@@ -185,7 +186,7 @@ def _common_payoff(
 
 def _print_game_result(g: Any, res: Any, doc: dict[str, Any], seed: int) -> None:
     """The game's header line, its equilibria table, completeness, bounds and notes."""
-    const = "no" if res.constant is None else f"yes, c = {_fmt(res.constant)}"
+    const = "no" if res.constant is None else f"yes, c = {fmt_exact(res.constant)}"
     types = ", ".join(map(str, g.num_types))
     actions = ", ".join(map(str, g.num_actions))
     say(
@@ -220,12 +221,12 @@ def _equilibria_table(g: Any, res: Any, doc: dict[str, Any]) -> Table:
             row.append(str(e["component"]))
         row += [
             _fmt_strategies(e["strategies"]),
-            ", ".join(_fmt(x) for x in e["payoffs"]),
-            ", ".join(_fmt(x) for x in e["power"]),
-            _fmt(e["power_sum"]),
+            ", ".join(fmt_exact(x) for x in e["payoffs"]),
+            ", ".join(fmt_exact(x) for x in e["power"]),
+            fmt_exact(e["power_sum"]),
         ]
         if res.constant is not None:
-            row.append(_fmt(e["slack"]))
+            row.append(fmt_exact(e["slack"]))
         row.append("yes" if e["is_bne"] else "NO")
         row.append(_refinement_cell(e, g.n))
         table.add_row(*row)
@@ -280,7 +281,7 @@ def game(
     from powerlab.games.io import load_game
     from powerlab.games.solve import SOLVERS
 
-    deadline = _timeout(timeout)
+    deadline = timeout_deadline(timeout)
     if solver is not None and solver not in SOLVERS:
         raise InputError(f"--solver: unknown {solver!r}; choose from {', '.join(SOLVERS)}")
     if export is not None and export.suffix.lower() != ".efg":
@@ -314,154 +315,6 @@ def game(
     _print_game_result(g, res, doc, seed)
 
 
-def _print_sweep(res: Any, title: str) -> None:
-    """The sweep's rows (mean Σ POWER per ρ with its interval) under ``title``, and notes on
-    incomplete enumerations and skipped games."""
-    table = Table(title=title)
-    cols = ("ρ", "games", "mean Σ POWER", "s.e.", "95% t interval", "mean min", "mean max")
-    for col in (*cols, "several eq.", "mean Σ best-case", "mean gap"):
-        table.add_column(col)
-    for r in res.rows:
-        table.add_row(
-            f"{r.rho:g}",
-            str(r.count),
-            f"{r.mean:.4f}",
-            f"{r.se:.4f}",
-            f"[{r.interval[0]:.4f}, {r.interval[1]:.4f}]",
-            f"{r.min_mean:.4f}",
-            f"{r.max_mean:.4f}",
-            str(r.multiple),
-            f"{r.best_case_mean:.4f}",
-            f"{r.gap_mean:.4f}",
-        )
-    console.print(table)
-    incomplete = sum(r.incomplete for r in res.rows)
-    if incomplete:
-        say(
-            f"note: in {incomplete} game(s) the enumeration ({res.solver}) is not guaranteed "
-            "complete; min and max are over the equilibria it found"
-        )
-    if res.skipped:
-        say(f"note: {res.skipped} game(s) without a verified equilibrium were skipped")
-
-
-def game_sweep(
-    rho: Annotated[
-        list[str],
-        typer.Option(
-            help="Reward correlation ρ in [-1/(n-1), 1] for n players; several: --rho 0 "
-            "--rho 0.5 or --rho 0,0.5."
-        ),
-    ],
-    players: Annotated[int, typer.Option(help="Number of players.")] = 2,
-    types: Annotated[int, typer.Option(help="Types per player.")] = 2,
-    actions: Annotated[int, typer.Option(help="Actions per player.")] = 2,
-    games: Annotated[int, typer.Option(help="Random games per ρ.")] = 50,
-    seed: Annotated[
-        int, typer.Option(help="Random seed of the games (and of gnm's and ipa's starting ray).")
-    ] = 0,
-    solver: Annotated[
-        str | None,
-        typer.Option(help="Gambit solver (default lcp/logit; enummixed/enumpoly with --select)."),
-    ] = None,
-    select: Annotated[
-        str,
-        typer.Option(
-            help="Which equilibrium per game: first (the solver's pick), or over every "
-            "equilibrium an enumeration finds: min, max, all (their mean). The plot names it "
-            "and, unless first, draws per-game min and max bands."
-        ),
-    ] = "first",
-    timeout: Annotated[
-        str, typer.Option(help="Time limit in seconds for the whole sweep.")
-    ] = "3600",
-    plot: Annotated[Path | None, typer.Option(help="Write a PNG figure to PATH.")] = None,
-    json_: JsonFlag = False,
-    quiet: bool = QUIET_OPT,
-) -> None:
-    """Σ POWER at equilibrium in random games whose players' rewards have correlation ρ:
-    does total POWER at equilibrium fall as the players' interests align?"""
-    from powerlab.games.sweep import SELECTIONS, check_rhos, plot_sweep, rho_sweep
-
-    rhos = [parse_number(part, "--rho") for part in split_list(rho, "--rho")]
-    if players < 2:
-        raise InputError(f"--players: must be at least 2, got {players}")
-    rhos = check_rhos(players, rhos)
-    if games < 1:
-        raise InputError(f"--games: must be at least 1, got {games}")
-    if types < 1 or actions < 1:
-        raise InputError("--types and --actions: must be at least 1")
-    if select not in SELECTIONS:
-        raise InputError(f"--select: {select!r} is not one of {', '.join(SELECTIONS)}")
-    deadline = _timeout(timeout)
-    with progress_bar("games", total=len(rhos) * games, enabled=not quiet) as advance:
-        res = rho_sweep(
-            players, types, actions, rhos, games, seed, solver, advance, deadline, select
-        )
-    if plot is not None:
-        plot_sweep(res, plot)
-        wrote(plot)
-    if json_:
-        prov = provenance(
-            seed=seed, rho=rhos, games=games, players=players, types=types, actions=actions,
-            solver=res.solver, select=select,
-        )  # fmt: skip
-        emit_json(res.to_dict(), prov)
-        return
-    _print_sweep(
-        res,
-        f"Σ POWER at equilibrium ({select}, {res.solver}), {players} players, "
-        f"{types} types, {actions} actions",
-    )
-
-
-def game_sequential(
-    file: Annotated[Path, typer.Argument(help="Sequential game file (YAML or JSON).")],
-    solver: Annotated[str | None, typer.Option(help="lcp (2 players), logit or enumpoly.")] = None,
-    timeout: Annotated[
-        str, typer.Option(help="Time limit in seconds for the whole command.")
-    ] = "60",
-    json_: JsonFlag = False,
-    quiet: bool = QUIET_OPT,
-) -> None:
-    """First-stage POWER at the equilibria of a finite-horizon Bayesian stochastic game,
-    beside one-shot POWER (the file format is in docs/games-sequential.md)."""
-    from powerlab.games.stochastic import sequential_power
-    from powerlab.games.stochastic_io import load_sequential_game
-    from powerlab.games.stochastic_solve import solve_stochastic
-
-    deadline = _timeout(timeout)
-    seq = load_sequential_game(file)
-    g = seq.game
-    name = solver or ("lcp" if g.n == 2 else "logit" if g.n > 2 else "enumpoly")
-    with progress_bar("solving", 1, enabled=not quiet) as advance:
-        eqs = solve_stochastic(g, name, deadline.remaining())
-        advance(1)
-    rows = []
-    for e in eqs:
-        deadline.check("one-shot POWER")
-        one_shot = [sequential_power(g, e.strategies, i, depth=1) for i in range(g.n)]
-        rows.append({"totals": e.totals, "power": e.power, "power_sum": e.power_sum,
-                     "one_shot_power": one_shot, "is_nash": e.is_nash})  # fmt: skip
-    doc = {"name": seq.name, "players": list(g.players), "horizon": g.horizon,
-           "solver": name, "equilibria": rows}  # fmt: skip
-    if json_:
-        emit_json(doc, provenance(game=seq.name, solver=name))
-        return
-    table = Table(title=f"{seq.name}: {g.n} players, horizon {g.horizon} ({name})")
-    for col in ("#", "expected totals", "POWER", "Σ POWER", "one-shot POWER", "Nash"):
-        table.add_column(col)
-    for k, r in enumerate(rows):
-        table.add_row(
-            str(k + 1), ", ".join(_fmt(x) for x in r["totals"]),
-            ", ".join(_fmt(x) for x in r["power"]), _fmt(r["power_sum"]),
-            ", ".join(_fmt(x) for x in r["one_shot_power"]), "yes" if r["is_nash"] else "NO",
-        )  # fmt: skip
-    console.print(table)
-
-
 def register(app: typer.Typer) -> None:
-    """Add ``game``, ``game-sweep`` and ``game-sequential`` to the ``powerlab`` application."""
+    """Add ``game`` to the ``powerlab`` application."""
     app.command("game")(guarded(game))
-    app.command("game-sweep", cls=multi_value_command("--rho"))(guarded(game_sweep))
-    app.command("game-sequential")(guarded(game_sequential))

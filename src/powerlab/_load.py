@@ -169,8 +169,8 @@ def _too_deep() -> str:
     return f"nesting deeper than {MAX_DEPTH} levels"
 
 
-def _long_number(s: str) -> str:
-    return f"number of {len(s):,} characters is over the {MAX_NUMBER_CHARS:,}-character limit"
+def _long_number(s: str, limit: int = MAX_NUMBER_CHARS) -> str:
+    return f"number of {len(s):,} characters is over the {limit:,}-character limit"
 
 
 # ------------------------------------------------------------------------------------ YAML
@@ -324,21 +324,28 @@ def _compose(loader: Any, where: str) -> yaml.Node | None:
 _DECIMAL = re.compile(r"^[+-]?(\d*)\.?(\d*)(?:[eE]([+-]?\d+))?$")
 
 
-def exact_number(text: str, where: str) -> Fraction:
+def exact_number(
+    text: str,
+    where: str,
+    *,
+    max_chars: int = MAX_NUMBER_CHARS,
+    max_exponent: int = MAX_EXPONENT,
+) -> Fraction:
     """An exact rational from ``"0.9"``, ``"9/10"``, ``"1e-3"`` or ``"-2"``, with bounded size.
 
-    Refuses (``InputError`` naming ``where``) text over :data:`MAX_NUMBER_CHARS` characters
-    and decimal exponents beyond :data:`MAX_EXPONENT` in magnitude, before expanding them:
-    ``Fraction("1e-100000000")`` would otherwise build a hundred-million-digit integer.
+    Refuses (``InputError`` naming ``where``) text over ``max_chars`` characters (default
+    :data:`MAX_NUMBER_CHARS`) and decimal exponents beyond ``max_exponent`` in magnitude
+    (default :data:`MAX_EXPONENT`), before expanding them: ``Fraction("1e-100000000")`` would
+    otherwise build a hundred-million-digit integer. Game files use tighter limits.
     """
     s = str(text).strip().replace("_", "")
-    if len(s) > MAX_NUMBER_CHARS:
-        raise InputError(f"{where}: {_long_number(s)}")
+    if len(s) > max_chars:
+        raise InputError(f"{where}: {_long_number(s, max_chars)}")
     for part in s.split("/"):
         m = _DECIMAL.match(part.strip())
-        if m and m.group(3) is not None and abs(int(m.group(3))) > MAX_EXPONENT:
+        if m and m.group(3) is not None and abs(int(m.group(3))) > max_exponent:
             raise InputError(
-                f"{where}: exponent {m.group(3)} of {text!r} is beyond ±{MAX_EXPONENT}"
+                f"{where}: exponent {m.group(3)} of {text!r} is beyond ±{max_exponent}"
             )
     try:
         return Fraction(s)

@@ -9,13 +9,13 @@ computed from it (interim utility, POWER, slack) is exact. Otherwise arrays are 
 from __future__ import annotations
 
 import math
-import re
 from fractions import Fraction
 from numbers import Rational
 from typing import Any
 
 import numpy as np
 
+from powerlab._load import exact_number
 from powerlab.errors import InputError
 
 __all__ = [
@@ -32,29 +32,12 @@ __all__ = [
 MAX_NUMBER_CHARS = 100
 MAX_EXPONENT = 100
 MAX_INT_BITS = 340  # about 10**102
-_EXPONENT = re.compile(r"[eE]\s*([+-]?\d+)")
 
 
 def _bounded_fraction(text: str, where: str) -> Fraction:
-    """``Fraction(text)`` after bounding its length and decimal exponent.
-
-    ``Fraction("1e100000000")`` would build a 100-million-digit integer, so numbers longer
-    than :data:`MAX_NUMBER_CHARS` characters or with ``|exponent| >`` :data:`MAX_EXPONENT`
-    are refused before conversion.
-    """
-    if len(text) > MAX_NUMBER_CHARS:
-        raise InputError(
-            f"{where}: number with {len(text)} characters (at most {MAX_NUMBER_CHARS})"
-        )
-    for m in _EXPONENT.finditer(text):
-        if abs(int(m.group(1))) > MAX_EXPONENT:
-            raise InputError(
-                f"{where}: exponent {m.group(1)} out of range (|exponent| <= {MAX_EXPONENT})"
-            )
-    try:
-        return Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise InputError(f"{where}: not a number: {text!r}") from None
+    """:func:`powerlab._load.exact_number` with the game limits: at most
+    :data:`MAX_NUMBER_CHARS` characters and ``|exponent| <=`` :data:`MAX_EXPONENT`."""
+    return exact_number(text, where, max_chars=MAX_NUMBER_CHARS, max_exponent=MAX_EXPONENT)
 
 
 def parse_number(value: Any, where: str) -> Fraction | float:

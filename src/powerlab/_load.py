@@ -102,29 +102,39 @@ def _too_big(size: int, limit: int) -> str:
 
 
 def load_document(
-    path: str | os.PathLike[str], *, what: str = "an input file", max_bytes: int = MAX_FILE_BYTES
+    path: str | os.PathLike[str],
+    *,
+    what: str = "an input file",
+    max_bytes: int = MAX_FILE_BYTES,
+    exact_decimals: bool = False,
 ) -> tuple[Any, yaml.Node | None]:
     """Read and parse a YAML or JSON file within the limits of the module docstring.
 
     JSON is chosen by a ``.json`` suffix; anything else is YAML (which also accepts JSON).
     Returns the document and, for YAML, its node tree (with line marks for messages).
+    ``exact_decimals`` keeps JSON decimals as their text (``"0.1"``), for readers that
+    turn them into exact rationals (game files).
     """
     p = Path(path)
     text = read_text(p, what=what, max_bytes=max_bytes)
-    return parse_document(text, str(p), json_syntax=p.suffix.lower() == ".json")
+    return parse_document(
+        text, str(p), json_syntax=p.suffix.lower() == ".json", exact_decimals=exact_decimals
+    )
 
 
-def parse_document(text: str, where: str, *, json_syntax: bool) -> tuple[Any, yaml.Node | None]:
+def parse_document(
+    text: str, where: str, *, json_syntax: bool, exact_decimals: bool = False
+) -> tuple[Any, yaml.Node | None]:
     """Parse ``text`` as JSON or YAML (see :func:`load_document`); ``where`` prefixes errors."""
     if not text.strip():
         raise InputError(f"{where}: the file is empty")
     if json_syntax:
-        return _parse_json(text, where), None
+        return _parse_json(text, where, exact_decimals), None
     return _parse_yaml(text, where)
 
 
 # ------------------------------------------------------------------------------------ JSON
-def _parse_json(text: str, where: str) -> Any:
+def _parse_json(text: str, where: str, exact_decimals: bool = False) -> Any:
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for k, v in items:
@@ -138,10 +148,10 @@ def _parse_json(text: str, where: str) -> Any:
             raise InputError(f"{where}: {_long_number(s)}")
         return int(s)
 
-    def real(s: str) -> float:
+    def real(s: str) -> float | str:
         if len(s) > MAX_NUMBER_CHARS:
             raise InputError(f"{where}: {_long_number(s)}")
-        return float(s)
+        return s if exact_decimals else float(s)
 
     try:
         doc = json.loads(text, object_pairs_hook=pairs, parse_int=integer, parse_float=real)

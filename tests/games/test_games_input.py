@@ -40,7 +40,7 @@ def test_duplicate_yaml_key_is_refused(tmp_path: Path) -> None:
     """A repeated key would otherwise silently overwrite the first payoff (last value wins)."""
     text = PENNIES.replace('"T,T": [1, -1]}', '"T,T": [1, -1], "H,H": [101, -1]}')
     line = _error_line(["game", str(_write(tmp_path, text))])
-    assert "duplicate key 'H,H'" in line and "g.yaml" in line
+    assert "duplicate name 'H,H'" in line and "g.yaml" in line
 
 
 def test_profiles_equal_after_spaces_are_refused(tmp_path: Path) -> None:
@@ -58,7 +58,7 @@ def test_duplicate_prior_key_is_refused(tmp_path: Path) -> None:
 def test_duplicate_json_key_is_refused(tmp_path: Path) -> None:
     doc = '{"players": ["A", "B"], "players": ["A", "C"], "actions": {}, "payoffs": {}}'
     line = _error_line(["game", str(_write(tmp_path, doc, "g.json"))])
-    assert "duplicate key 'players'" in line
+    assert "duplicate name 'players'" in line
 
 
 def test_json_decimals_stay_exact(tmp_path: Path) -> None:
@@ -295,9 +295,9 @@ def test_best_case_with_many_ties_is_exact_and_bounded() -> None:
 def test_json_is_parsed_as_json_and_yaml_by_the_c_loader(tmp_path: Path) -> None:
     import yaml
 
-    from powerlab.games import io as games_io
+    from powerlab import _load
 
     line = _error_line(["game", str(_write(tmp_path, '{"players": [1,]}', "g.json"))])
     assert "not valid JSON" in line
-    if getattr(yaml, "CSafeLoader", None) is not None:
-        assert issubclass(games_io._UniqueKeyLoader, yaml.CSafeLoader)
+    if getattr(yaml, "CSafeLoader", None) is not None:  # game files use the one safe loader
+        assert issubclass(_load._Loader, yaml.CSafeLoader)

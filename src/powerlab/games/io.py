@@ -29,7 +29,6 @@ for sizes) with one line naming the file and key.
 from __future__ import annotations
 
 import itertools
-import json
 import os
 from collections.abc import Mapping
 from fractions import Fraction
@@ -37,9 +36,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
-from powerlab._load import read_text
+from powerlab._load import load_document
 from powerlab._types import JSON
 from powerlab.errors import InputError, ResourceError
 from powerlab.games._numbers import parse_number
@@ -52,40 +50,11 @@ SINGLE_TYPE = "-"
 MAX_FILE_BYTES = 64 * 2**20
 MAX_CELLS = 1_000_000
 
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _UniqueKeyLoader(_BaseLoader):  # type: ignore[misc]
-    """YAML's safe loader (the C one where built) refusing a mapping that repeats a key."""
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
-        seen: set[str] = set()
-        for key_node, _ in node.value:
-            key = str(self.construct_object(key_node, deep=True))
-            if key in seen:
-                raise InputError(
-                    f"{self.source}:{key_node.start_mark.line + 1}: duplicate key {key!r}"
-                )
-            seen.add(key)
-        return dict(super().construct_mapping(node, deep=deep))
-
-
-def _json_pairs(src: str) -> Any:
-    def hook(items: list[tuple[str, Any]]) -> JSON:
-        out: JSON = {}
-        for k, v in items:
-            if k in out:
-                raise InputError(f"{src}: duplicate key {k!r}")
-            out[k] = v
-        return out
-
-    return hook
-
 
 def read_document(path: str | os.PathLike[str]) -> Any:
-    """Read a game file's document: JSON for a ``.json`` suffix, else YAML (C loader if built).
-
-    JSON decimals are kept as their text so that they stay exact. Repeated keys are refused.
+    """Read a game file's document with the one safe loader (:func:`powerlab._load.load_document`:
+    regular files only, depth, alias and number-length limits, repeated keys refused): JSON for
+    a ``.json`` suffix, else YAML. JSON decimals are kept as their text so that they stay exact.
 
     Raises:
         InputError: not UTF-8 text, not valid YAML/JSON, a repeated key (each naming the file).
@@ -94,33 +63,12 @@ def read_document(path: str | os.PathLike[str]) -> Any:
     """
     p = Path(path)
     try:
-        text = read_text(p, what="a game file", max_bytes=MAX_FILE_BYTES)
+        doc, _ = load_document(p, what="a game file", max_bytes=MAX_FILE_BYTES, exact_decimals=True)
     except InputError as exc:
         if "not a text file" in str(exc):
             raise InputError(f"{p}: not UTF-8 text") from None
         raise
-    if not text.strip():
-        raise InputError(f"{p}: the file is empty")
-    if p.suffix.lower() == ".json":
-        try:
-            return json.loads(text, object_pairs_hook=_json_pairs(str(p)), parse_float=str)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{p}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-        except RecursionError:
-            raise InputError(f"{p}: nested too deeply") from None
-    loader = _UniqueKeyLoader(text)
-    loader.source = str(p)
-    try:
-        return loader.get_single_data()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise InputError(f"{p}{line}: not valid YAML/JSON: {problem}") from None
-    except RecursionError:
-        raise InputError(f"{p}: nested too deeply") from None
-    finally:
-        loader.dispose()
+    return doc
 
 
 def load_game(path: str | os.PathLike[str]) -> BayesianGame:

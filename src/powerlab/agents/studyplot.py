@@ -35,7 +35,7 @@ _STYLE = {
 def plot_k_sweep(analysis: JSON, title: str = "") -> Any:
     """Observed decision-square cheese rate vs k, with each hypothesis's prediction."""
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    fig, ax = plt.subplots(figsize=(6.4, 5.0))
     rows = sorted(analysis["k_sweep"], key=lambda r: r["k"])
     ks = [r["k"] for r in rows]
     if rows:
@@ -50,8 +50,13 @@ def plot_k_sweep(analysis: JSON, title: str = "") -> Any:
     ax.set_xlabel("training region size k (cheese in the top-right k x k)")
     ax.set_ylabel("P(cheese) from the decision square")
     ax.set_ylim(-0.02, 1.02)
-    ax.set_title(title or "Decision squares: observed vs predicted")
-    ax.legend(fontsize=7, loc="best")
+    ax.set_xticks(ks)
+    seeds = sorted({len(r["seeds"]) for r in rows})
+    n = f" ({'-'.join(map(str, seeds))} competent seed(s) per k)" if seeds else ""
+    ax.set_title(title or f"Decision squares: observed vs predicted{n}", fontsize=10)
+    if rows:
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=4)
+    fig.tight_layout()
     return fig
 
 
@@ -132,5 +137,9 @@ def plot_shutdown(analysis: JSON) -> Any:
     ax.set_ylabel("P(avoid shutdown)")
     ax.set_ylim(-0.02, 1.02)
     ax.set_title("Shutdown button at the start")
-    ax.legend(fontsize=7)
+    if rows:
+        ax.legend(fontsize=7)
+    else:
+        ax.text(0.5, 0.5, "no competent agents of the shutdown arm yet", ha="center",
+                va="center", transform=ax.transAxes, color="gray")  # fmt: skip
     return fig

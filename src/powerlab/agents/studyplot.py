@@ -51,7 +51,7 @@ def plot_k_sweep(analysis: JSON, title: str = "") -> Any:
     ax.set_ylabel("P(cheese) from the decision square")
     ax.set_ylim(-0.02, 1.02)
     ax.set_xticks(ks)
-    seeds = sorted({len(r["seeds"]) for r in rows})
+    seeds = sorted({len(r["seeds"]) for r in rows if "seeds" in r})
     n = f" ({'-'.join(map(str, seeds))} competent seed(s) per k)" if seeds else ""
     ax.set_title(title or f"Decision squares: observed vs predicted{n}", fontsize=10)
     if rows:

@@ -135,6 +135,9 @@ def test_smoke_run_resumes_and_analyses(tmp_path: Path) -> None:
         run_protocol(dataclasses.replace(cfg, rollouts=3), out)
     res = analyze_protocol(out, K=4, B=50)
     assert res["chunks_done"] == len(cfg.chunks())
+    # one seed per (k, γ) in the smoke preset: the intervals cannot speak of agents, and say so
+    assert len(res["notes"]) == len({(k, g) for _, k, g in cfg.chunks()})
+    assert all("only one competent seed" in n for n in res["notes"])
     comp = res["comparison"]["2"]
     names = [m["name"] for m in comp["models"]]
     assert set(names) >= {"H_true", "H_proxy", "H_GT_tab", "H_GT_feat", "random walk"}

@@ -289,6 +289,12 @@ def analyze(
             out["k_sweep"].append(sweep_row)
         if k == cfg.shutdown_k:
             out["shutdown"].append(_shutdown_point(cfg, gamma, group, cases, seeds, K, B, gen))
+    out["notes"] = [
+        f"k = {k}, γ = {gamma}: only one competent seed, so the seed x layout cluster intervals "
+        "resample layouts only and say nothing about variation between agents"
+        for (k, gamma), group in sorted(by_kg.items())
+        if len(group) < 2
+    ]
     return out
 
 

@@ -129,6 +129,8 @@ def analyze_cmd(
         f"{res['chunks_done']}/{res['chunks_planned']} chunks; "
         f"{len(failed)} agent(s) failed the competence gate and are excluded"
     )
+    for note in res.get("notes", []):
+        say(f"note: {note}")
     for k, comp in res["comparison"].items():
         seeds = comp["seeds"]
         named = ", ".join(map(str, seeds)) if isinstance(seeds, list) else str(seeds)

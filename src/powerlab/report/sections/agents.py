@@ -61,6 +61,7 @@ def _analysis_html(res: dict[str, Any], outdir: Path) -> tuple[str, list[tuple[s
         f"({_f(res['cpu_seconds_total'] / 3600, 2)} CPU hours). Agents that fail the "
         "competence gate are listed and excluded from every number below.</p>",
         _gate_table(res["agents"]),
+        *(f"<p>Note: {html.escape(n)}.</p>" for n in res.get("notes", [])),
     ]
     summary: list[tuple[str, str]] = [
         ("agents protocol: chunks", f"{res['chunks_done']}/{res['chunks_planned']}"),

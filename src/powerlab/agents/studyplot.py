@@ -122,6 +122,8 @@ def plot_shutdown(analysis: JSON) -> Any:
             color="k",
             lw=2,
             capsize=4,
+            marker="s",
+            zorder=5,
             label="observed (95% CI)",
         )
         for key, label, color in (

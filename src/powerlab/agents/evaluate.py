@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from powerlab._random import Seed, as_generator
 from powerlab._types import JSON
 from powerlab.agents.cases import Case
 from powerlab.agents.envs import MazeEnv
@@ -199,11 +200,11 @@ def run_rollouts(
     env: Any,
     cases: Sequence[Case],
     rollouts: int,
-    rng: object = 0,
+    rng: Seed = 0,
     progress: Callable[[int], None] | None = None,
 ) -> list[Episode]:
     """Every agent on every case: one episode if deterministic, ``rollouts`` if stochastic."""
-    gen = np.random.default_rng(rng)  # type: ignore[arg-type]
+    gen = as_generator(rng)
     out = []
     for seed, agent in agents:
         for j, case in enumerate(cases):

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from powerlab._random import Seed, as_generator
 from powerlab._resources import examples_dir
 from powerlab._types import JSON
 from powerlab.agents.cases import Case, coinrun_case, maze_case
@@ -150,9 +151,9 @@ def _decision(
     return None
 
 
-def build_suite(cfg: FamilyConfig, n: int = 8, rng: object = 0) -> list[Case]:
+def build_suite(cfg: FamilyConfig, n: int = 8, rng: Seed = 0) -> list[Case]:
     """The family's test cases, ``n`` per kind for the maze (module docstring)."""
-    gen = np.random.default_rng(rng)  # type: ignore[arg-type]
+    gen = as_generator(rng)
     if cfg.family == "coinrun":
         mdp = coinrun_mdp()
         steps = cfg.max_steps or 30

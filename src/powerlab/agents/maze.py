@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from powerlab._random import Seed, as_generator
 from powerlab.errors import InputError
 from powerlab.mdp import MDP, from_arrays
 
@@ -55,7 +56,7 @@ OFF = "off"
 Cell = tuple[int, int]
 
 
-def generate_maze(m: int, rng: object = None) -> tuple[str, ...]:
+def generate_maze(m: int, rng: Seed = None) -> tuple[str, ...]:
     """A perfect maze on ``m x m`` rooms as ``2m+1`` text rows (randomized DFS).
 
     Rooms sit at odd coordinates; the DFS knocks down the wall between a room and a random
@@ -63,7 +64,7 @@ def generate_maze(m: int, rng: object = None) -> tuple[str, ...]:
     """
     if isinstance(m, bool) or not isinstance(m, int) or m < 2:
         raise InputError(f"maze size m must be an integer >= 2, got {m!r}")
-    gen = np.random.default_rng(rng)  # type: ignore[arg-type]
+    gen = as_generator(rng)
     n = 2 * m + 1
     grid = [["#"] * n for _ in range(n)]
     seen = np.zeros((m, m), dtype=bool)

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from powerlab._io import atomic_write_bytes, atomic_write_json
+from powerlab._random import Seed, as_generator
 from powerlab._types import JSON
 from powerlab.errors import InputError
 
@@ -75,7 +76,7 @@ class QAgent:
 def train_q(
     env: Any,
     cfg: QConfig,
-    rng: object = None,
+    rng: Seed = None,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[QAgent, JSON]:
     """Train on a gymnasium ``env`` with a ``Discrete`` observation space.
@@ -87,7 +88,7 @@ def train_q(
     if n_obs is None:
         raise InputError("Q-learning needs a Discrete observation space (use obs='tabular')")
     A = int(env.action_space.n)
-    gen = np.random.default_rng(rng)  # type: ignore[arg-type]
+    gen = as_generator(rng)
     Q = gen.uniform(0.0, 1e-3, (int(n_obs), A))
     steps = 0
     wins: list[bool] = []

@@ -152,6 +152,28 @@ def random_deterministic(seed: int, n: int, out_degree: int | None = None) -> MD
     return M.from_edges(edges, name=f"random{seed}")
 
 
+def random_sparse_stochastic(
+    rng: np.random.Generator, n: int, actions: int, terminal_share: float = 0.0
+) -> MDP:
+    """A random stochastic MDP: each of ``actions`` actions of each of ``n`` states moves to 1-3
+    distinct successors with Dirichlet(1) probabilities; each state but the first is terminal
+    with probability ``terminal_share`` (the first keeps every action slot, which
+    ``from_arrays`` needs)."""
+    import scipy.sparse as sp
+
+    rows, cols, vals = [], [], []
+    for s in range(n):
+        for a in range(actions):
+            k = int(rng.integers(1, min(3, n) + 1))
+            rows += [s * actions + a] * k
+            cols += rng.choice(n, size=k, replace=False).tolist()
+            vals += rng.dirichlet(np.ones(k)).tolist()
+    terminal = rng.random(n) < terminal_share
+    terminal[0] = False
+    P = sp.csr_array((vals, (rows, cols)), shape=(n * actions, n))
+    return M.from_arrays(P, terminal=terminal)
+
+
 _BUILDERS: tuple[tuple[str, Callable[[], MDP]], ...] = (
     ("fig1", fig1),
     ("three-choices", three_choices),

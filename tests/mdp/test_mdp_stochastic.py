@@ -19,19 +19,8 @@ def sparse_stochastic_mdps(draw):
     S = draw(st.integers(2, 12))
     A = draw(st.integers(1, 4))
     rng = np.random.default_rng(draw(st.integers(0, 2**31)))
-    rows, cols, vals = [], [], []
-    for s in range(S):
-        for a in range(A):
-            k = int(rng.integers(1, min(3, S) + 1))
-            succ = rng.choice(S, size=k, replace=False)
-            p = rng.dirichlet(np.ones(k))
-            rows += [s * A + a] * k
-            cols += succ.tolist()
-            vals += p.tolist()
-    P = sp.csr_array((vals, (rows, cols)), shape=(S * A, S))
-    terminal = rng.random(S) < draw(st.sampled_from([0.0, 0.2, 0.5]))
-    terminal[0] = False  # from_arrays needs one state that keeps all A action slots
-    mdp = M.from_arrays(P, terminal=terminal)
+    share = draw(st.sampled_from([0.0, 0.2, 0.5]))
+    mdp = catalogue.random_sparse_stochastic(rng, S, A, share)
     if draw(st.booleans()):
         mdp = mdp.with_transitions(sparse=False)
     R = rng.uniform(-1, 1, size=(draw(st.integers(1, 8)), S))

@@ -3,10 +3,10 @@ a slot whose sample has converged takes the next one. These tests use more sampl
 with samples that need different numbers of steps, so slots are refilled and compacted."""
 
 import numpy as np
-import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import catalogue
 import powerlab.mdp as M
 from powerlab.mdp import _stochastic
 
@@ -46,16 +46,7 @@ def batched_cases(draw):
     S = draw(st.integers(2, 15))
     A = draw(st.integers(1, 4))
     rng = np.random.default_rng(draw(st.integers(0, 2**31)))
-    rows, cols, vals = [], [], []
-    for s in range(S):
-        for a in range(A):
-            k = int(rng.integers(1, min(3, S) + 1))
-            rows += [s * A + a] * k
-            cols += rng.choice(S, size=k, replace=False).tolist()
-            vals += rng.dirichlet(np.ones(k)).tolist()
-    terminal = rng.random(S) < draw(st.sampled_from([0.0, 0.3]))
-    terminal[0] = False
-    mdp = M.from_arrays(sp.csr_array((vals, (rows, cols)), shape=(S * A, S)), terminal=terminal)
+    mdp = catalogue.random_sparse_stochastic(rng, S, A, draw(st.sampled_from([0.0, 0.3])))
     K = draw(st.integers(_stochastic._SLOTS + 1, 4 * _stochastic._SLOTS))
     R = rng.uniform(-1, 1, size=(K, S)) * rng.uniform(0.01, 10, size=(K, 1))
     return mdp, R, draw(st.sampled_from([0.5, 0.9, 0.99, 0.999]))

@@ -82,6 +82,7 @@ class ProcMazeEnv(MazeEnv):
         if not 0 <= button_prob <= 1 or not 0 <= button_reward < 1:
             raise InputError("button_prob must be in [0, 1] and button_reward in [0, 1)")
         N = canvas_size(sizes)
+        self._wall_cache: tuple[Situation, Any] | None = None
         super().__init__(
             m=max(sizes),
             k=k,
@@ -117,9 +118,8 @@ class ProcMazeEnv(MazeEnv):
     def _walls(self, sit: Situation) -> Any:
         """The wall channel of ``sit`` on the canvas (outside the maze is wall), cached per
         situation because every step of an episode redraws it."""
-        cached = getattr(self, "_wall_cache", None)
-        if cached is not None and cached[0] is sit:
-            return cached[1]
+        if self._wall_cache is not None and self._wall_cache[0] is sit:
+            return self._wall_cache[1]
         o, n = self.offset(sit), sit.shape[0]
         walls = np.ones((self.N, self.N), dtype=np.float32)
         walls[o : o + n, :n] = np.array([[ch == "#" for ch in row] for row in sit.layout])

@@ -13,27 +13,19 @@ transition graph, symmetrised, which contains the fill of every :math:`M_\pi`. `
 also the rows i > k of column k of L; ``low[i]`` (``low_ptr, low_idx``) lists the k < i with
 i in ``up[k]``.
 
-Factorization. :math:`M_\pi` is a nonsingular M-matrix, strictly diagonally dominant by rows
-(:math:`M_{ii} - \sum_{j \ne i} |M_{ij}| = 1 - \gamma \sum_j P_{ij} \ge 1 - \gamma > 0`), so
-Gaussian elimination needs no pivoting, keeps every Schur complement an M-matrix, and has
-growth factor at most 2 (Higham 2002, Thm 9.9). Rows are eliminated in order ("up-looking"),
-each against the finished rows in ``low[i]``, with the forward substitution fused; the cost is
-:math:`\sum_k |\mathrm{up}[k]|^2` multiply-adds per factorization (``flops`` of the pattern),
-and :math:`O(\mathrm{nnz}(U))` per solve. Each pivot is computed as in Grassmann, Taksar &
-Heyman (1985): with :math:`\sigma_i` the row sum of the active part of row i (updated as
-:math:`\sigma_i \leftarrow \sigma_i - \ell_{ik}\sigma_k`, a sum of nonnegative terms since
-:math:`\ell_{ik} \le 0`), the pivot is :math:`u_{ii} = \sigma_i - \sum_{j>i} u_{ij}`, again a
-sum of nonnegative terms. No subtraction cancels, so pivots keep full relative accuracy as
-γ → 1, where forming :math:`1 - \gamma P_{ii}` would lose :math:`\log_{10} 1/(1-\gamma)` digits.
+Evaluation. Every :math:`M_\pi` is a row diagonally dominant M-matrix, factored without
+pivoting with pivots from row sums (Grassmann, Taksar & Heyman 1985), in
+:func:`powerlab.mdp._factor.evaluate` (supernodal, batched; its module doc states the cost
+and the accuracy).
 
 Batching. Because the pattern is the same for every policy and every reward sample, B samples
-(``slots``) are factored in one pass over the index lists, with their values stored
-side by side (``U: [nnz(U), B]``, ``w: [S, B]``) and the batch as the innermost, contiguous
-loop: the index arithmetic and scattered loads of a single factorization are paid once per
-batch and the arithmetic vectorizes. The same holds for the Howard and Gauss-Seidel passes,
-which visit the states in one order for all slots. Each slot's arithmetic is exactly that of
-its sample alone; the slots share only the number of Gauss-Seidel sweeps (run until none of
-them switches an action).
+(``slots``, B a multiple of 4) go through each pass together, their values side by side
+(``Vs, pols: [S, B]``): the factorization works on 4-wide vectors of them, and the Howard and
+Gauss-Seidel passes visit the states in one order for all slots, forming the look-ahead sums
+on 4-wide vectors. Slots past the active ones (up to the next multiple of 4) hold a valid
+earlier policy and sample and are computed but never read. Each slot's arithmetic is exactly
+that of its sample alone; the slots share only the number of Gauss-Seidel sweeps (run until
+none of them switches an action).
 """
 
 from __future__ import annotations
@@ -41,87 +33,24 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from powerlab.mdp._factor import evaluate
+from powerlab.mdp._simd import vfma, vload, vsplat, vstore
+
 __all__ = ["sparse_policy_iteration"]
 
 
 @njit(cache=True)
-def _evaluate(indptr, indices, data, R, ks, nb, ra, gamma, pols, order, pos, pat, work, Vs):  # type: ignore[no-untyped-def]
-    """Exact values ``Vs[:, b] = M_b^{-1} r_b`` of the policies ``pols[:, b]`` of samples
-    ``ks[b]``, ``b < nb``, factored together (module doc; ``Vs, pols: [S, B]``).
-
-    Every :math:`M_b` has its fill inside the one static pattern, so the ``nb`` factorizations
-    walk the same index lists at once: each index is read once per batch and the innermost
-    loop runs over the batch, contiguous in memory. ``order[i]`` is the state eliminated i-th
-    and ``pos`` its inverse; ``pat`` is ``(up_ptr, up_idx, low_ptr, low_idx)`` and ``work`` is
-    ``(U, diag, sigma, w, x, lik, off)``: U's off-diagonal values ``[nnz(U), B]`` aligned with
-    ``up_idx``, its diagonal ``[S, B]``, the GTH row sums, a dense scatter array ``[S, B]``
-    (zero between rows), the right-hand sides (overwritten by the solutions) and two
-    ``[B]`` scratch vectors.
-    """
-    up_ptr, up_idx, low_ptr, low_idx = pat
-    U, diag, sigma, w, x, lik, off = work
-    S = Vs.shape[0]
-    A = (indptr.shape[0] - 1) // S
-    for i in range(S):
-        s = order[i]
-        for b in range(nb):
-            a = pols[s, b]
-            row = s * A + a
-            mass = 0.0
-            for p in range(indptr[row], indptr[row + 1]):
-                w[pos[indices[p]], b] -= gamma * data[p]
-                mass += data[p]
-            w[i, b] += 1.0
-            sigma[i, b] = (1.0 - gamma) + gamma * max(0.0, 1.0 - mass)
-            x[i, b] = R[ks[b], s, a * ra]
-        for p in range(low_ptr[i], low_ptr[i + 1]):
-            kk = low_idx[p]
-            for b in range(nb):
-                lik[b] = w[kk, b] / diag[kk, b]
-                w[kk, b] = 0.0
-                sigma[i, b] -= lik[b] * sigma[kk, b]
-                x[i, b] -= lik[b] * x[kk, b]
-            for q in range(up_ptr[kk], up_ptr[kk + 1]):
-                j = up_idx[q]
-                for b in range(nb):
-                    w[j, b] -= lik[b] * U[q, b]
-        for b in range(nb):
-            off[b] = 0.0
-        for q in range(up_ptr[i], up_ptr[i + 1]):
-            j = up_idx[q]
-            for b in range(nb):
-                U[q, b] = w[j, b]
-                off[b] += w[j, b]
-                w[j, b] = 0.0
-        for b in range(nb):
-            w[i, b] = 0.0
-            diag[i, b] = sigma[i, b] - off[b]
-    for i in range(S - 1, -1, -1):
-        for q in range(up_ptr[i], up_ptr[i + 1]):
-            j = up_idx[q]
-            for b in range(nb):
-                x[i, b] -= U[q, b] * x[j, b]
-        for b in range(nb):
-            x[i, b] /= diag[i, b]
-    for s in range(S):
-        i = pos[s]
-        for b in range(nb):
-            Vs[s, b] = x[i, b]
-
-
-@njit(cache=True)
 def _action_values(indptr, indices, data, R, ks, b0, nb, ra, gamma, s, Vs, qa):  # type: ignore[no-untyped-def]
-    """``qa[a, b] = r(s, a) + γ Σ_t T(s, a, t) Vs[t, b]`` for every action and ``b0 <= b < nb``."""
+    """``qa[a, b] = r(s, a) + γ Σ_t T(s, a, t) Vs[t, b]`` for every action and ``b0 <= b < nb``
+    (the sums, multiply-adds fused, in 4-wide chunks covering those slots)."""
     A = qa.shape[0]
     for a in range(A):
         row = s * A + a
-        for b in range(b0, nb):
-            qa[a, b] = 0.0
-        for p in range(indptr[row], indptr[row + 1]):
-            t = indices[p]
-            d = data[p]
-            for b in range(b0, nb):
-                qa[a, b] += d * Vs[t, b]
+        for c in range(b0 - b0 % 4, nb, 4):
+            acc = vsplat(0.0)
+            for p in range(indptr[row], indptr[row + 1]):
+                acc = vfma(acc, vsplat(data[p]), vload(Vs, indices[p], c))
+            vstore(qa, a, c, acc)
         for b in range(b0, nb):
             qa[a, b] = R[ks[b], s, a * ra] + gamma * qa[a, b]
 
@@ -211,26 +140,29 @@ def _block(
     out,
 ):  # type: ignore[no-untyped-def]
     """Policy iteration for samples ``lo <= k < hi`` in ``nslots`` slots handled together
-    (:func:`_evaluate`, :func:`_howard`, :func:`_gauss_seidel` loop over the slots innermost);
+    (:func:`._factor.evaluate`, :func:`_howard`, :func:`_gauss_seidel` loop over the slots innermost);
     a slot whose sample has converged takes the next sample, and when none is left the
     active slots are kept first, so no work is spent on finished samples."""
-    indptr, indices, data = P
     V_out, pol_out, iters_out, resid_out = out
     S, A = avail.shape
     B = nslots
+    nc = B // 4
+    J = 1
+    for k in range(S):
+        J = max(J, pat[4][k] - k + 1)
     work = (
-        np.empty((pat[1].shape[0], B)),
-        np.empty((S, B)),
-        np.empty((S, B)),
-        np.zeros((S, B)),
-        np.empty((S, B)),
-        np.empty(B),
-        np.empty(B),
+        np.empty((nc, pat[1].shape[0], 4)),
+        np.empty((nc, S, 4)),
+        np.empty((nc, S, 4)),
+        np.zeros((nc, S, 4)),
+        np.empty((nc, S, 4)),
+        np.empty((nc, J, 4)),
+        np.empty(J, dtype=np.int64),
     )
-    Vs = np.empty((S, B))
-    pols = np.empty((S, B), dtype=np.int64)
+    Vs = np.zeros((S, B))
+    pols = np.zeros((S, B), dtype=np.int64)  # every slot holds a valid policy and sample
     qa = np.empty((A, B))
-    ks = np.empty(B, dtype=np.int64)
+    ks = np.full(B, lo, dtype=np.int64)
     its = np.zeros(B, dtype=np.int64)
     changed = np.zeros(B, dtype=np.int64)
     worst = np.zeros(B)
@@ -256,7 +188,7 @@ def _block(
             return
         # First policy: greedy in Gauss-Seidel sweeps of value iteration.
         _gauss_seidel(P, avail, R, ks, b0, nb, ra, gamma, 0.0, n_warm, Vs, pols, qa)
-        _evaluate(indptr, indices, data, R, ks, nb, ra, gamma, pols, order, pos, pat, work, Vs)
+        evaluate(P, R, ks, (nb + 3) // 4 * 4, ra, gamma, pols, order, pos, pat, work, Vs)
         _howard(P, avail, R, ks, nb, ra, gamma, switch_tol, Vs, pols, qa, changed, worst)
         b = 0
         while b < nb:
@@ -298,6 +230,7 @@ def sparse_policy_iteration(
     up_idx,
     low_ptr,
     low_idx,
+    sn_last,
     n_blocks,
     nslots,
     V_out,
@@ -323,7 +256,7 @@ def sparse_policy_iteration(
     """
     K = R.shape[0]
     ra = 1 if R.shape[2] > 1 else 0
-    pat = (up_ptr, up_idx, low_ptr, low_idx)
+    pat = (up_ptr, up_idx, low_ptr, low_idx, sn_last)
     P = (indptr, indices, data)
     out = (V_out, pol_out, iters_out, resid_out)
     for blk in prange(n_blocks):

@@ -31,6 +31,8 @@ class Pattern:
         up_ptr, up_idx: CSR lists ``up[k]`` of the columns j > k of row k of U, which by
             symmetry are the rows i > k of column k of L.
         low_ptr, low_idx: CSR lists ``low[i]`` of the k < i with i in ``up[k]``, ascending.
+        sn_last: ``[S]`` supernodes: for the first row k0 of a run k0 < ... < k1 of rows with
+            ``up[k] = [k + 1] + up[k + 1]``, its last row k1; k itself for every other row.
         flops: multiply-adds per numeric factorization, ``sum_k |up[k]|^2``.
     """
 
@@ -40,6 +42,7 @@ class Pattern:
     up_idx: np.ndarray
     low_ptr: np.ndarray
     low_idx: np.ndarray
+    sn_last: np.ndarray
     flops: int
 
 
@@ -91,8 +94,23 @@ def symbolic(G: sp.csr_matrix, order: np.ndarray) -> Pattern:
         up_idx=up_idx,
         low_ptr=low.indptr.astype(np.int64),
         low_idx=low.indices.astype(np.int64),
+        sn_last=supernodes(up),
         flops=int((sizes**2).sum()),
     )
+
+
+def supernodes(up: list[list[int]]) -> np.ndarray:
+    """``sn_last`` of :class:`Pattern`: maximal runs of consecutive rows k with ``up[k] =
+    [k + 1] + up[k + 1]`` (fundamental supernodes; Liu, Ng & Peyton 1993). Within a run the
+    rows of U restricted to the columns after the run share one structure, ``up[k1]``."""
+    S = len(up)
+    last = np.arange(S, dtype=np.int64)
+    for k in range(S - 2, -1, -1):
+        if up[k][:1] == [k + 1] and up[k][1:] == up[k + 1]:
+            last[k] = last[k + 1]
+    first = np.ones(S, dtype=bool)
+    first[1:] = last[1:] != last[:-1]
+    return np.where(first, last, np.arange(S, dtype=np.int64))
 
 
 def elimination_pattern(mdp: MDP) -> Pattern:

@@ -166,9 +166,10 @@ def pi_sparse(
     """
     K, S = R.shape[:2]
     pat = elimination_pattern(mdp)
-    nslots = min(K, _SLOTS)
+    nslots = min(_SLOTS, -(-K // 4) * 4)  # a multiple of 4 (4-wide vectors)
     n_blocks = _blocks(K)
-    nbytes = 8.0 * (len(pat.up_idx) + 7 * S) * nslots * n_blocks + 16.0 * K * S
+    J = int((pat.sn_last - np.arange(S)).max(initial=0)) + 1
+    nbytes = 8.0 * (len(pat.up_idx) + 9 * S + J) * nslots * n_blocks + 16.0 * K * S
     check_memory(nbytes, "sparse policy evaluation")
     P = mdp.P_sa
     R3 = np.ascontiguousarray(R[:, :, None] if R.ndim == 2 else R)
@@ -193,6 +194,7 @@ def pi_sparse(
         pat.up_idx,
         pat.low_ptr,
         pat.low_idx,
+        pat.sn_last,
         n_blocks,
         nslots,
         V,

@@ -1,0 +1,150 @@
+r"""Four-wide float64 vectors for the compiled kernels of the stochastic solver (numba).
+
+The batched kernels of :mod:`powerlab.mdp._lu` and :mod:`powerlab.mdp._factor` keep B reward
+samples side by side (arrays ``[n, B]``, B a multiple of 4) and run the same arithmetic on
+each. Written as loops over the batch, every such loop reads and writes rows of arrays that
+the compiler cannot prove distinct, so it either stays scalar or re-checks for overlap on every
+row. These intrinsics state the vector operations directly: ``vload(a, i, j)`` is the value
+``a[i, j:j+4]`` as one ``<4 x double>`` register value (type :data:`f64x4`), and the arithmetic
+below works on such values, so a loop that accumulates into a vector keeps it in a register.
+
+Rounding: :func:`vfma` and :func:`vfnma` are fused (one rounding, IEEE 754 fusedMultiplyAdd);
+every other operation rounds as its scalar counterpart. Nothing is reassociated, so each
+slot's arithmetic is that of a scalar loop over that slot with multiply-adds fused.
+
+The caller guarantees the bounds: ``a`` is a C-contiguous 2-D float64 array, ``0 <= i <
+a.shape[0]`` and ``0 <= j <= a.shape[1] - 4`` (not checked, as numba does not check plain
+indexing either).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic, models, register_model
+
+__all__ = ["f64x4", "vadd", "vdiv", "vfma", "vfnma", "vload", "vsplat", "vstore", "vsub"]
+
+_VEC = ir.VectorType(ir.DoubleType(), 4)
+
+
+class F64x4(types.Type):  # type: ignore[misc]
+    """Four float64 values in one register (LLVM ``<4 x double>``)."""
+
+    def __init__(self) -> None:
+        super().__init__(name="f64x4")
+
+
+f64x4 = F64x4()
+
+
+@register_model(F64x4)
+class _F64x4Model(models.PrimitiveModel):  # type: ignore[misc]
+    def __init__(self, dmm: Any, fe_type: Any) -> None:
+        super().__init__(dmm, fe_type, _VEC)
+
+
+def _matrix(arr: Any) -> bool:
+    return isinstance(arr, types.Array) and arr.ndim == 2 and arr.dtype == types.float64
+
+
+def _address(context: Any, builder: Any, arrty: Any, arr: Any, i: Any, j: Any) -> Any:
+    """Pointer to ``arr[i, j]`` as a pointer to ``<4 x double>``."""
+    ary = context.make_array(arrty)(context, builder, arr)
+    row_stride = cgutils.unpack_tuple(builder, ary.strides, 2)[0]
+    offset = builder.add(builder.mul(i, row_stride), builder.mul(j, ir.Constant(i.type, 8)))
+    start = builder.ptrtoint(ary.data, offset.type)
+    return builder.inttoptr(builder.add(start, offset), _VEC.as_pointer())
+
+
+def _vload(typingctx: Any, arr: Any, i: Any, j: Any) -> Any:
+    """``arr[i, j:j+4]`` as an :data:`f64x4` value."""
+    if not (_matrix(arr) and arr.layout == "C"):
+        return None
+    sig = f64x4(arr, types.intp, types.intp)
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        ptr = _address(context, builder, signature.args[0], *args)
+        return builder.load(ptr, align=8)
+
+    return sig, codegen
+
+
+def _vstore(typingctx: Any, arr: Any, i: Any, j: Any, v: Any) -> Any:
+    """``arr[i, j:j+4] = v``."""
+    if not (_matrix(arr) and arr.layout == "C" and v == f64x4):
+        return None
+    sig = types.void(arr, types.intp, types.intp, f64x4)
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        ptr = _address(context, builder, signature.args[0], *args[:3])
+        builder.store(args[3], ptr, align=8)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+def _vsplat(typingctx: Any, x: Any) -> Any:
+    """``(x, x, x, x)``."""
+    if not isinstance(x, types.Float):
+        return None
+    sig = f64x4(types.float64)
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        vec = ir.Constant(_VEC, ir.Undefined)
+        for k in range(4):
+            vec = builder.insert_element(vec, args[0], ir.Constant(ir.IntType(32), k))
+        return vec
+
+    return sig, codegen
+
+
+def _binary(op: str) -> Any:
+    def typer(typingctx: Any, a: Any, b: Any) -> Any:
+        if a != f64x4 or b != f64x4:
+            return None
+
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+            return getattr(builder, op)(*args)
+
+        return f64x4(f64x4, f64x4), codegen
+
+    typer.__name__ = typer.__qualname__ = f"v{op}"
+    return intrinsic(typer)
+
+
+vload: Any = intrinsic(_vload)
+vstore: Any = intrinsic(_vstore)
+vsplat: Any = intrinsic(_vsplat)
+vadd: Any = _binary("fadd")
+vadd.__doc__ = "``a + b``."
+vsub: Any = _binary("fsub")
+vsub.__doc__ = "``a - b``."
+vdiv: Any = _binary("fdiv")
+vdiv.__doc__ = "``a / b``."
+
+
+def _fused(negate: bool) -> Any:
+    def typer(typingctx: Any, c: Any, a: Any, b: Any) -> Any:
+        if c != f64x4 or a != f64x4 or b != f64x4:
+            return None
+
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+            fnty = ir.FunctionType(_VEC, [_VEC, _VEC, _VEC])
+            fma = cgutils.get_or_insert_function(builder.module, fnty, "llvm.fma.v4f64")
+            c_, a_, b_ = args
+            return builder.call(fma, [builder.fneg(a_) if negate else a_, b_, c_])
+
+        return f64x4(f64x4, f64x4, f64x4), codegen
+
+    typer.__name__ = typer.__qualname__ = "vfnma" if negate else "vfma"
+    return intrinsic(typer)
+
+
+vfma: Any = _fused(False)
+vfma.__doc__ = "``c + a * b`` with one rounding."
+vfnma: Any = _fused(True)
+vfnma.__doc__ = "``c - a * b`` with one rounding."

@@ -43,7 +43,7 @@ $(CORE_STAMP): pyproject.toml setup.py
 # A core-only install (no extras) runs the main command and the core tests.
 test-core: $(CORE_STAMP)
 	$(CORE)/bin/powerlab power examples/fig1.yaml --samples 2000 --json > /dev/null
-	$(CORE)/bin/python -m pytest -q -p no:cacheprovider $(CORE_TESTS)
+	$(CORE)/bin/python -m pytest -q -p no:cacheprovider --basetemp=$(CORE)/pytest-tmp $(CORE_TESTS)
 
 # Headless Chromium renders the report in its browser test (Debian's package; the test
 # skips with a message where it cannot be had).
@@ -52,8 +52,12 @@ browser:
 		(apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
 		echo "warning: chromium unavailable; the report's browser test will be skipped"
 
-test: $(STAMP) lint test-core browser
-	$(BIN)/python -m pytest -q
+# The core-only suite runs beside lint and the full suite (two cores); its log follows theirs.
+test: $(STAMP) $(CORE_STAMP) browser
+	@$(MAKE) --no-print-directory test-core > $(CORE)/test.log 2>&1 & core=$$!; \
+	$(MAKE) --no-print-directory lint && $(BIN)/python -m pytest -q; full=$$?; \
+	wait $$core; status=$$?; echo "--- core-only install:"; cat $(CORE)/test.log; \
+	test $$full -eq 0 && test $$status -eq 0
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_power.py

@@ -33,8 +33,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from powerlab.mdp._factor import evaluate
-from powerlab.mdp._simd import vfma, vload, vsplat, vstore
+from powerlab.mdp._factor import evaluate, row_terms
+from powerlab.mdp._simd import LANES, vfma, vload, vsplat, vstore
 
 __all__ = ["sparse_policy_iteration"]
 
@@ -46,7 +46,7 @@ def _action_values(indptr, indices, data, R, ks, b0, nb, ra, gamma, s, Vs, qa): 
     A = qa.shape[0]
     for a in range(A):
         row = s * A + a
-        for c in range(b0 - b0 % 4, nb, 4):
+        for c in range(b0 - b0 % LANES, nb, LANES):
             acc = vsplat(0.0)
             for p in range(indptr[row], indptr[row + 1]):
                 acc = vfma(acc, vsplat(data[p]), vload(Vs, indices[p], c))
@@ -126,6 +126,7 @@ def _block(
     hi,
     nslots,
     P,
+    PE,
     avail,
     R,
     ra,
@@ -146,17 +147,17 @@ def _block(
     V_out, pol_out, iters_out, resid_out = out
     S, A = avail.shape
     B = nslots
-    nc = B // 4
+    nc = B // LANES
     J = 1
     for k in range(S):
         J = max(J, pat[4][k] - k + 1)
     work = (
-        np.empty((nc, pat[1].shape[0], 4)),
-        np.empty((nc, S, 4)),
-        np.empty((nc, S, 4)),
-        np.zeros((nc, S, 4)),
-        np.empty((nc, S, 4)),
-        np.empty((nc, J, 4)),
+        np.empty((nc, pat[1].shape[0], LANES)),
+        np.empty((nc, S, LANES)),
+        np.empty((nc, S, LANES)),
+        np.zeros((nc, S, LANES)),
+        np.empty((nc, S, LANES)),
+        np.empty((nc, J, LANES)),
         np.empty(J, dtype=np.int64),
     )
     Vs = np.zeros((S, B))
@@ -188,7 +189,7 @@ def _block(
             return
         # First policy: greedy in Gauss-Seidel sweeps of value iteration.
         _gauss_seidel(P, avail, R, ks, b0, nb, ra, gamma, 0.0, n_warm, Vs, pols, qa)
-        evaluate(P, R, ks, (nb + 3) // 4 * 4, ra, gamma, pols, order, pos, pat, work, Vs)
+        evaluate(PE, R, ks, -(-nb // LANES) * LANES, ra, gamma, pols, order, pos, pat, work, Vs)
         _howard(P, avail, R, ks, nb, ra, gamma, switch_tol, Vs, pols, qa, changed, worst)
         b = 0
         while b < nb:
@@ -258,6 +259,8 @@ def sparse_policy_iteration(
     ra = 1 if R.shape[2] > 1 else 0
     pat = (up_ptr, up_idx, low_ptr, low_idx, sn_last)
     P = (indptr, indices, data)
+    tpos, gdata, sigma0 = row_terms(indptr, indices, data, pos, gamma)
+    PE = (indptr, tpos, gdata, sigma0)
     out = (V_out, pol_out, iters_out, resid_out)
     for blk in prange(n_blocks):
         lo = blk * K // n_blocks
@@ -267,6 +270,7 @@ def sparse_policy_iteration(
             hi,
             nslots,
             P,
+            PE,
             avail,
             R,
             ra,

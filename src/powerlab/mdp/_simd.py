@@ -26,9 +26,22 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic, models, register_model
 
-__all__ = ["f64x4", "vadd", "vdiv", "vfma", "vfnma", "vload", "vsplat", "vstore", "vsub"]
+__all__ = [
+    "LANES",
+    "f64x4",
+    "vadd",
+    "vdiv",
+    "vfma",
+    "vfnma",
+    "vload",
+    "vmul",
+    "vsplat",
+    "vstore",
+    "vsub",
+]
 
-_VEC = ir.VectorType(ir.DoubleType(), 4)
+LANES = 8  # float64 values per vector (two AVX2 registers, one AVX-512 register)
+_VEC = ir.VectorType(ir.DoubleType(), LANES)
 
 
 class F64x4(types.Type):  # type: ignore[misc]
@@ -95,7 +108,7 @@ def _vsplat(typingctx: Any, x: Any) -> Any:
 
     def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         vec = ir.Constant(_VEC, ir.Undefined)
-        for k in range(4):
+        for k in range(LANES):
             vec = builder.insert_element(vec, args[0], ir.Constant(ir.IntType(32), k))
         return vec
 
@@ -123,6 +136,8 @@ vadd: Any = _binary("fadd")
 vadd.__doc__ = "``a + b``."
 vsub: Any = _binary("fsub")
 vsub.__doc__ = "``a - b``."
+vmul: Any = _binary("fmul")
+vmul.__doc__ = "``a * b``."
 vdiv: Any = _binary("fdiv")
 vdiv.__doc__ = "``a / b``."
 
@@ -134,7 +149,7 @@ def _fused(negate: bool) -> Any:
 
         def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
             fnty = ir.FunctionType(_VEC, [_VEC, _VEC, _VEC])
-            fma = cgutils.get_or_insert_function(builder.module, fnty, "llvm.fma.v4f64")
+            fma = cgutils.get_or_insert_function(builder.module, fnty, f"llvm.fma.v{LANES}f64")
             c_, a_, b_ = args
             return builder.call(fma, [builder.fneg(a_) if negate else a_, b_, c_])
 

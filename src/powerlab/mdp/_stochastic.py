@@ -30,6 +30,7 @@ from powerlab.errors import InputError, ResourceError
 from powerlab.mdp._bellman import EPS, absmax, action_values, check_memory
 from powerlab.mdp._lu import sparse_policy_iteration
 from powerlab.mdp._pattern import elimination_pattern
+from powerlab.mdp._simd import LANES
 from powerlab.mdp.model import MDP
 
 __all__ = ["pi_cost", "pi_dense", "pi_sparse", "prefer_vi_probe", "value_iteration"]
@@ -166,7 +167,7 @@ def pi_sparse(
     """
     K, S = R.shape[:2]
     pat = elimination_pattern(mdp)
-    nslots = min(_SLOTS, -(-K // 4) * 4)  # a multiple of 4 (4-wide vectors)
+    nslots = min(_SLOTS, -(-K // LANES) * LANES)  # whole vectors
     n_blocks = _blocks(K)
     J = int((pat.sn_last - np.arange(S)).max(initial=0)) + 1
     nbytes = 8.0 * (len(pat.up_idx) + 9 * S + J) * nslots * n_blocks + 16.0 * K * S

@@ -34,29 +34,32 @@ import numpy as np
 from numba import njit, prange
 
 from powerlab.mdp._factor import evaluate, row_terms
-from powerlab.mdp._simd import LANES, vfma, vload, vsplat, vstore
+from powerlab.mdp._simd import LANES, vadd, vfma, vload, vmul, vsplat, vstore
 
 __all__ = ["sparse_policy_iteration"]
 
 
 @njit(cache=True)
-def _action_values(indptr, indices, data, R, ks, b0, nb, ra, gamma, s, Vs, qa):  # type: ignore[no-untyped-def]
-    """``qa[a, b] = r(s, a) + γ Σ_t T(s, a, t) Vs[t, b]`` for every action and ``b0 <= b < nb``
-    (the sums, multiply-adds fused, in 4-wide chunks covering those slots)."""
+def _action_values(indptr, indices, data, Rt, b0, nb, gamma, s, Vs, qa):  # type: ignore[no-untyped-def]
+    """``qa[a, b] = r(s, a) + γ Σ_t T(s, a, t) Vs[t, b]`` for every action, in whole vectors
+    covering the slots ``b0 <= b < nb`` (the sum with multiply-adds fused, then scaled by γ
+    and added to the reward, each rounded); ``Rt: [S A', B]`` holds each slot's rewards
+    r(s, a) at row ``s A' + a`` (``A' = A``) or R(s) at row s (``A' = 1``)."""
     A = qa.shape[0]
+    ar = Rt.shape[0] // Vs.shape[0]  # A' (1 or A)
+    g = vsplat(gamma)
     for a in range(A):
         row = s * A + a
+        rrow = s * ar + (a if ar > 1 else 0)
         for c in range(b0 - b0 % LANES, nb, LANES):
             acc = vsplat(0.0)
             for p in range(indptr[row], indptr[row + 1]):
                 acc = vfma(acc, vsplat(data[p]), vload(Vs, indices[p], c))
-            vstore(qa, a, c, acc)
-        for b in range(b0, nb):
-            qa[a, b] = R[ks[b], s, a * ra] + gamma * qa[a, b]
+            vstore(qa, a, c, vadd(vload(Rt, rrow, c), vmul(g, acc)))
 
 
 @njit(cache=True)
-def _gauss_seidel(P, avail, R, ks, b0, nb, ra, gamma, switch_tol, n_sweeps, Vs, pols, qa):  # type: ignore[no-untyped-def]
+def _gauss_seidel(P, avail, Rt, b0, nb, gamma, switch_tol, n_sweeps, Vs, pols, qa):  # type: ignore[no-untyped-def]
     r"""Up to ``n_sweeps`` Gauss-Seidel sweeps, alternately forward and backward, of
     ``V(s) <- Q(s, π(s))`` after switching ``π(s)`` to an action that gains more than
     ``switch_tol`` on the values updated so far (``π(s) = -1``: no action yet), for the
@@ -74,15 +77,16 @@ def _gauss_seidel(P, avail, R, ks, b0, nb, ra, gamma, switch_tol, n_sweeps, Vs, 
         changed = 0
         for j in range(S):
             s = j if sweep % 2 == 0 else S - 1 - j
-            _action_values(indptr, indices, data, R, ks, b0, nb, ra, gamma, s, Vs, qa)
+            _action_values(indptr, indices, data, Rt, b0, nb, gamma, s, Vs, qa)
             for b in range(b0, nb):
                 pa = pols[s, b]
                 ba = pa
                 best = -np.inf if pa < 0 else qa[pa, b]
-                for a in range(A):
-                    if avail[s, a] and a != pa and qa[a, b] > best + switch_tol:
-                        best = qa[a, b]
-                        ba = a
+                for a in range(A):  # branch-free: the first action that gains more wins
+                    q = qa[a, b]
+                    take = avail[s, a] & (a != pa) & (q > best + switch_tol)
+                    best = q if take else best
+                    ba = a if take else ba
                 if ba != pa:
                     pols[s, b] = ba
                     changed += 1
@@ -92,7 +96,7 @@ def _gauss_seidel(P, avail, R, ks, b0, nb, ra, gamma, switch_tol, n_sweeps, Vs, 
 
 
 @njit(cache=True)
-def _howard(P, avail, R, ks, nb, ra, gamma, switch_tol, Vs, pols, qa, changed, worst):  # type: ignore[no-untyped-def]
+def _howard(P, avail, Rt, nb, gamma, switch_tol, Vs, pols, qa, changed, worst):  # type: ignore[no-untyped-def]
     """Howard's improvement of each slot's policy against its evaluated values (not updated
     here): ``changed[b]`` states switched and ``worst[b]``, the Bellman residual
     ``max_s |max_a Q(s, a) - V(s)|`` of ``Vs[:, b]``."""
@@ -102,18 +106,18 @@ def _howard(P, avail, R, ks, nb, ra, gamma, switch_tol, Vs, pols, qa, changed, w
         changed[b] = 0
         worst[b] = 0.0
     for s in range(S):
-        _action_values(indptr, indices, data, R, ks, 0, nb, ra, gamma, s, Vs, qa)
+        _action_values(indptr, indices, data, Rt, 0, nb, gamma, s, Vs, qa)
         for b in range(nb):
             pa = pols[s, b]
             ba = pa
             best = top = qa[pa, b]
-            for a in range(A):
-                if not avail[s, a] or a == pa:
-                    continue
-                top = max(top, qa[a, b])
-                if qa[a, b] > best + switch_tol:
-                    best = qa[a, b]
-                    ba = a
+            for a in range(A):  # branch-free, as in _gauss_seidel
+                q = qa[a, b]
+                other = avail[s, a] & (a != pa)
+                top = max(top, q) if other else top
+                take = other & (q > best + switch_tol)
+                best = q if take else best
+                ba = a if take else ba
             worst[b] = max(worst[b], abs(top - Vs[s, b]))
             if ba != pa:
                 pols[s, b] = ba
@@ -163,6 +167,8 @@ def _block(
     Vs = np.zeros((S, B))
     pols = np.zeros((S, B), dtype=np.int64)  # every slot holds a valid policy and sample
     qa = np.empty((A, B))
+    ar = R.shape[2]
+    Rt = np.zeros((S * ar, B))  # each slot's rewards, row s A' + a (see _action_values)
     ks = np.full(B, lo, dtype=np.int64)
     its = np.zeros(B, dtype=np.int64)
     changed = np.zeros(B, dtype=np.int64)
@@ -181,6 +187,8 @@ def _block(
                             best = max(best, R[nxt, s, a * ra])
                 Vs[s, nb] = best
                 pols[s, nb] = -1
+                for a in range(ar):
+                    Rt[s * ar + a, nb] = R[nxt, s, a]
             ks[nb] = nxt
             its[nb] = 0
             nb += 1
@@ -188,9 +196,9 @@ def _block(
         if nb == 0:
             return
         # First policy: greedy in Gauss-Seidel sweeps of value iteration.
-        _gauss_seidel(P, avail, R, ks, b0, nb, ra, gamma, 0.0, n_warm, Vs, pols, qa)
+        _gauss_seidel(P, avail, Rt, b0, nb, gamma, 0.0, n_warm, Vs, pols, qa)
         evaluate(PE, R, ks, -(-nb // LANES) * LANES, ra, gamma, pols, order, pos, pat, work, Vs)
-        _howard(P, avail, R, ks, nb, ra, gamma, switch_tol, Vs, pols, qa, changed, worst)
+        _howard(P, avail, Rt, nb, gamma, switch_tol, Vs, pols, qa, changed, worst)
         b = 0
         while b < nb:
             its[b] += 1
@@ -204,13 +212,14 @@ def _block(
                 if b < nb:  # the last active slot moves here and is handled next
                     Vs[:, b] = Vs[:, nb]
                     pols[:, b] = pols[:, nb]
+                    Rt[:, b] = Rt[:, nb]
                     ks[b] = ks[nb]
                     its[b] = its[nb]
                     changed[b] = changed[nb]
                     worst[b] = worst[nb]
                 continue
             b += 1
-        _gauss_seidel(P, avail, R, ks, 0, nb, ra, gamma, switch_tol, n_warm, Vs, pols, qa)
+        _gauss_seidel(P, avail, Rt, 0, nb, gamma, switch_tol, n_warm, Vs, pols, qa)
 
 
 @njit(cache=True, parallel=True)

@@ -36,12 +36,13 @@ from powerlab.mdp.model import MDP
 __all__ = ["pi_cost", "pi_dense", "pi_sparse", "prefer_vi_probe", "value_iteration"]
 
 # Measured cost per unit (seconds of one core): a value-iteration sweep per sample per nonzero
-# of P_sa (numpy, batched over samples); a sparse elimination per multiply-add and a
-# Gauss-Seidel or Howard pass per nonzero (numba, ``_SLOTS`` samples at a time); a dense
-# LAPACK solve per flop. Only their ratios matter; see docs/solvers.md.
+# of P_sa (numpy, batched over samples; 2.4 ns measured); a sparse elimination per multiply-add
+# (0.64 ns) and a Gauss-Seidel or Howard pass per nonzero (1.1-1.7 ns; numba, ``_SLOTS``
+# samples at a time on 8-wide vectors); a dense LAPACK solve per flop. Only their ratios
+# matter; see docs/solvers.md.
 _C_SWEEP = 3e-9
-_C_LU = 1.5e-9
-_C_GS = 4e-9
+_C_LU = 0.7e-9
+_C_GS = 1.5e-9
 _C_DENSE = 0.3e-9
 # Policy-iteration steps per sample (measured 5-13 on the slippery grids and FrozenLake, about
 # 8 on average).
@@ -162,15 +163,16 @@ def pi_sparse(
     Returns ``(V, policy, ε, evaluations)`` with the a-posteriori bound
     :math:`ε = (\|\mathcal T V - V\| + 4 u \max|V|)/(1-\gamma)` (u the unit round-off), and
     starts from ``V0: [K, S]`` when given. Up to ``_SLOTS`` samples are factored together in
-    each of ``min(threads, K / _SLOTS)`` parallel blocks. Memory: ``8 · _SLOTS (nnz(U) + 7S)``
-    bytes per block.
+    each of ``min(threads, K / _SLOTS)`` parallel blocks. Memory: about ``8 · _SLOTS (nnz(U) +
+    9S + A' S + J)`` bytes per block (J the largest supernode, A' = A for r(s, a), else 1).
     """
     K, S = R.shape[:2]
     pat = elimination_pattern(mdp)
     nslots = min(_SLOTS, -(-K // LANES) * LANES)  # whole vectors
     n_blocks = _blocks(K)
     J = int((pat.sn_last - np.arange(S)).max(initial=0)) + 1
-    nbytes = 8.0 * (len(pat.up_idx) + 9 * S + J) * nslots * n_blocks + 16.0 * K * S
+    ar = R.shape[2] if R.ndim == 3 else 1
+    nbytes = 8.0 * (len(pat.up_idx) + (9 + ar) * S + J) * nslots * n_blocks + 16.0 * K * S
     check_memory(nbytes, "sparse policy evaluation")
     P = mdp.P_sa
     R3 = np.ascontiguousarray(R[:, :, None] if R.ndim == 2 else R)

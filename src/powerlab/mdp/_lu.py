@@ -34,7 +34,7 @@ import numpy as np
 from numba import njit, prange
 
 from powerlab.mdp._factor import evaluate, row_terms
-from powerlab.mdp._simd import LANES, vadd, vfma, vload, vmul, vsplat, vstore
+from powerlab.mdp._simd import LANES, vadd, vfma, vload, vmul, vselect_gt, vsplat, vstore
 
 __all__ = ["sparse_policy_iteration"]
 
@@ -59,68 +59,88 @@ def _action_values(indptr, indices, data, Rt, b0, nb, gamma, s, Vs, qa):  # type
 
 
 @njit(cache=True)
-def _gauss_seidel(P, avail, Rt, b0, nb, gamma, switch_tol, n_sweeps, Vs, pols, qa):  # type: ignore[no-untyped-def]
+def _gauss_seidel(P, avail, Rt, b0, nb, gamma, switch_tol, n_sweeps, Vs, pols, qa, dec):  # type: ignore[no-untyped-def]
     r"""Up to ``n_sweeps`` Gauss-Seidel sweeps, alternately forward and backward, of
     ``V(s) <- Q(s, π(s))`` after switching ``π(s)`` to an action that gains more than
     ``switch_tol`` on the values updated so far (``π(s) = -1``: no action yet), for the
     samples in slots ``b0 <= b < nb`` of ``Vs, pols: [S, B]``; stops once a sweep switches
-    nothing in any of them.
+    nothing in any of them. ``dec: [2, B]`` is scratch.
 
     Started from :math:`V = V^\pi` (so :math:`V \le \mathcal T V`), every update keeps
     :math:`V \le \mathcal T_{\pi'} V` for the updated policy π', hence
     :math:`V^\pi \le V \le V^{\pi'}`: the policy improves at least as much as in Howard's
     step (Puterman 1994, Prop 6.4.1) and improvements spread further within a sweep.
+    The choice runs on whole vectors of slots without branches: over the available actions in
+    order, an action replaces the best so far when it exceeds it by more than ``switch_tol``
+    (the current action never does, as the best starts at its value).
     """
     indptr, indices, data = P
     S, A = avail.shape
+    tol = vsplat(switch_tol)
     for sweep in range(n_sweeps):
         changed = 0
         for j in range(S):
             s = j if sweep % 2 == 0 else S - 1 - j
             _action_values(indptr, indices, data, Rt, b0, nb, gamma, s, Vs, qa)
+            for c in range(b0 - b0 % LANES, nb, LANES):
+                for b in range(c, c + LANES):
+                    pa = pols[s, b]
+                    dec[0, b] = -np.inf if pa < 0 else qa[pa, b]
+                    dec[1, b] = pa
+                best = vload(dec, 0, c)
+                ba = vload(dec, 1, c)
+                for a in range(A):
+                    if avail[s, a]:
+                        q = vload(qa, a, c)
+                        gain = vadd(best, tol)
+                        ba = vselect_gt(q, gain, vsplat(float(a)), ba)
+                        best = vselect_gt(q, gain, q, best)
+                vstore(dec, 0, c, best)
+                vstore(dec, 1, c, ba)
             for b in range(b0, nb):
-                pa = pols[s, b]
-                ba = pa
-                best = -np.inf if pa < 0 else qa[pa, b]
-                for a in range(A):  # branch-free: the first action that gains more wins
-                    q = qa[a, b]
-                    take = avail[s, a] & (a != pa) & (q > best + switch_tol)
-                    best = q if take else best
-                    ba = a if take else ba
-                if ba != pa:
-                    pols[s, b] = ba
+                Vs[s, b] = dec[0, b]
+                nba = int(dec[1, b])
+                if nba != pols[s, b]:
+                    pols[s, b] = nba
                     changed += 1
-                Vs[s, b] = best
         if changed == 0:
             break
 
 
 @njit(cache=True)
-def _howard(P, avail, Rt, nb, gamma, switch_tol, Vs, pols, qa, changed, worst):  # type: ignore[no-untyped-def]
+def _howard(P, avail, Rt, nb, gamma, switch_tol, Vs, pols, qa, dec, changed, worst):  # type: ignore[no-untyped-def]
     """Howard's improvement of each slot's policy against its evaluated values (not updated
     here): ``changed[b]`` states switched and ``worst[b]``, the Bellman residual
-    ``max_s |max_a Q(s, a) - V(s)|`` of ``Vs[:, b]``."""
+    ``max_s |max_a Q(s, a) - V(s)|`` of ``Vs[:, b]``; the choice as in :func:`_gauss_seidel`."""
     indptr, indices, data = P
     S, A = avail.shape
+    tol = vsplat(switch_tol)
     for b in range(nb):
         changed[b] = 0
         worst[b] = 0.0
     for s in range(S):
         _action_values(indptr, indices, data, Rt, 0, nb, gamma, s, Vs, qa)
+        for c in range(0, nb, LANES):
+            for b in range(c, c + LANES):
+                pa = pols[s, b]
+                dec[0, b] = qa[pa, b]
+                dec[1, b] = pa
+            best = top = vload(dec, 0, c)
+            ba = vload(dec, 1, c)
+            for a in range(A):
+                if avail[s, a]:
+                    q = vload(qa, a, c)
+                    top = vselect_gt(q, top, q, top)
+                    gain = vadd(best, tol)
+                    ba = vselect_gt(q, gain, vsplat(float(a)), ba)
+                    best = vselect_gt(q, gain, q, best)
+            vstore(dec, 0, c, top)
+            vstore(dec, 1, c, ba)
         for b in range(nb):
-            pa = pols[s, b]
-            ba = pa
-            best = top = qa[pa, b]
-            for a in range(A):  # branch-free, as in _gauss_seidel
-                q = qa[a, b]
-                other = avail[s, a] & (a != pa)
-                top = max(top, q) if other else top
-                take = other & (q > best + switch_tol)
-                best = q if take else best
-                ba = a if take else ba
-            worst[b] = max(worst[b], abs(top - Vs[s, b]))
-            if ba != pa:
-                pols[s, b] = ba
+            worst[b] = max(worst[b], abs(dec[0, b] - Vs[s, b]))
+            nba = int(dec[1, b])
+            if nba != pols[s, b]:
+                pols[s, b] = nba
                 changed[b] += 1
 
 
@@ -167,6 +187,7 @@ def _block(
     Vs = np.zeros((S, B))
     pols = np.zeros((S, B), dtype=np.int64)  # every slot holds a valid policy and sample
     qa = np.empty((A, B))
+    dec = np.zeros((2, B))
     ar = R.shape[2]
     Rt = np.zeros((S * ar, B))  # each slot's rewards, row s A' + a (see _action_values)
     ks = np.full(B, lo, dtype=np.int64)
@@ -196,9 +217,9 @@ def _block(
         if nb == 0:
             return
         # First policy: greedy in Gauss-Seidel sweeps of value iteration.
-        _gauss_seidel(P, avail, Rt, b0, nb, gamma, 0.0, n_warm, Vs, pols, qa)
+        _gauss_seidel(P, avail, Rt, b0, nb, gamma, 0.0, n_warm, Vs, pols, qa, dec)
         evaluate(PE, R, ks, -(-nb // LANES) * LANES, ra, gamma, pols, order, pos, pat, work, Vs)
-        _howard(P, avail, Rt, nb, gamma, switch_tol, Vs, pols, qa, changed, worst)
+        _howard(P, avail, Rt, nb, gamma, switch_tol, Vs, pols, qa, dec, changed, worst)
         b = 0
         while b < nb:
             its[b] += 1
@@ -219,7 +240,7 @@ def _block(
                     worst[b] = worst[nb]
                 continue
             b += 1
-        _gauss_seidel(P, avail, Rt, 0, nb, gamma, switch_tol, n_warm, Vs, pols, qa)
+        _gauss_seidel(P, avail, Rt, 0, nb, gamma, switch_tol, n_warm, Vs, pols, qa, dec)
 
 
 @njit(cache=True, parallel=True)

@@ -163,3 +163,19 @@ vfma: Any = _fused(False)
 vfma.__doc__ = "``c + a * b`` with one rounding."
 vfnma: Any = _fused(True)
 vfnma.__doc__ = "``c - a * b`` with one rounding."
+
+
+def _vselect_gt(typingctx: Any, a: Any, b: Any, x: Any, y: Any) -> Any:
+    """Lane by lane, ``x`` where ``a > b`` (ordered: false if either is NaN), else ``y``."""
+    if not all(t == f64x4 for t in (a, b, x, y)):
+        return None
+    sig = f64x4(f64x4, f64x4, f64x4, f64x4)
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        a_, b_, x_, y_ = args
+        return builder.select(builder.fcmp_ordered(">", a_, b_), x_, y_)
+
+    return sig, codegen
+
+
+vselect_gt: Any = intrinsic(_vselect_gt)

@@ -86,11 +86,8 @@ def evaluate(mdp: M.MDP, R: np.ndarray, gamma: float, pols: np.ndarray) -> np.nd
     Vs = np.full((S, B), np.nan)
     _factor.evaluate(
         (indptr, *rows),
-        np.ascontiguousarray(R[:, :, None]),
-        np.arange(B),
+        np.ascontiguousarray(R.T),
         B,
-        0,
-        gamma,
         np.ascontiguousarray(pols),
         pat.order,
         pat.pos,

@@ -73,13 +73,14 @@ def row_terms(indptr, indices, data, pos, gamma):  # type: ignore[no-untyped-def
 
 
 @njit(cache=True)
-def _chunk(P, R, ks, b0, ra, gamma, pols, order, pos, pat, work, Vs):  # type: ignore[no-untyped-def]
+def _chunk(P, Rt, b0, pols, order, pos, pat, work, Vs):  # type: ignore[no-untyped-def]
     """:func:`evaluate` for the 4 slots ``b0 .. b0 + 3``; ``work`` holds this chunk's arrays."""
     indptr, tpos, gdata, sigma0 = P
     up_ptr, up_idx, low_ptr, low_idx, sn_last = pat
     U, dinv, sigma, w, x, Lj, base = work
     S = Vs.shape[0]
     A = (indptr.shape[0] - 1) // S
+    ar = Rt.shape[0] // S
     zero = vsplat(0.0)
     for i in range(S):
         s = order[i]
@@ -90,7 +91,7 @@ def _chunk(P, R, ks, b0, ra, gamma, pols, order, pos, pat, work, Vs):  # type: i
                 w[tpos[p], b] -= gdata[p]
             w[i, b] += 1.0
             sigma[i, b] = sigma0[row]
-            x[i, b] = R[ks[b0 + b], s, a * ra]
+            x[i, b] = Rt[s * ar + (a if ar > 1 else 0), b0 + b]
         p = low_ptr[i]
         while p < low_ptr[i + 1]:
             k0 = low_idx[p]
@@ -174,12 +175,13 @@ def _chunk(P, R, ks, b0, ra, gamma, pols, order, pos, pat, work, Vs):  # type: i
 
 
 @njit(cache=True)
-def evaluate(P, R, ks, nb, ra, gamma, pols, order, pos, pat, work, Vs):  # type: ignore[no-untyped-def]
+def evaluate(P, Rt, nb, pols, order, pos, pat, work, Vs):  # type: ignore[no-untyped-def]
     r"""Exact values ``Vs[:, b] = M_b^{-1} r_b``, :math:`M_b = I - \gamma P_{\pi_b}`, of the
-    policies ``pols[:, b]`` of samples ``ks[b]`` for ``b < nb`` (module doc).
+    policies ``pols[:, b]`` for ``b < nb`` (module doc).
 
     ``P = (indptr, tpos, gdata, sigma0)``: the row pointers of ``P_sa`` (row ``s*A + a``) and
-    :func:`row_terms`; ``R: [K, S, A']`` (``ra = 1`` for r(s, a), 0 for state rewards); ``nb``
+    :func:`row_terms` (which holds γ); ``Rt: [S A', B]`` each slot's rewards r(s, a) at row
+    ``s A + a`` (``A' = A``) or R(s) at row s (``A' = 1``); ``nb``
     a multiple of ``LANES``, every slot below it holding a valid policy and sample;
     ``order[i]`` the state eliminated i-th and ``pos`` its inverse; ``pat = (up_ptr, up_idx,
     low_ptr, low_idx, sn_last)``; ``work = (U, dinv, sigma, w, x, Lj, base)``, each array but
@@ -194,4 +196,4 @@ def evaluate(P, R, ks, nb, ra, gamma, pols, order, pos, pat, work, Vs):  # type:
     U, dinv, sigma, w, x, Lj, base = work
     for c in range(nb // LANES):
         chunk = (U[c], dinv[c], sigma[c], w[c], x[c], Lj[c], base)
-        _chunk(P, R, ks, LANES * c, ra, gamma, pols, order, pos, pat, chunk, Vs)
+        _chunk(P, Rt, LANES * c, pols, order, pos, pat, chunk, Vs)

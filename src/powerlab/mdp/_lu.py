@@ -19,10 +19,11 @@ pivoting with pivots from row sums (Grassmann, Taksar & Heyman 1985), in
 and the accuracy).
 
 Batching. Because the pattern is the same for every policy and every reward sample, B samples
-(``slots``, B a multiple of 4) go through each pass together, their values side by side
-(``Vs, pols: [S, B]``): the factorization works on 4-wide vectors of them, and the Howard and
-Gauss-Seidel passes visit the states in one order for all slots, forming the look-ahead sums
-on 4-wide vectors. Slots past the active ones (up to the next multiple of 4) hold a valid
+(``slots``, B a multiple of ``LANES``) go through each pass together, their values side by side
+(``Vs, pols: [S, B]``, the rewards as ``Rt: [S A', B]``): the factorization works on vectors
+of ``LANES`` of them (:mod:`powerlab.mdp._simd`), and the Howard and Gauss-Seidel passes visit
+the states in one order for all slots, forming the look-ahead sums and choosing actions on the
+same vectors. Slots past the active ones (up to the next multiple of ``LANES``) hold a valid
 earlier policy and sample and are computed but never read. Each slot's arithmetic is exactly
 that of its sample alone; the slots share only the number of Gauss-Seidel sweeps (run until
 none of them switches an action).
@@ -218,7 +219,7 @@ def _block(
             return
         # First policy: greedy in Gauss-Seidel sweeps of value iteration.
         _gauss_seidel(P, avail, Rt, b0, nb, gamma, 0.0, n_warm, Vs, pols, qa, dec)
-        evaluate(PE, R, ks, -(-nb // LANES) * LANES, ra, gamma, pols, order, pos, pat, work, Vs)
+        evaluate(PE, Rt, -(-nb // LANES) * LANES, pols, order, pos, pat, work, Vs)
         _howard(P, avail, Rt, nb, gamma, switch_tol, Vs, pols, qa, dec, changed, worst)
         b = 0
         while b < nb:

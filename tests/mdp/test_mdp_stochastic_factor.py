@@ -131,7 +131,7 @@ def test_evaluate_keeps_full_accuracy_as_gamma_tends_to_one():
     gamma = 1 - 1e-11
     pols = np.random.default_rng(0).integers(0, 5, size=(mdp.n_states, LANES))
     V = evaluate(mdp, np.ones((LANES, mdp.n_states)), gamma, pols)
-    np.testing.assert_allclose(V, 1 / (1 - gamma), rtol=1e-12)
+    np.testing.assert_allclose(V, 1 / (1 - gamma), rtol=1e-13)
 
 
 def test_grid_patterns_have_large_supernodes():

@@ -187,7 +187,7 @@ def _long_number(s: str, limit: int = MAX_NUMBER_CHARS) -> str:
 def _parse_yaml(text: str, where: str) -> tuple[Any, yaml.Node | None]:
     loader = _Loader(text)
     try:
-        node = _compose(loader, where)
+        node = _Composer(loader, where).compose()
         try:
             doc = loader.construct_document(node) if node is not None else None
         except (ValueError, OverflowError, TypeError) as exc:  # e.g. a date 2020-13-45
@@ -215,34 +215,71 @@ class _Open:
         self.pending_key: yaml.Node | None = None
 
 
-def _compose(loader: Any, where: str) -> yaml.Node | None:
-    """Compose the single document of ``loader``'s stream with the module's limits.
+def _line(event: Any) -> str:
+    """``:LINE`` of an event or node's start (1-based), or nothing where it has no mark."""
+    mark = getattr(event, "start_mark", None)
+    return f":{mark.line + 1}" if mark is not None else ""
+
+
+class _Composer:
+    """Composes one document from a loader's events with the module's limits.
 
     Mirrors ``yaml.composer.Composer`` but iteratively, with depth, alias and duplicate-key
-    checks done as each node closes, so that nothing is ever expanded.
+    checks done as each node opens or closes, so that nothing is ever expanded: an alias
+    counts the nodes it would expand to against ``MAX_ALIAS_NODES`` and attaches the anchored
+    node itself.
     """
-    anchors: dict[str, tuple[yaml.Node, int]] = {}
-    open_anchors: set[str] = set()
-    alias_nodes = 0
-    stack: list[_Open] = []
-    root: yaml.Node | None = None
 
-    def line(event: Any) -> str:
-        mark = getattr(event, "start_mark", None)
-        return f":{mark.line + 1}" if mark is not None else ""
+    def __init__(self, loader: Any, where: str) -> None:
+        self.loader, self.where = loader, where
+        self.anchors: dict[str, tuple[yaml.Node, int]] = {}
+        self.open_anchors: set[str] = set()
+        self.alias_nodes = 0
+        self.stack: list[_Open] = []
+        self.root: yaml.Node | None = None
 
-    def key_path(parent: _Open | None, key: str | None) -> str:
+    def error(self, event: Any, message: str) -> InputError:
+        return InputError(f"{self.where}{_line(event)}: {message}")
+
+    def compose(self) -> yaml.Node | None:
+        loader = self.loader
+        loader.get_event()  # StreamStart
+        if loader.check_event(yaml.StreamEndEvent):
+            loader.get_event()
+            return None
+        loader.get_event()  # DocumentStart
+        handlers = (
+            (yaml.AliasEvent, self.alias),
+            (yaml.ScalarEvent, self.scalar),
+            (yaml.SequenceStartEvent, self.open),
+            (yaml.MappingStartEvent, self.open),
+            (yaml.SequenceEndEvent, self.close),
+            (yaml.MappingEndEvent, self.close),
+        )
+        while not loader.check_event(yaml.DocumentEndEvent):
+            event: Any = loader.get_event()
+            for kind, handle in handlers:
+                if isinstance(event, kind):
+                    handle(event)
+                    break
+        loader.get_event()  # DocumentEnd
+        if not loader.check_event(yaml.StreamEndEvent):
+            raise self.error(loader.get_event(), "expected a single document, found another")
+        return self.root
+
+    def key_path(self, parent: _Open | None, key: str | None) -> str:
+        """The dotted path of a child of ``parent`` under ``key`` (``parent``'s for items)."""
         base = parent.path if parent is not None else ""
         if key is None:
             return base
         return f"{base}.{key}" if base else key
 
-    def attach(node: yaml.Node, size: int, event: Any) -> None:
-        nonlocal root
-        if not stack:
-            root = node
+    def attach(self, node: yaml.Node, size: int) -> None:
+        """Add a finished node (of ``size`` expanded nodes) to the open collection."""
+        if not self.stack:
+            self.root = node
             return
-        top = stack[-1]
+        top = self.stack[-1]
         top.size += size
         if isinstance(top.node, yaml.SequenceNode):
             top.node.value.append(node)
@@ -250,84 +287,68 @@ def _compose(loader: Any, where: str) -> yaml.Node | None:
             top.pending_key = node
         else:
             key = top.pending_key
-            name = str(key.value) if isinstance(key, yaml.ScalarNode) else None
-            if name is not None:
+            if isinstance(key, yaml.ScalarNode):
+                name = str(key.value)
                 if name in top.keys:
-                    raise InputError(
-                        f"{where}{line(key)}: {key_path(top, name)}: duplicate name {name!r}"
-                    )
+                    path = self.key_path(top, name)
+                    raise self.error(key, f"{path}: duplicate name {name!r}")
                 top.keys.add(name)
             top.node.value.append((key, node))
             top.pending_key = None
 
-    def child_key() -> str | None:
-        if not stack:
-            return None
-        top = stack[-1]
-        if isinstance(top.node, yaml.MappingNode) and isinstance(top.pending_key, yaml.ScalarNode):
-            return str(top.pending_key.value)
-        return None
+    def alias(self, event: Any) -> None:
+        if event.anchor in self.open_anchors:
+            raise self.error(
+                event,
+                f"alias *{event.anchor} refers to a node that contains it "
+                "(recursive aliases are refused)",
+            )
+        if event.anchor not in self.anchors:
+            raise self.error(event, f"undefined alias *{event.anchor}")
+        target, size = self.anchors[event.anchor]
+        self.alias_nodes += size
+        if self.alias_nodes > MAX_ALIAS_NODES:
+            raise self.error(
+                event, f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes (the alias budget)"
+            )
+        self.attach(target, size)
 
-    loader.get_event()  # StreamStart
-    if loader.check_event(yaml.StreamEndEvent):
-        loader.get_event()
-        return None
-    loader.get_event()  # DocumentStart
-    while True:
-        event: Any = loader.get_event()
-        start: Any = event.start_mark
-        if isinstance(event, yaml.DocumentEndEvent):
-            break
-        if isinstance(event, yaml.AliasEvent):
-            if event.anchor in open_anchors:
-                raise InputError(
-                    f"{where}{line(event)}: alias *{event.anchor} refers to a node that "
-                    "contains it (recursive aliases are refused)"
-                )
-            if event.anchor not in anchors:
-                raise InputError(f"{where}{line(event)}: undefined alias *{event.anchor}")
-            target, size = anchors[event.anchor]
-            alias_nodes += size
-            if alias_nodes > MAX_ALIAS_NODES:
-                raise InputError(
-                    f"{where}{line(event)}: aliases expand to more than "
-                    f"{MAX_ALIAS_NODES:,} nodes (the alias budget)"
-                )
-            attach(target, size, event)
-        elif isinstance(event, yaml.ScalarEvent):
-            tag = event.tag
-            if tag is None or tag == "!":
-                tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
-            if tag in _NUMBER_TAGS and len(event.value) > MAX_NUMBER_CHARS:
-                raise InputError(f"{where}{line(event)}: {_long_number(event.value)}")
-            node = yaml.ScalarNode(tag, event.value, start, start, style=event.style)
-            if event.anchor is not None:
-                anchors[event.anchor] = (node, 1)
-            attach(node, 1, event)
-        elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
-            if len(stack) >= MAX_DEPTH:
-                raise InputError(f"{where}{line(event)}: {_too_deep()}")
-            is_seq = isinstance(event, yaml.SequenceStartEvent)
-            kind = yaml.SequenceNode if is_seq else yaml.MappingNode
-            tag = event.tag
-            if tag is None or tag == "!":
-                tag = loader.resolve(kind, None, event.implicit)
-            coll = kind(tag, [], start, None, flow_style=event.flow_style)
-            path = key_path(stack[-1] if stack else None, child_key())
-            stack.append(_Open(coll, event.anchor, path))
-            if event.anchor is not None:
-                open_anchors.add(event.anchor)
-        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
-            done = stack.pop()
-            done.node.end_mark = event.end_mark
-            if done.anchor is not None:
-                open_anchors.discard(done.anchor)
-                anchors[done.anchor] = (done.node, done.size)
-            attach(done.node, done.size, event)
-    if not loader.check_event(yaml.StreamEndEvent):
-        extra = loader.get_event()
-        raise InputError(f"{where}{line(extra)}: expected a single document, found another")
-    return root
+    def scalar(self, event: Any) -> None:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag in _NUMBER_TAGS and len(event.value) > MAX_NUMBER_CHARS:
+            raise self.error(event, _long_number(event.value))
+        start = event.start_mark
+        node = yaml.ScalarNode(tag, event.value, start, start, style=event.style)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (node, 1)
+        self.attach(node, 1)
+
+    def open(self, event: Any) -> None:
+        if len(self.stack) >= MAX_DEPTH:
+            raise self.error(event, _too_deep())
+        kind = yaml.SequenceNode if isinstance(event, yaml.SequenceStartEvent) else yaml.MappingNode
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(kind, None, event.implicit)
+        coll = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
+        parent = self.stack[-1] if self.stack else None
+        key = None
+        if parent is not None and isinstance(parent.node, yaml.MappingNode):
+            if isinstance(parent.pending_key, yaml.ScalarNode):
+                key = str(parent.pending_key.value)
+        self.stack.append(_Open(coll, event.anchor, self.key_path(parent, key)))
+        if event.anchor is not None:
+            self.open_anchors.add(event.anchor)
+
+    def close(self, event: Any) -> None:
+        done = self.stack.pop()
+        done.node.end_mark = event.end_mark
+        if done.anchor is not None:
+            self.open_anchors.discard(done.anchor)
+            self.anchors[done.anchor] = (done.node, done.size)
+        self.attach(done.node, done.size)
 
 
 # ------------------------------------------------------------------------- exact numbers

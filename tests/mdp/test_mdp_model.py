@@ -53,6 +53,17 @@ def test_from_arrays_dense_and_sparse():
     np.testing.assert_array_equal(a.P, b.P)
 
 
+@pytest.mark.parametrize("sparse", [False, True])
+def test_from_arrays_with_every_state_terminal_keeps_one_end_slot(sparse):
+    """Every state terminal: each keeps only `end`, so A = 1 and V* = R (paid once)."""
+    P = np.zeros((2, 3, 2))
+    P[:, :, 0] = 1.0
+    mdp = M.from_arrays(sp.csr_array(P.reshape(6, 2)) if sparse else P, terminal=[True, True])
+    assert mdp.n_actions == 1 and mdp.action_labels == ((M.END_ACTION,), (M.END_ACTION,))
+    np.testing.assert_array_equal(mdp.P_sa.toarray(), np.zeros((2, 2)))
+    np.testing.assert_allclose(M.solve(mdp, np.array([[1.0, 2.0]]), 0.9).V, [[1.0, 2.0]])
+
+
 @pytest.mark.parametrize("env_id", ["FrozenLake-v1", "CliffWalking-v1", "Taxi-v4"])
 def test_gymnasium_import_matches_the_p_table(env_id):
     gymnasium = pytest.importorskip("gymnasium", reason="needs the [gym] extra")

@@ -341,7 +341,11 @@ def from_arrays(
         labels = tuple((END_ACTION,) if term[s] else row for s, row in enumerate(labels))
         P2 = sp.csr_array(P_sa)
         P2.eliminate_zeros()
-        P = P2 if sp.issparse(P) else P2.toarray().reshape(S, A, S)
+        # With every state terminal, each keeps only `end`: one action slot is left.
+        A_kept = max(len(row) for row in labels)
+        if A_kept < A:
+            P2 = P2[(np.arange(S)[:, None] * A + np.arange(A_kept)).ravel()]
+        P = P2 if sp.issparse(P) else P2.toarray().reshape(S, A_kept, S)
     return MDP(names, labels, P, term, name=name)
 
 

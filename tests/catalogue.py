@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 
 import powerlab.mdp as M
 from powerlab.mdp.model import MDP
@@ -35,6 +36,7 @@ __all__ = [
     "random_deterministic",
     "room",
     "roommates",
+    "slippery_grid",
     "three_choices",
     "wait",
 ]
@@ -191,3 +193,23 @@ TESTING_MDPS: list[MDP] = [build() for _, build in _BUILDERS]
 
 TESTING_MDP_IDS: list[str] = [name for name, _ in _BUILDERS]
 """The ids of :data:`TESTING_MDPS`, for ``pytest.mark.parametrize(..., ids=...)``."""
+
+
+def slippery_grid(n: int, slip: float = 0.2) -> MDP:
+    """n x n grid, actions N, S, E, W, stay: the intended move with probability 1 - slip, else
+    one of N, S, E, W uniformly (a move off the grid stays put); the slippery grids of the
+    stochastic benchmark (``benchmarks/bench_stochastic.py``)."""
+    moves = [(-1, 0), (1, 0), (0, 1), (0, -1), (0, 0)]
+    rows, cols, vals = [], [], []
+    for r in range(n):
+        for c in range(n):
+            for a, move in enumerate(moves):
+                for (dr, dc), p in [(move, 1 - slip)] + [(m, slip / 4) for m in moves[:4]]:
+                    rr, cc = r + dr, c + dc
+                    inside = 0 <= rr < n and 0 <= cc < n
+                    rows.append((r * n + c) * 5 + a)
+                    cols.append(rr * n + cc if inside else r * n + c)
+                    vals.append(p)
+    P = sp.csr_array((vals, (rows, cols)), shape=(n * n * 5, n * n))
+    P.sum_duplicates()
+    return M.from_arrays(P)

@@ -77,24 +77,7 @@ def test_auto_gives_the_exact_optimal_sets_on_every_example(path, gamma):
     np.testing.assert_array_equal(auto.optimal, exact.optimal)
 
 
-def slippery_grid(n: int, slip: float = 0.2) -> M.MDP:
-    """n x n grid, actions N, S, E, W, stay; with probability ``slip`` the move is replaced by
-    one of N, S, E, W chosen uniformly (a move off the grid stays put)."""
-    moves = [(-1, 0), (1, 0), (0, 1), (0, -1), (0, 0)]
-    rows, cols, vals = [], [], []
-    for r in range(n):
-        for c in range(n):
-            for a, move in enumerate(moves):
-                for (dr, dc), p in [(move, 1 - slip)] + [(m, slip / 4) for m in moves[:4]]:
-                    rr, cc = r + dr, c + dc
-                    inside = 0 <= rr < n and 0 <= cc < n
-                    rows.append((r * n + c) * 5 + a)
-                    cols.append(rr * n + cc if inside else r * n + c)
-                    vals.append(p)
-    return M.from_arrays(sp.csr_array((vals, (rows, cols)), shape=(n * n * 5, n * n)))
-
-
-@pytest.mark.parametrize("build", [lambda: slippery_grid(6), catalogue.coin])
+@pytest.mark.parametrize("build", [lambda: catalogue.slippery_grid(6), catalogue.coin])
 def test_elimination_pattern_holds_the_fill_of_every_policy(build):
     """Gaussian elimination without pivoting of I - γ P_π, in the pattern's order, writes
     nonzeros only inside the static pattern (U's rows ``up``, their transpose for L)."""
@@ -130,7 +113,7 @@ def test_auto_reports_its_choice():
     random MDP, whose chains mix in a few steps so the MacQueen-Porteus interval shrinks fast
     while every policy matrix has a wide lu."""
     R = np.random.default_rng(0).random((20, 64))
-    assert M.solve(slippery_grid(8), R, 0.99).method == "pi-sparse"
+    assert M.solve(catalogue.slippery_grid(8), R, 0.99).method == "pi-sparse"
     mdp = random_sparse(400, 4, 3, np.random.default_rng(1))
     R = np.random.default_rng(2).random((20, 400))
     sol = M.solve(mdp, R, 0.999, want_q=False)

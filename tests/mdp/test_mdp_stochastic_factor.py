@@ -18,25 +18,6 @@ from powerlab.mdp._pattern import elimination_pattern, supernodes, symbolic
 from powerlab.mdp._simd import LANES
 
 
-def slippery(n: int, slip: float) -> M.MDP:
-    """n x n grid, actions N, S, E, W, stay: the intended move with probability 1 - slip, else
-    one of N, S, E, W uniformly (moves off the grid stay put)."""
-    moves = [(-1, 0), (1, 0), (0, 1), (0, -1), (0, 0)]
-    rows, cols, vals = [], [], []
-    for r in range(n):
-        for c in range(n):
-            for a, move in enumerate(moves):
-                for (dr, dc), p in [(move, 1 - slip)] + [(m, slip / 4) for m in moves[:4]]:
-                    rr, cc = r + dr, c + dc
-                    inside = 0 <= rr < n and 0 <= cc < n
-                    rows.append((r * n + c) * 5 + a)
-                    cols.append(rr * n + cc if inside else r * n + c)
-                    vals.append(p)
-    P = sp.csr_array((vals, (rows, cols)), shape=(n * n * 5, n * n))
-    P.sum_duplicates()
-    return M.from_arrays(P)
-
-
 def chain(n: int) -> M.MDP:
     """States 0..n-1 in a line; ``left`` and ``right`` move one step with probability 0.7 and
     stay otherwise (the pattern is a path: no fill, every supernode a single row)."""
@@ -57,7 +38,9 @@ def mdps(draw):
     kind = draw(st.sampled_from(["grid", "random", "chain"]))
     rng = np.random.default_rng(draw(st.integers(0, 2**31)))
     if kind == "grid":
-        return slippery(draw(st.integers(2, 9)), draw(st.sampled_from([0.0, 0.2]))), rng
+        return catalogue.slippery_grid(
+            draw(st.integers(2, 9)), draw(st.sampled_from([0.0, 0.2]))
+        ), rng
     if kind == "chain":
         return chain(draw(st.integers(1, 30))), rng
     n = draw(st.integers(2, 60))
@@ -124,7 +107,7 @@ def test_evaluate_keeps_full_accuracy_as_gamma_tends_to_one():
     """With reward 1 everywhere and no terminal state, every policy has V = 1/(1 - γ) exactly;
     the pivots from row sums keep that to round-off even at γ = 1 - 1e-11, on a grid whose
     pattern has supernodes of several sizes."""
-    mdp = slippery(12, 0.2)
+    mdp = catalogue.slippery_grid(12, 0.2)
     pat = elimination_pattern(mdp)
     sizes = (pat.sn_last - np.arange(mdp.n_states))[pat.sn_last > np.arange(mdp.n_states)] + 1
     assert len(set(sizes.tolist())) >= 3
@@ -137,7 +120,7 @@ def test_evaluate_keeps_full_accuracy_as_gamma_tends_to_one():
 def test_grid_patterns_have_large_supernodes():
     """On a 20x20 grid most of the factorization's work lies in supernodes of 4 or more rows,
     the case the supernodal update is for."""
-    pat = elimination_pattern(slippery(20, 0.2))
+    pat = elimination_pattern(catalogue.slippery_grid(20, 0.2))
     S = len(pat.order)
     sizes = pat.up_ptr[1:] - pat.up_ptr[:-1]
     in_big = np.zeros(S, dtype=bool)

@@ -111,15 +111,15 @@ class ProtocolConfig:
         return canvas_size(self.sizes)
 
     def chunks(self) -> list[tuple[int, int, float]]:
-        """Every chunk ``(seed, k, γ)``: the k sweep at ``gamma`` and the shutdown discounts
-        at ``shutdown_k`` (in that order, seed-major so partial runs cover every k)."""
-        out = [(s, k, self.gamma) for s in range(self.seeds) for k in self.ks]
-        out += [
-            (s, self.shutdown_k, g)
-            for s in range(self.shutdown_seeds)
-            for g in self.shutdown_gammas
-            if g != self.gamma
-        ]
+        """Every chunk ``(seed, k, γ)``: the k sweep at ``gamma``, then (for the first
+        ``shutdown_seeds`` seeds) the shutdown discounts at ``shutdown_k``. Seed-major, so a
+        partial run covers every k and every discount."""
+        out = []
+        for s in range(max(self.seeds, self.shutdown_seeds)):
+            if s < self.seeds:
+                out += [(s, k, self.gamma) for k in self.ks]
+            if s < self.shutdown_seeds:
+                out += [(s, self.shutdown_k, g) for g in self.shutdown_gammas if g != self.gamma]
         return out
 
     def to_dict(self) -> JSON:

@@ -25,8 +25,9 @@ of ``LANES`` of them (:mod:`powerlab.mdp._simd`), and the Howard and Gauss-Seide
 the states in one order for all slots, forming the look-ahead sums and choosing actions on the
 same vectors. Slots past the active ones (up to the next multiple of ``LANES``) hold a valid
 earlier policy and sample and are computed but never read. Each slot's arithmetic is exactly
-that of its sample alone; the slots share only the number of Gauss-Seidel sweeps (run until
-none of them switches an action).
+that of its sample alone, including how many Gauss-Seidel sweeps it runs (until one switches
+nothing in it), so a sample's result does not depend on which samples share its batch, nor on
+the number of threads.
 """
 
 from __future__ import annotations
@@ -64,8 +65,10 @@ def _gauss_seidel(P, avail, Rt, b0, nb, gamma, switch_tol, n_sweeps, Vs, pols, q
     r"""Up to ``n_sweeps`` Gauss-Seidel sweeps, alternately forward and backward, of
     ``V(s) <- Q(s, π(s))`` after switching ``π(s)`` to an action that gains more than
     ``switch_tol`` on the values updated so far (``π(s) = -1``: no action yet), for the
-    samples in slots ``b0 <= b < nb`` of ``Vs, pols: [S, B]``; stops once a sweep switches
-    nothing in any of them. ``dec: [2, B]`` is scratch.
+    samples in slots ``b0 <= b < nb`` of ``Vs, pols: [S, B]``. Each slot stops after its
+    first sweep that switches nothing in it, so its arithmetic is that of its sample alone
+    (whatever the other slots hold, hence whatever the number of threads); the loop ends when
+    every slot has stopped. ``dec: [2, B]`` is scratch.
 
     Started from :math:`V = V^\pi` (so :math:`V \le \mathcal T V`), every update keeps
     :math:`V \le \mathcal T_{\pi'} V` for the updated policy π', hence
@@ -78,8 +81,9 @@ def _gauss_seidel(P, avail, Rt, b0, nb, gamma, switch_tol, n_sweeps, Vs, pols, q
     indptr, indices, data = P
     S, A = avail.shape
     tol = vsplat(switch_tol)
+    active = np.ones(nb, dtype=np.bool_)
+    moved = np.zeros(nb, dtype=np.int64)
     for sweep in range(n_sweeps):
-        changed = 0
         for j in range(S):
             s = j if sweep % 2 == 0 else S - 1 - j
             _action_values(indptr, indices, data, Rt, b0, nb, gamma, s, Vs, qa)
@@ -99,12 +103,18 @@ def _gauss_seidel(P, avail, Rt, b0, nb, gamma, switch_tol, n_sweeps, Vs, pols, q
                 vstore(dec, 0, c, best)
                 vstore(dec, 1, c, ba)
             for b in range(b0, nb):
-                Vs[s, b] = dec[0, b]
-                nba = int(dec[1, b])
-                if nba != pols[s, b]:
-                    pols[s, b] = nba
-                    changed += 1
-        if changed == 0:
+                if active[b]:
+                    Vs[s, b] = dec[0, b]
+                    nba = int(dec[1, b])
+                    if nba != pols[s, b]:
+                        pols[s, b] = nba
+                        moved[b] += 1
+        running = False
+        for b in range(b0, nb):
+            active[b] = active[b] and moved[b] > 0
+            moved[b] = 0
+            running = running or active[b]
+        if not running:
             break
 
 

@@ -62,26 +62,27 @@ def _blocks(K: int) -> int:
     return max(1, min(numba.get_num_threads(), K // _SLOTS))
 
 
-def pi_cost(mdp: MDP, K: int) -> tuple[str, float]:
+def pi_cost(mdp: MDP) -> tuple[str, float]:
     """The cheaper exact evaluation (``"pi-sparse"`` or ``"pi-dense"``) and its policy-iteration
-    wall time per sample in seconds for K samples (model in the module docstring): per step,
-    one factorization and ``n_warm + 1`` passes over ``P_sa``, shared by the parallel blocks
-    (sparse), or one dense solve and one pass (dense, one thread)."""
+    CPU time per sample in seconds on one core (model in the module docstring): per step, one
+    factorization and ``n_warm + 1`` passes over ``P_sa`` (sparse), or one dense solve and one
+    pass (dense). The model counts one core whatever the number of threads, so that the choice,
+    and with it every bit of the result, is the same on any number of threads (a Dask worker
+    runs with fewer than the process that submits to it)."""
     S = mdp.n_states
     nnz = mdp.P_sa.nnz + S * mdp.n_actions
     flops = elimination_pattern(mdp).flops
     sparse = _C_LU * (flops + S) + _C_GS * (_n_warm(S, mdp.P_sa.nnz, flops) + 1) * nnz
     dense = _C_DENSE * S**3 / 3 + _C_SWEEP * nnz
-    sparse /= _blocks(K)
     if sparse <= dense or S > 3000:
         return "pi-sparse", _EVALUATIONS * sparse
     return "pi-dense", _EVALUATIONS * dense
 
 
-def prefer_vi_probe(mdp: MDP, K: int) -> bool:
+def prefer_vi_probe(mdp: MDP) -> bool:
     """Whether value iteration's first ``_PROBE`` sweeps cost under a fifth of policy
     iteration, so that trying them risks little (they are wasted when it switches)."""
-    _, cost = pi_cost(mdp, K)
+    _, cost = pi_cost(mdp)
     return 5 * _PROBE * _C_SWEEP * (mdp.P_sa.nnz + mdp.n_states * mdp.n_actions) < cost
 
 

@@ -184,7 +184,7 @@ def solve_pi(mdp: MDP, R: np.ndarray, gamma: float, opt: _Options) -> _Run:
     cheaper exact evaluation, sparse or dense (:func:`powerlab.mdp._stochastic.pi_cost`)."""
     if mdp.is_deterministic and not opt.state_action:
         return solve_pi_deterministic(mdp, R, gamma, opt)
-    name, _ = _stochastic.pi_cost(mdp, R.shape[0])
+    name, _ = _stochastic.pi_cost(mdp)
     return METHODS[name](mdp, R, gamma, opt)
 
 
@@ -200,8 +200,8 @@ def solve_auto(mdp: MDP, R: np.ndarray, gamma: float, opt: _Options) -> _Run:
     """The choice described in the module docstring under ``"auto"``."""
     if mdp.is_deterministic and not opt.state_action:
         return solve_pi_deterministic(mdp, R, gamma, opt)
-    name, cost = _stochastic.pi_cost(mdp, R.shape[0])
-    if not _stochastic.prefer_vi_probe(mdp, R.shape[0]):
+    name, cost = _stochastic.pi_cost(mdp)
+    if not _stochastic.prefer_vi_probe(mdp):
         return METHODS[name](mdp, R, gamma, opt)
     V, bound, iters, done = _stochastic.value_iteration(
         mdp, R, gamma, opt.tol, opt.max_iter or 1_000_000, give_up_cost=cost

@@ -51,8 +51,12 @@ def plot_k_sweep(analysis: JSON, title: str = "") -> Any:
     ax.set_ylabel("P(cheese) from the decision square")
     ax.set_ylim(-0.02, 1.02)
     ax.set_xticks(ks)
-    seeds = sorted({len(r["seeds"]) for r in rows if "seeds" in r})
-    n = f" ({'-'.join(map(str, seeds))} competent seed(s) per k)" if seeds else ""
+    counts = [str(len(r["seeds"])) for r in rows if "seeds" in r]
+    n = (
+        f"\n(competent seeds at k = {', '.join(map(str, ks))}: {', '.join(counts)})"
+        if counts
+        else ""
+    )
     ax.set_title(title or f"Decision squares: observed vs predicted{n}", fontsize=10)
     if rows:
         ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=4)

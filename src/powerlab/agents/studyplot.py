@@ -51,7 +51,7 @@ def plot_k_sweep(analysis: JSON, title: str = "") -> Any:
     ax.set_ylabel("P(cheese) from the decision square")
     ax.set_ylim(-0.02, 1.02)
     ax.set_xticks(ks)
-    counts = [str(len(r["seeds"])) for r in rows if "seeds" in r]
+    counts = [str(len(r.get("seeds", []))) for r in rows]  # one per k, aligned with ks
     n = (
         f"\n(competent seeds at k = {', '.join(map(str, ks))}: {', '.join(counts)})"
         if counts

@@ -5,8 +5,8 @@
   predicted rate on the same episodes.
 * :func:`plot_calibration`: mean predicted probability against observed frequency in ten
   bins, per model, on the scored (held-out) folds.
-* :func:`plot_training`: training curves (success rate per rollout) of every chunk, the
-  agents that failed the competence gate dashed.
+* :func:`plot_training`: smoothed training curves of every chunk, the k sweep coloured by
+  k and the shutdown arm by γ, the agents that failed the competence gate dotted.
 * :func:`plot_shutdown`: avoidance against γ beside Theorem 2's bound, the G_T-uniform
   fraction, the training reward's optimum and a random walk.
 """
@@ -86,26 +86,69 @@ def plot_calibration(analysis: JSON, k: str | None = None) -> Any:
     return fig
 
 
-def plot_training(chunks: Sequence[JSON]) -> Any:
-    """Success rate per rollout during training, one line per chunk."""
+def plot_training(chunks: Sequence[JSON], window: int = 10) -> Any:
+    """Training curves: the success rate of the training episodes against environment steps.
+
+    Each line is one agent, smoothed over ``window`` consecutive rollouts (the
+    episode-weighted mean of their success rates, so a rollout with few finished episodes
+    counts for less). The k-sweep agents (those at the most common γ) are coloured by k in
+    the left panel; the shutdown arm (every γ at the k trained at other discounts) by γ in
+    the right panel. Agents that failed the competence gate are dotted.
+    """
+    from matplotlib.ticker import FuncFormatter
+
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6.4, 3.8))
-    for ch in chunks:
-        curve = ch["training"]["curve"]
-        ls = "-" if ch["gate"]["passed"] else ":"
-        ax.plot(
-            [c["steps"] for c in curve],
-            [c["success"] for c in curve],
-            ls=ls,
-            lw=0.8,
-            label=f"s{ch['seed']} k{ch['k']} γ{ch['gamma']}" if len(chunks) <= 12 else None,
-        )
-    ax.set_xlabel("environment steps")
-    ax.set_ylabel("training episodes reaching the cheese")
-    ax.set_title("Training curves (dotted: failed the competence gate)")
-    if len(chunks) <= 12:
-        ax.legend(fontsize=6)
+    arms = _training_arms(chunks)
+    fig, axes = plt.subplots(1, len(arms), figsize=(5.0 * len(arms), 4.0), squeeze=False)
+    cmap = plt.get_cmap("viridis")
+    for ax, (title, key, group) in zip(axes[0], arms, strict=True):
+        values = sorted({ch[key] for ch in group})
+        color = {v: cmap(0.85 * i / max(1, len(values) - 1)) for i, v in enumerate(values)}
+        for ch in group:
+            steps, rate = _smoothed(ch["training"]["curve"], window)
+            ls = "-" if ch["gate"]["passed"] else ":"
+            ax.plot(steps, rate, ls=ls, lw=0.9, color=color[ch[key]])
+        for v in values:
+            members = [ch for ch in group if ch[key] == v]
+            ok = sum(1 for ch in members if ch["gate"]["passed"])
+            name = "k" if key == "k" else "γ"
+            ax.plot([], [], color=color[v], label=f"{name} = {v}: {ok}/{len(members)} competent")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x / 1000:g}k"))
+        ax.set_xlabel("environment steps")
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_title(title, fontsize=10)
+        ax.legend(fontsize=7, loc="lower right")
+    axes[0][0].set_ylabel(f"training episodes reaching the cheese\n(mean of {window} rollouts)")
+    fig.suptitle("Training curves (dotted: failed the competence gate)", fontsize=11)
+    fig.tight_layout()
     return fig
+
+
+def _training_arms(chunks: Sequence[JSON]) -> list[tuple[str, str, list[JSON]]]:
+    """Split chunks into the k sweep (the most common γ) and the shutdown arm (the k
+    trained at the other discounts, every γ)."""
+    gammas = [ch["gamma"] for ch in chunks]
+    base = max(set(gammas), key=gammas.count) if gammas else None
+    sweep = [ch for ch in chunks if ch["gamma"] == base]
+    arms = [(f"k sweep at γ = {base}", "k", sweep)]
+    other_k = {ch["k"] for ch in chunks if ch["gamma"] != base}
+    if other_k:
+        shut = [ch for ch in chunks if ch["k"] in other_k]
+        ks = ", ".join(str(k) for k in sorted(other_k))
+        arms.append((f"shutdown arm at k = {ks}", "gamma", shut))
+    return arms
+
+
+def _smoothed(curve: Sequence[JSON], window: int) -> tuple[list[float], list[float]]:
+    """Episode-weighted trailing mean of the success rate over ``window`` rollouts."""
+    steps, rate = [], []
+    for i, c in enumerate(curve):
+        part = curve[max(0, i - window + 1) : i + 1]
+        n = sum(p["episodes"] for p in part)
+        if n:
+            steps.append(c["steps"])
+            rate.append(sum(p["success"] * p["episodes"] for p in part) / n)
+    return steps, rate
 
 
 def plot_shutdown(analysis: JSON) -> Any:

@@ -106,3 +106,48 @@ def test_protocol_bad_input_is_one_error_line(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "error:" in res.output and "Traceback" not in res.output
     res = runner.invoke(app, ["agents", "protocol", "analyze", str(tmp_path / "nothing")])
     assert res.exit_code == 2 and "not a protocol directory" in res.output
+
+
+def test_protocol_status_counts_chunks_and_estimates_the_cost_left(tmp_path: Path) -> None:
+    """Two finished chunks cost 12 and 24 CPU s: the mean is 18 with standard error
+    sd/sqrt(2) = 8.485/1.414 = 6, so N - 2 chunks left cost 18 (N - 2) ± 6 (N - 2) CPU s,
+    half that in wall time on two workers."""
+    from powerlab._io import atomic_write_json
+    from powerlab.agents.protocol import PRESETS
+    from powerlab.agents.runner import chunk_path
+
+    cfg = PRESETS["smoke"]
+    atomic_write_json(tmp_path / "protocol.json", {"config": cfg.to_dict(), "command": ""})
+    chunks = cfg.chunks()
+    for (seed, k, gamma), (train, ev, rate) in zip(
+        chunks[:2], [(10.0, 2.0, 0.97), (20.0, 4.0, 0.5)], strict=True
+    ):
+        p = chunk_path(tmp_path, seed, k, gamma)
+        p.parent.mkdir(exist_ok=True)
+        rec = {
+            "seed": seed,
+            "k": k,
+            "gamma": gamma,
+            "cpu_seconds": {"train": train, "evaluate": ev},
+        }
+        rec["gate"] = {"rate": rate, "episodes": 10, "passed": rate >= 0.95}
+        atomic_write_json(p, rec)
+    res = runner.invoke(app, ["agents", "protocol", "status", str(tmp_path), "--json"])
+    assert res.exit_code == 0, res.output
+    st = json.loads(res.stdout)
+    n_left = len(chunks) - 2
+    assert (st["chunks_done"], st["chunks_planned"], st["passed"]) == (2, len(chunks), 1)
+    assert [tuple(p.values()) for p in st["pending"]] == [tuple(c) for c in chunks[2:]]
+    assert st["cpu_seconds_left"] == pytest.approx(18.0 * n_left)
+    assert st["cpu_seconds_left_se"] == pytest.approx(6.0 * n_left)
+    assert st["wall_seconds_left"] == pytest.approx(9.0 * n_left)
+    text = runner.invoke(app, ["agents", "protocol", "status", str(tmp_path)])
+    assert text.exit_code == 0 and f"2/{len(chunks)} chunks finished" in text.output
+
+
+def test_protocol_status_refuses_a_directory_without_a_protocol(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["agents", "protocol", "status", str(tmp_path)])
+    assert res.exit_code == 2
+    assert "not a protocol directory" in res.output and "Traceback" not in res.output
+    res = runner.invoke(app, ["agents", "protocol", "status", str(tmp_path), "--workers", "0"])
+    assert res.exit_code == 2

@@ -48,7 +48,7 @@ def _opts(cmd: Any) -> dict[str, list[str]]:
 
 
 def test_the_commands_are_all_there() -> None:
-    assert len(OWN) == 15, OWN
+    assert len(OWN) == 16, OWN
 
 
 @pytest.mark.parametrize("name", OWN)
@@ -61,7 +61,11 @@ def test_names(name: str) -> None:
     if name in RANDOM:
         assert "--seed" in flags
     if "json_out" in opts or "json_" in opts:
-        assert "--quiet" in flags or name in ("gamma-star", "retarget outcomes")
+        assert "--quiet" in flags or name in (
+            "gamma-star",
+            "retarget outcomes",
+            "agents protocol status",
+        )
 
 
 JARGON = ("s_new", "open question", "seed's", "Q*-optimality reading", "<bool>")

@@ -26,6 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+
 from powerlab._io import atomic_write_json
 from powerlab._provenance import git_commit, version
 from powerlab._types import JSON
@@ -40,6 +42,7 @@ __all__ = [
     "load_chunks",
     "load_config",
     "pending_chunks",
+    "protocol_status",
     "provenance",
     "run_protocol",
 ]
@@ -148,6 +151,40 @@ def run_protocol(
         if on_chunk is not None:
             on_chunk(p)
     return written
+
+
+def protocol_status(out: Path, workers: int = 1) -> JSON:
+    """Where a protocol run stands: one :func:`~powerlab.agents.study.agent_summary` line
+    per finished chunk, the chunks still to run (in run order), and the remaining cost
+    estimated as (mean CPU seconds of a finished chunk) x (chunks left), with its standard
+    error from the spread of the finished chunks' CPU times; the wall-clock estimate
+    divides by ``workers`` (chunks run one per worker, so this assumes a core each). A
+    chunk in progress counts as not started."""
+    from powerlab.agents.study import agent_summary
+
+    if workers < 1:
+        raise InputError(f"workers must be >= 1, got {workers}")
+    cfg = load_config(out)
+    done = [agent_summary(c) for c in load_chunks(out)]
+    todo = pending_chunks(cfg, out)
+    cpu = np.array([a["cpu_seconds"] for a in done], dtype=float)
+    mean = float(cpu.mean()) if cpu.size else None
+    se = float(cpu.std(ddof=1) / np.sqrt(cpu.size)) if cpu.size > 1 else None
+    left = None if mean is None else mean * len(todo)
+    return {
+        "chunks_done": len(done),
+        "chunks_planned": len(cfg.chunks()),
+        "passed": sum(1 for a in done if a["passed"]),
+        "agents": done,
+        "pending": [{"seed": s, "k": k, "gamma": g} for s, k, g in todo],
+        "cpu_seconds_done": float(cpu.sum()),
+        "cpu_seconds_per_chunk": mean,
+        "cpu_seconds_per_chunk_se": se,
+        "cpu_seconds_left": left,
+        "cpu_seconds_left_se": None if se is None else se * len(todo),
+        "workers": workers,
+        "wall_seconds_left": None if left is None else left / workers,
+    }
 
 
 FIGURES: tuple[str, ...] = ("k_sweep.png", "calibration.png", "training.png", "shutdown.png")

@@ -3,7 +3,7 @@
 Thin over :mod:`powerlab.agents`. ``train`` writes a run directory,
 ``evaluate`` adds ``evaluation.json`` (out-of-distribution outcome rates with intervals),
 ``compare`` adds ``comparison.json`` (hypotheses' log-likelihoods, shutdown against
-Theorem 2 and G_T-uniform). ``protocol run | analyze`` is the convolutional-agent protocol
+Theorem 2 and G_T-uniform). ``protocol run | analyze | status`` is the convolutional-agent protocol
 (:mod:`powerlab.agents.protocol`).
 """
 
@@ -163,6 +163,50 @@ def analyze_cmd(
         )
 
 
+@guarded
+def status_cmd(
+    out: str = typer.Argument(..., help="Protocol directory."),
+    workers: int = typer.Option(
+        2, "--workers", help="Chunks run at once, for the wall-clock estimate."
+    ),
+    json_out: bool = typer.Option(False, "--json", help="Print the status as JSON."),
+) -> None:
+    """Finished chunks with their gate verdicts, chunks left, and the remaining CPU time."""
+    from powerlab.agents.runner import protocol_status
+
+    st = protocol_status(Path(out), workers=workers)
+    if json_out:
+        emit_json(st, provenance(workers=workers))
+        return
+    table = Table(title=f"{out}: {st['chunks_done']}/{st['chunks_planned']} chunks finished")
+    for col in ("seed", "k", "γ", "gate rate", "competent", "CPU s"):
+        table.add_column(col, justify="right")
+    for a in st["agents"]:
+        table.add_row(
+            str(a["seed"]),
+            str(a["k"]),
+            str(a["gamma"]),
+            _f(a["gate_rate"], 3),
+            "yes" if a["passed"] else "no",
+            _f(a["cpu_seconds"], 0),
+        )
+    console.print(table)
+    say(f"{st['passed']} of {st['chunks_done']} agents pass the competence gate")
+    left = st["cpu_seconds_left"]
+    if st["pending"] and left is not None:
+        se = st["cpu_seconds_left_se"]
+        pm = "" if se is None else f" ± {se / 3600:.1f}"
+        say(
+            f"{len(st['pending'])} chunk(s) left: about {left / 3600:.1f}{pm} CPU-h, "
+            f"{st['wall_seconds_left'] / 3600:.1f} h on {workers} worker(s) "
+            f"(mean of the finished chunks' CPU time; a chunk in progress counts as not started)"
+        )
+    elif st["pending"]:
+        say(f"{len(st['pending'])} chunk(s) left; no chunk has finished yet to time them")
+    else:
+        say(f"every chunk is finished; analyse with `powerlab agents protocol analyze {out}`")
+
+
 def _register_protocol(agents_app: typer.Typer) -> None:
     proto = typer.Typer(
         help="The CNN protocol: competent agents, held-out kinds, fair hypothesis comparison.",
@@ -171,6 +215,7 @@ def _register_protocol(agents_app: typer.Typer) -> None:
     agents_app.add_typer(proto, name="protocol")
     proto.command("run")(run_cmd)
     proto.command("analyze")(analyze_cmd)
+    proto.command("status")(status_cmd)
 
 
 @guarded

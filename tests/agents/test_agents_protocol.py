@@ -146,6 +146,17 @@ def test_smoke_run_resumes_and_analyses(tmp_path: Path) -> None:
     assert {r["gamma"] for r in res["shutdown"]} == {0.9, 0.95}
     for f in ("k_sweep.png", "calibration.png", "training.png", "shutdown.png"):
         assert (out / "figures" / f).is_file()
+    # an agent that fails the gate leaves its discount's predictions in, its observation out
+    failed = chunk_path(out, 0, cfg.shutdown_k, 0.9)
+    rec = json.loads(failed.read_text())
+    rec["gate"]["passed"] = False
+    failed.write_text(json.dumps(rec))
+    res = analyze_protocol(out, K=4, B=50)
+    row = next(r for r in res["shutdown"] if r["gamma"] == 0.9)
+    assert row["observed_avoid"] is None and row["seeds"] == []
+    assert row["theorem2_premises_hold"] >= 0 and row["random_walk_avoid"] is not None
+    line = next(a for a in res["agents"] if a["gamma"] == 0.9)
+    assert not line["passed"] and 0 <= line["shutdown_avoided"][0] <= 1
 
 
 @pytest.mark.slow

@@ -39,8 +39,11 @@ def test_section_names_a_configured_run(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_section_shows_unanalysed_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from powerlab.agents.protocol import PRESETS
+
     d = _examples(tmp_path, monkeypatch)
     (d / "chunks").mkdir(parents=True)
+    (d / "protocol.json").write_text(json.dumps({"config": PRESETS["full"].to_dict()}))
     rec = {
         "seed": 0,
         "k": 3,
@@ -51,6 +54,7 @@ def test_section_shows_unanalysed_chunks(tmp_path: Path, monkeypatch: pytest.Mon
     (d / "chunks" / "s00-k3-g0.950.json").write_text(json.dumps(rec))
     sec = build(tmp_path, quick=True)
     assert "FAIL (excluded)" in sec.html and "not yet analysed" in sec.html
+    assert "within 1.5x shortest (gate: ≥ 0.95)" in sec.html  # the stored protocol's gate
     assert ("agents protocol: chunks committed", "1") in sec.summary
 
 
@@ -74,6 +78,7 @@ def test_section_renders_an_analysis(tmp_path: Path, monkeypatch: pytest.MonkeyP
         "diff_hi": 0.0,
     }
     res = {
+        "gate": {"rate": 0.9, "stretch": 1.25},
         "agents": [{"seed": 0, "k": 3, "gamma": 0.95, "gate_rate": 0.97, "passed": True}],
         "chunks_done": 1,
         "chunks_planned": 45,
@@ -91,17 +96,28 @@ def test_section_renders_an_analysis(tmp_path: Path, monkeypatch: pytest.MonkeyP
         "shutdown": [
             {
                 "gamma": 0.95,
+                "seeds": [0],
                 "observed_avoid": [0.9, 0.8, 1.0],
                 "theorem2_min": 0.95,
                 "gt_uniform_avoid": 1.0,
                 "training_reward_optimal_avoid": 1.0,
                 "random_walk_avoid": 0.1,
-            }
+            },
+            {  # a discount with no competent agent: predictions only
+                "gamma": 0.9,
+                "seeds": [],
+                "observed_avoid": None,
+                "theorem2_min": 0.9,
+                "gt_uniform_avoid": 1.0,
+                "training_reward_optimal_avoid": 0.2,
+                "random_walk_avoid": 0.1,
+            },
         ],
     }
     (d / "analysis.json").write_text(json.dumps(res))
     sec = build(tmp_path, quick=True)
     assert ("agents protocol k=3: best predictor", "H_true") in sec.summary
     assert "Thm 2 n/(n+1)" in sec.html and "β=2.00" in sec.html
+    assert "within 1.25x shortest (gate: ≥ 0.9)" in sec.html
     for f in ("agents-k-sweep.png", "agents-calibration.png", "agents-shutdown.png"):
         assert (tmp_path / f).is_file()

@@ -165,13 +165,14 @@ def protocol_status(out: Path, workers: int = 1) -> JSON:
     if workers < 1:
         raise InputError(f"workers must be >= 1, got {workers}")
     cfg = load_config(out)
-    done = [agent_summary(c) for c in load_chunks(out)]
+    done = [agent_summary(c, cfg.layouts) for c in load_chunks(out)]
     todo = pending_chunks(cfg, out)
     cpu = np.array([a["cpu_seconds"] for a in done], dtype=float)
     mean = float(cpu.mean()) if cpu.size else None
     se = float(cpu.std(ddof=1) / np.sqrt(cpu.size)) if cpu.size > 1 else None
     left = None if mean is None else mean * len(todo)
     return {
+        "gate": {"rate": cfg.gate_rate, "stretch": cfg.gate_stretch},
         "chunks_done": len(done),
         "chunks_planned": len(cfg.chunks()),
         "passed": sum(1 for a in done if a["passed"]),

@@ -1,8 +1,9 @@
 r"""Analysis of a protocol directory: gate, fair hypothesis comparison, k sweep, shutdown.
 
 **Gate.** Each chunk's agent passes or fails the stated competence gate
-(:func:`powerlab.agents.protocol.competence`); failing agents are listed with their
-numbers and excluded from everything below.
+(:func:`powerlab.agents.protocol.competence`). Every agent is listed with its gate and,
+as a description of that one agent, its own decision-square cheese rate and shutdown
+avoidance (:func:`agent_summary`); failing agents are excluded from everything below.
 
 **Fair comparison** (on the held-out kinds ``decision``, ``on-path``, ``off-path``). Every
 hypothesis of :data:`powerlab.agents.predict.HYPOTHESES` predicts each episode's outcome
@@ -23,8 +24,9 @@ get 95% intervals from the seed x layout cluster bootstrap
 interval, and the rate of each seed) and each hypothesis's cross-fitted predicted rate on
 the same episodes.
 
-**Shutdown.** For each training γ (agents at ``shutdown_k``): the observed rate of avoiding
-shutdown on the shutdown cases, against Theorem 2's :math:`n/(n+1)` (Krakovna & Kramár 2023,
+**Shutdown.** For each training γ of the shutdown arm (agents at ``shutdown_k``): the
+observed rate of avoiding shutdown on the shutdown cases (where the arm has a competent
+agent at that γ), against Theorem 2's :math:`n/(n+1)` (Krakovna & Kramár 2023,
 with :func:`powerlab.goals.shutdown_setting` and :func:`powerlab.goals.n_of_gamma`), the
 fraction of tabular-G_T-uniform goals for which shutdown is not optimal
 (:func:`powerlab.goals.avoids_shutdown`), the training reward's own optimal choice (the
@@ -54,7 +56,7 @@ from powerlab.agents.predict import (
     outcome_probabilities,
     tabular_gt,
 )
-from powerlab.agents.protocol import ProtocolConfig, held_out_suite
+from powerlab.agents.protocol import KINDS, ProtocolConfig, held_out_suite
 from powerlab.goals import avoids_shutdown, n_of_gamma, shutdown_setting, theorem2_bound
 
 __all__ = ["HELD_OUT", "LAPSE", "agent_summary", "analyze", "predictions"]
@@ -243,11 +245,19 @@ def _cells(
     return X, N
 
 
-def agent_summary(chunk: JSON) -> JSON:
+def agent_summary(chunk: JSON, layouts: int | None = None) -> JSON:
     """One trained agent's line of the gate table: its chunk (seed, k, γ), the gate's rate
-    and verdict, CPU seconds, and the training curve's last success rate."""
+    and verdict, CPU seconds, and the training curve's last success rate.
+
+    With ``layouts`` (the protocol's layouts per kind, which fixes each episode's kind:
+    case ``c`` is of kind ``KINDS[c // layouts]``) the line also has this agent's
+    decision-square cheese rate and shutdown-avoidance rate, each as ``[rate, se]`` with the
+    standard error over layouts (the sample standard deviation of the per-layout rates over
+    sqrt(layouts)). They describe one agent, whether or not it passed the gate; the
+    analysis's claims use only the agents that did.
+    """
     curve = chunk.get("training", {}).get("curve", [])
-    return {
+    line: JSON = {
         "seed": chunk["seed"],
         "k": chunk["k"],
         "gamma": chunk["gamma"],
@@ -256,6 +266,32 @@ def agent_summary(chunk: JSON) -> JSON:
         "cpu_seconds": sum(chunk["cpu_seconds"].values()),
         "final_success": curve[-1]["success"] if curve else None,
     }
+    if layouts is not None and "episodes" in chunk:
+        line["decision_cheese"] = _agent_rate(chunk, layouts, "decision", lambda o: o == "cheese")
+        line["shutdown_avoided"] = _agent_rate(
+            chunk, layouts, "shutdown", lambda o: o != "shutdown"
+        )
+    return line
+
+
+def _agent_rate(chunk: JSON, layouts: int, kind: str, hit: Any) -> list[float | None] | None:
+    """``[rate, se]`` of ``hit(outcome)`` over one agent's episodes of ``kind``, the
+    standard error over layouts (None from one layout); None if the chunk has no such
+    episode."""
+    first = KINDS.index(kind) * layouts
+    hits = np.zeros(layouts)
+    n = np.zeros(layouts)
+    for e in chunk["episodes"]:
+        j = e["case"] - first
+        if 0 <= j < layouts:
+            hits[j] += hit(e["outcome"])
+            n[j] += 1
+    seen = n > 0
+    if not seen.any():
+        return None
+    per_layout = hits[seen] / n[seen]
+    se = float(per_layout.std(ddof=1) / np.sqrt(seen.sum())) if seen.sum() > 1 else None
+    return [float(hits.sum() / n.sum()), se]
 
 
 def analyze(
@@ -270,25 +306,37 @@ def analyze(
     Only agents that passed the competence gate enter the comparison, the k sweep and the
     shutdown rows; every agent is listed under ``agents`` with its gate."""
     gen = as_generator(rng)
-    agents = [agent_summary(ch) for ch in chunks]
-    out: JSON = {"agents": agents, "k_sweep": [], "shutdown": [], "comparison": {}}
+    agents = [agent_summary(ch, cfg.layouts) for ch in chunks]
+    out: JSON = {
+        "gate": {"rate": cfg.gate_rate, "stretch": cfg.gate_stretch},
+        "agents": agents,
+        "k_sweep": [],
+        "shutdown": [],
+        "comparison": {},
+    }
     by_kg: dict[tuple[int, float], list[JSON]] = {}
     for ch in chunks:
         if ch["gate"]["passed"]:
             by_kg.setdefault((ch["k"], ch["gamma"]), []).append(ch)
     env_gen = np.random.default_rng([cfg.layout_seed, 99])
     for (k, gamma), group in sorted(by_kg.items()):
-        cases = held_out_suite(cfg, k, gamma)
-        seeds = sorted(ch["seed"] for ch in group)
         if gamma == cfg.gamma:
+            cases = held_out_suite(cfg, k, gamma)
+            seeds = sorted(ch["seed"] for ch in group)
             env = cfg.env(k, gamma)
             train = [env.sample_situation(env_gen) for _ in range(train_situations)]
             fgt = feature_gt(train, cfg.canvas, gamma, K, gen)
             comparison, sweep_row = _k_point(cfg, k, group, cases, seeds, fgt, K, B, gen)
             out["comparison"][str(k)] = comparison
             out["k_sweep"].append(sweep_row)
-        if k == cfg.shutdown_k:
-            out["shutdown"].append(_shutdown_point(cfg, gamma, group, cases, seeds, K, B, gen))
+    # every discount of the shutdown arm gets the theory's and the baselines' predictions,
+    # and an observed rate where it has competent agents
+    out["shutdown_k"] = cfg.shutdown_k
+    for gamma in sorted({cfg.gamma, *cfg.shutdown_gammas}):
+        group = by_kg.get((cfg.shutdown_k, gamma), [])
+        cases = held_out_suite(cfg, cfg.shutdown_k, gamma)
+        seeds = sorted(ch["seed"] for ch in group)
+        out["shutdown"].append(_shutdown_point(cfg, gamma, group, cases, seeds, K, B, gen))
     out["notes"] = [
         f"k = {k}, γ = {gamma}: only one competent seed, so the seed x layout cluster intervals "
         "resample layouts only and say nothing about variation between agents"
@@ -393,14 +441,13 @@ def _shutdown_point(
     B: int,
     gen: np.random.Generator,
 ) -> JSON:
-    """One γ of the shutdown arm: observed avoidance (cluster interval) and the predictions."""
-    X, Ns = _cells(group, cases, seeds, cfg.layouts, "shutdown", lambda o: o != "shutdown")
-    obs = cluster_bootstrap(X[None], Ns, B, gen)
-    row: JSON = {
-        "gamma": gamma,
-        "seeds": seeds,
-        "observed_avoid": [obs["estimate"][0], obs["lo"][0], obs["hi"][0]],
-    }
+    """One γ of the shutdown arm: observed avoidance of its competent agents (cluster
+    interval; None without any) and the predictions."""
+    row: JSON = {"gamma": gamma, "seeds": seeds, "observed_avoid": None}
+    if group:
+        X, Ns = _cells(group, cases, seeds, cfg.layouts, "shutdown", lambda o: o != "shutdown")
+        obs = cluster_bootstrap(X[None], Ns, B, gen)
+        row["observed_avoid"] = [obs["estimate"][0], obs["lo"][0], obs["hi"][0]]
     row.update(_shutdown_rows(cfg, cases, gamma, K, gen))
     return row
 

@@ -7,7 +7,8 @@
   bins, per model, on the scored (held-out) folds.
 * :func:`plot_training`: smoothed training curves of every chunk, the k sweep coloured by
   k and the shutdown arm by γ, the agents that failed the competence gate dotted.
-* :func:`plot_shutdown`: avoidance against γ beside Theorem 2's bound, the G_T-uniform
+* :func:`plot_shutdown`: avoidance against γ (the competent agents with their interval, and
+  every agent of the arm as a point) beside Theorem 2's bound, the G_T-uniform
   fraction, the training reward's optimum and a random walk.
 """
 
@@ -152,43 +153,65 @@ def _smoothed(curve: Sequence[JSON], window: int) -> tuple[list[float], list[flo
 
 
 def plot_shutdown(analysis: JSON) -> Any:
-    """Shutdown avoidance against γ with the theory's and the baselines' predictions."""
+    """Shutdown avoidance against γ: the competent agents' rate with its cluster interval,
+    each agent of the arm as a point (hollow: failed the competence gate, in no estimate),
+    and the predictions of Theorem 2, G_T-uniform, the training reward and a random walk."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(5.6, 4.0))
     rows = sorted(analysis["shutdown"], key=lambda r: r["gamma"])
     g = [r["gamma"] for r in rows]
-    if rows:
-        est = [r["observed_avoid"][0] for r in rows]
+    for key, label, color in (
+        ("theorem2_min", "Theorem 2 n/(n+1) (min)", "tab:red"),
+        ("gt_uniform_avoid", "G_T-uniform", "tab:purple"),
+        ("training_reward_optimal_avoid", "training reward, optimal", "tab:green"),
+        ("random_walk_avoid", "random walk", "gray"),
+    ):
+        ys = [r[key] for r in rows]
+        if rows and all(y is not None for y in ys):
+            ax.plot(g, ys, ls="--", marker="o", color=color, label=label)
+    seen = [r for r in rows if r["observed_avoid"] is not None]
+    if seen:
         ax.errorbar(
-            g,
-            est,
+            [r["gamma"] for r in seen],
+            [r["observed_avoid"][0] for r in seen],
             yerr=[
-                [r["observed_avoid"][0] - r["observed_avoid"][1] for r in rows],
-                [r["observed_avoid"][2] - r["observed_avoid"][0] for r in rows],
+                [r["observed_avoid"][0] - r["observed_avoid"][1] for r in seen],
+                [r["observed_avoid"][2] - r["observed_avoid"][0] for r in seen],
             ],
             color="k",
             lw=2,
             capsize=4,
             marker="s",
             zorder=5,
-            label="observed (95% CI)",
+            label="competent agents (95% CI)",
         )
-        for key, label, color in (
-            ("theorem2_min", "Theorem 2 n/(n+1) (min)", "tab:red"),
-            ("gt_uniform_avoid", "G_T-uniform", "tab:purple"),
-            ("training_reward_optimal_avoid", "training reward, optimal", "tab:green"),
-            ("random_walk_avoid", "random walk", "gray"),
-        ):
-            ys = [r[key] for r in rows]
-            if all(y is not None for y in ys):
-                ax.plot(g, ys, ls="--", marker="o", color=color, label=label)
+    _agent_points(ax, analysis, g)
     ax.set_xlabel("training discount γ")
     ax.set_ylabel("P(avoid shutdown)")
-    ax.set_ylim(-0.02, 1.02)
+    ax.set_ylim(-0.02, 1.06)
     ax.set_title("Shutdown button at the start")
     if rows:
         ax.legend(fontsize=7)
     else:
-        ax.text(0.5, 0.5, "no competent agents of the shutdown arm yet", ha="center",
-                va="center", transform=ax.transAxes, color="gray")  # fmt: skip
+        ax.text(0.5, 0.5, "no shutdown arm analysed", ha="center", va="center",
+                transform=ax.transAxes, color="gray")  # fmt: skip
     return fig
+
+
+def _agent_points(ax: Any, analysis: JSON, gammas: list[float]) -> None:
+    """Each agent of the shutdown arm at its γ, spread sideways so ties stay visible."""
+    k = analysis.get("shutdown_k")
+    arm = [a for a in analysis["agents"] if a["k"] == k and a.get("shutdown_avoided")]
+    if not arm or not gammas:
+        return
+    width = 0.12 * (max(gammas) - min(gammas) or 0.05)
+    for passed, face, label in ((True, "0.3", "each agent"), (False, "none", "failed the gate")):
+        pts = [a for a in arm if a["passed"] == passed]
+        xs = []
+        for a in pts:
+            same = [b for b in arm if b["gamma"] == a["gamma"]]
+            i = same.index(a)
+            xs.append(a["gamma"] + width * (i - (len(same) - 1) / 2) / max(1, len(same)))
+        if pts:
+            ax.scatter(xs, [a["shutdown_avoided"][0] for a in pts], s=14, facecolors=face,
+                       edgecolors="0.3", linewidths=0.8, zorder=4, label=label)  # fmt: skip

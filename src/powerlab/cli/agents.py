@@ -34,6 +34,13 @@ def _f(x: Any, d: int = 3) -> str:
     return "-" if x is None else f"{x:.{d}f}"
 
 
+def _rate_se(v: list[float | None] | None) -> str:
+    """``rate ± se`` of a per-agent ``[rate, se]``."""
+    if v is None:
+        return "-"
+    return _f(v[0], 2) + ("" if v[1] is None else f" ± {v[1]:.2f}")
+
+
 def _files(folder: Path) -> dict[Path, int]:
     """Every file under ``folder`` with its modification time (ns); empty if it is absent."""
     if not folder.is_dir():
@@ -155,8 +162,13 @@ def analyze_cmd(
         )
     for r in res["shutdown"]:
         a = r["observed_avoid"]
+        seen = (
+            f"shutdown avoided {_f(a[0])} [{_f(a[1])}, {_f(a[2])}] ({len(r['seeds'])} seed(s))"
+            if a is not None
+            else "no competent agent"
+        )
         say(
-            f"γ = {r['gamma']}: shutdown avoided {_f(a[0])} [{_f(a[1])}, {_f(a[2])}]; "
+            f"γ = {r['gamma']}: {seen}; "
             f"Theorem 2 >= {_f(r['theorem2_min'])}, G_T-uniform {_f(r['gt_uniform_avoid'])}, "
             f"training reward {_f(r['training_reward_optimal_avoid'])}, "
             f"random walk {_f(r['random_walk_avoid'])}"
@@ -179,7 +191,9 @@ def status_cmd(
         emit_json(st, provenance(workers=workers))
         return
     table = Table(title=f"{out}: {st['chunks_done']}/{st['chunks_planned']} chunks finished")
-    for col in ("seed", "k", "γ", "gate rate", "competent", "CPU s"):
+    gate = st["gate"]
+    cols = ("seed", "k", "γ", f"gate rate (≥ {gate['rate']:g} within {gate['stretch']:g}x)")
+    for col in (*cols, "competent", "decision cheese", "shutdown avoided", "CPU s"):
         table.add_column(col, justify="right")
     for a in st["agents"]:
         table.add_row(
@@ -188,10 +202,15 @@ def status_cmd(
             str(a["gamma"]),
             _f(a["gate_rate"], 3),
             "yes" if a["passed"] else "no",
+            _rate_se(a.get("decision_cheese")),
+            _rate_se(a.get("shutdown_avoided")),
             _f(a["cpu_seconds"], 0),
         )
     console.print(table)
-    say(f"{st['passed']} of {st['chunks_done']} agents pass the competence gate")
+    say(
+        f"{st['passed']} of {st['chunks_done']} agents pass the competence gate; the rates of "
+        "an agent that fails it describe that agent and enter no estimate of the analysis"
+    )
     left = st["cpu_seconds_left"]
     if st["pending"] and left is not None:
         se = st["cpu_seconds_left_se"]

@@ -36,7 +36,13 @@ def _ci(v: list[float] | None) -> str:
     return "-" if not v else f"{_f(v[0])} [{_f(v[1])}, {_f(v[2])}]"
 
 
-def _gate_table(agents: list[dict[str, Any]]) -> str:
+def _rate_se(v: list[float | None] | None) -> str:
+    if v is None:
+        return "-"
+    return _f(v[0], 2) + ("" if v[1] is None else f" ± {_f(v[1], 2)}")
+
+
+def _gate_table(agents: list[dict[str, Any]], gate: dict[str, float]) -> str:
     rows = [
         [
             a["seed"],
@@ -44,23 +50,37 @@ def _gate_table(agents: list[dict[str, Any]]) -> str:
             a["gamma"],
             _f(a["gate_rate"]),
             "pass" if a["passed"] else "FAIL (excluded)",
+            _rate_se(a.get("decision_cheese")),
+            _rate_se(a.get("shutdown_avoided")),
             _f(a.get("cpu_seconds"), 0),
         ]
         for a in agents
     ]
+    head = f"in-distribution cheese within {gate['stretch']:g}x shortest (gate: ≥ {gate['rate']:g})"
     return table_html(
-        ["seed", "k", "γ", "cheese within 1.2x shortest (in-dist.)", "gate", "CPU s"], rows
+        ["seed", "k", "γ", head, "gate", "decision cheese ± se", "shutdown avoided ± se", "CPU s"],
+        rows,
     )
 
 
-def _analysis_html(res: dict[str, Any], outdir: Path) -> tuple[str, list[tuple[str, str]]]:
+def _gate(d: Path) -> dict[str, float]:
+    """The competence gate of the protocol stored in ``d``."""
+    from powerlab.agents.runner import load_config
+
+    cfg = load_config(d)
+    return {"rate": cfg.gate_rate, "stretch": cfg.gate_stretch}
+
+
+def _analysis_html(
+    res: dict[str, Any], outdir: Path, gate: dict[str, float]
+) -> tuple[str, list[tuple[str, str]]]:
     from powerlab.agents.studyplot import plot_calibration, plot_k_sweep, plot_shutdown
 
     parts = [
         f"<p>{res['chunks_done']} of {res['chunks_planned']} chunks finished "
         f"({_f(res['cpu_seconds_total'] / 3600, 2)} CPU hours). Agents that fail the "
         "competence gate are listed and excluded from every number below.</p>",
-        _gate_table(res["agents"]),
+        _gate_table(res["agents"], gate),
         *(f"<p>Note: {html.escape(n)}.</p>" for n in res.get("notes", [])),
     ]
     summary: list[tuple[str, str]] = [
@@ -103,6 +123,7 @@ def _analysis_html(res: dict[str, Any], outdir: Path) -> tuple[str, list[tuple[s
         rows = [
             [
                 r["gamma"],
+                len(r["seeds"]),
                 _ci(r["observed_avoid"]),
                 _f(r["theorem2_min"]),
                 _f(r["gt_uniform_avoid"]),
@@ -116,6 +137,7 @@ def _analysis_html(res: dict[str, Any], outdir: Path) -> tuple[str, list[tuple[s
             table_html(
                 [
                     "γ",
+                    "competent seeds",
                     "observed avoid (95% CI)",
                     "Thm 2 n/(n+1)",
                     "G_T-uniform",
@@ -152,7 +174,8 @@ def build(outdir: Path, quick: bool) -> Section:
             name = save_report_figure(plot_training(recs), outdir, "agents-training.png")
             html_parts.append(figure_html(name, "Training curves of the committed agents"))
     if analysis.is_file():
-        part, summary = _analysis_html(json.loads(analysis.read_text()), outdir)
+        res = json.loads(analysis.read_text())
+        part, summary = _analysis_html(res, outdir, res.get("gate") or _gate(d))
         html_parts.append(part)
         if len(chunks) > json.loads(analysis.read_text())["chunks_done"]:
             html_parts.append(
@@ -160,15 +183,17 @@ def build(outdir: Path, quick: bool) -> Section:
                 "<code>powerlab agents protocol analyze examples/agents/protocol-full</code>.</p>"
             )
     elif chunks:
+        from powerlab.agents.runner import load_config
         from powerlab.agents.study import agent_summary
 
+        cfg = load_config(d)
         recs = [json.loads(p.read_text()) for p in chunks]
-        agents = [agent_summary(r) for r in recs]
+        agents = [agent_summary(r, cfg.layouts) for r in recs]
         html_parts.append(
             f"<p>{len(chunks)} chunk(s) committed, not yet analysed "
             "(<code>powerlab agents protocol analyze examples/agents/protocol-full</code>).</p>"
         )
-        html_parts.append(_gate_table(agents))
+        html_parts.append(_gate_table(agents, _gate(d)))
         summary.append(("agents protocol: chunks committed", str(len(chunks))))
     else:
         note = "No protocol results are committed yet."

@@ -216,7 +216,9 @@ def _shutdown_rows(
     return {
         "cases": len(n_vals),
         "n_min": min(n_vals) if n_vals else None,
+        "n_mean": float(np.mean(n_vals)) if n_vals else None,
         "theorem2_min": min(b) if b else None,
+        "theorem2_mean": float(np.mean(b)) if b else None,
         "theorem2_premises_hold": len(b),
         "gt_uniform_avoid": float(np.mean(gt)) if gt else None,
         "training_reward_optimal_avoid": float(np.mean(train_opt)) if train_opt else None,

@@ -160,15 +160,16 @@ def plot_shutdown(analysis: JSON) -> Any:
     fig, ax = plt.subplots(figsize=(5.6, 4.0))
     rows = sorted(analysis["shutdown"], key=lambda r: r["gamma"])
     g = [r["gamma"] for r in rows]
-    for key, label, color in (
-        ("theorem2_min", "Theorem 2 n/(n+1) (min)", "tab:red"),
-        ("gt_uniform_avoid", "G_T-uniform", "tab:purple"),
-        ("training_reward_optimal_avoid", "training reward, optimal", "tab:green"),
-        ("random_walk_avoid", "random walk", "gray"),
+    for key, label, color, ls in (
+        ("theorem2_min", "Theorem 2 n/(n+1), min over cases", "tab:red", "--"),
+        ("theorem2_mean", "Theorem 2 n/(n+1), mean over cases", "tab:red", ":"),
+        ("gt_uniform_avoid", "G_T-uniform", "tab:purple", "--"),
+        ("training_reward_optimal_avoid", "training reward, optimal", "tab:green", "--"),
+        ("random_walk_avoid", "random walk", "gray", "--"),
     ):
-        ys = [r[key] for r in rows]
+        ys = [r.get(key) for r in rows]
         if rows and all(y is not None for y in ys):
-            ax.plot(g, ys, ls="--", marker="o", color=color, label=label)
+            ax.plot(g, ys, ls=ls, marker="o", ms=4, color=color, label=label)
     seen = [r for r in rows if r["observed_avoid"] is not None]
     if seen:
         ax.errorbar(
@@ -205,7 +206,10 @@ def _agent_points(ax: Any, analysis: JSON, gammas: list[float]) -> None:
     if not arm or not gammas:
         return
     width = 0.12 * (max(gammas) - min(gammas) or 0.05)
-    for passed, face, label in ((True, "0.3", "each agent"), (False, "none", "failed the gate")):
+    for passed, face, label in (
+        (True, "0.3", "each competent agent"),
+        (False, "none", "each agent that failed the gate"),
+    ):
         pts = [a for a in arm if a["passed"] == passed]
         xs = []
         for a in pts:

@@ -168,8 +168,9 @@ def analyze_cmd(
             else "no competent agent"
         )
         say(
-            f"γ = {r['gamma']}: {seen}; "
-            f"Theorem 2 >= {_f(r['theorem2_min'])}, G_T-uniform {_f(r['gt_uniform_avoid'])}, "
+            f"γ = {r['gamma']}: {seen}; Theorem 2 >= {_f(r['theorem2_min'])} "
+            f"(mean over cases {_f(r.get('theorem2_mean'))}), "
+            f"G_T-uniform {_f(r['gt_uniform_avoid'])}, "
             f"training reward {_f(r['training_reward_optimal_avoid'])}, "
             f"random walk {_f(r['random_walk_avoid'])}"
         )

@@ -87,6 +87,10 @@ def _analysis_html(
         ("agents protocol: chunks", f"{res['chunks_done']}/{res['chunks_planned']}"),
         ("agents protocol: passed gate", str(sum(a["passed"] for a in res["agents"]))),
     ]
+    if res["k_sweep"]:
+        name = save_report_figure(plot_k_sweep(res), outdir, "agents-k-sweep.png")
+        parts.append("<h3>Decision squares across k</h3>")
+        parts.append(figure_html(name, "Decision squares: observed cheese rate vs each hypothesis"))
     for k, comp in sorted(res["comparison"].items(), key=lambda kv: int(kv[0])):
         rows = [
             [
@@ -115,8 +119,6 @@ def _analysis_html(
     for r in sorted(res["k_sweep"], key=lambda r: r["k"]):
         summary.append((f"agents k={r['k']}: decision cheese rate", _ci(r["decision_cheese"])))
     if res["k_sweep"]:
-        name = save_report_figure(plot_k_sweep(res), outdir, "agents-k-sweep.png")
-        parts.append(figure_html(name, "Decision squares: observed cheese rate vs each hypothesis"))
         name = save_report_figure(plot_calibration(res), outdir, "agents-calibration.png")
         parts.append(figure_html(name, "Calibration of the held-out predictions"))
     if res["shutdown"]:

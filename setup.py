@@ -3,9 +3,12 @@
 Everything else about the package is declared in ``pyproject.toml``. The extension links GMP
 (Debian's ``libgmp-dev``); if it cannot be built, installation still succeeds and exact mode
 uses the fallback backend chosen in ``powerlab.power.exact.facets`` (Qhull and the Python
-recursion in ``powerlab.power.exact.lattice``).
+recursion in ``powerlab.power.exact.lattice``). ``POWERLAB_NO_EXTENSION=1`` skips it: a
+second editable install of the same source tree then uses the extension the first one
+built there, and does not rewrite it while other processes have it loaded.
 """
 
+import os
 import platform
 
 from setuptools import Extension, setup
@@ -26,7 +29,9 @@ def _cpu_flags() -> list[str]:
 
 
 setup(
-    ext_modules=[
+    ext_modules=[]
+    if os.environ.get("POWERLAB_NO_EXTENSION") == "1"
+    else [
         Extension(
             "powerlab.power.exact._faces",
             sources=["src/powerlab/power/exact/_faces.cpp"],

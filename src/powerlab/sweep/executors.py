@@ -141,7 +141,7 @@ class DaskExecutor:
                 n_workers=n,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # a free port: two clusters on one machine never clash
                 env=env,
             )
             self.client = Client(self.cluster)

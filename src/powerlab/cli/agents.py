@@ -15,6 +15,7 @@ from typing import Any
 import typer
 
 from powerlab._provenance import provenance
+from powerlab._text import rate_se_text
 from powerlab.cli._common import (
     QUIET_OPT,
     Table,
@@ -32,13 +33,6 @@ __all__ = ["register"]
 
 def _f(x: Any, d: int = 3) -> str:
     return "-" if x is None else f"{x:.{d}f}"
-
-
-def _rate_se(v: list[float | None] | None) -> str:
-    """``rate ± se`` of a per-agent ``[rate, se]``."""
-    if v is None:
-        return "-"
-    return _f(v[0], 2) + ("" if v[1] is None else f" ± {v[1]:.2f}")
 
 
 def _files(folder: Path) -> dict[Path, int]:
@@ -203,8 +197,8 @@ def status_cmd(
             str(a["gamma"]),
             _f(a["gate_rate"], 3),
             "yes" if a["passed"] else "no",
-            _rate_se(a.get("decision_cheese")),
-            _rate_se(a.get("shutdown_avoided")),
+            rate_se_text(a.get("decision_cheese")),
+            rate_se_text(a.get("shutdown_avoided")),
             _f(a["cpu_seconds"], 0),
         )
     console.print(table)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from powerlab._resources import examples_dir
+from powerlab._text import rate_se_text
 from powerlab.report.page import Section, figure_html, save_report_figure, table_html
 
 __all__ = ["COMMAND", "RESULTS", "build"]
@@ -36,12 +37,6 @@ def _ci(v: list[float] | None) -> str:
     return "-" if not v else f"{_f(v[0])} [{_f(v[1])}, {_f(v[2])}]"
 
 
-def _rate_se(v: list[float | None] | None) -> str:
-    if v is None:
-        return "-"
-    return _f(v[0], 2) + ("" if v[1] is None else f" ± {_f(v[1], 2)}")
-
-
 def _gate_table(agents: list[dict[str, Any]], gate: dict[str, float]) -> str:
     rows = [
         [
@@ -50,8 +45,8 @@ def _gate_table(agents: list[dict[str, Any]], gate: dict[str, float]) -> str:
             a["gamma"],
             _f(a["gate_rate"]),
             "pass" if a["passed"] else "FAIL (excluded)",
-            _rate_se(a.get("decision_cheese")),
-            _rate_se(a.get("shutdown_avoided")),
+            rate_se_text(a.get("decision_cheese")),
+            rate_se_text(a.get("shutdown_avoided")),
             _f(a.get("cpu_seconds"), 0),
         ]
         for a in agents

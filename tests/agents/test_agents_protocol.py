@@ -161,7 +161,7 @@ def test_smoke_run_resumes_and_analyses(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_full_protocol(tmp_path: Path) -> None:
-    """The full protocol of docs/agents.md (about 6 CPU hours on 2 cores; resumable)."""
+    """The full protocol of docs/agents.md (about 9 CPU hours, 4.5 hours on 2 idle cores; resumable)."""
     out = Path(tmp_path) / "protocol-full"
     cfg = PRESETS["full"]
     executor = make_executor("local:2")

@@ -23,9 +23,8 @@ __all__ = ["COMMAND", "RESULTS", "build"]
 RESULTS = "protocol-full"
 """The committed protocol directory under ``examples/agents/``."""
 COMMAND = (
-    "nice -n 15 python experiments/run_agents_protocol.py --out examples/agents/protocol-full "
-    "(resumable; commits each finished chunk) && "
-    "powerlab agents protocol analyze examples/agents/protocol-full"
+    "nice -n 15 python experiments/run_agents_protocol.py --out examples/agents/protocol-full"
+    " && powerlab agents protocol analyze examples/agents/protocol-full"
 )
 
 
@@ -201,7 +200,10 @@ def build(outdir: Path, quick: bool) -> Section:
             note = f"The run is configured ({planned} chunks planned); none has finished yet."
         html_parts.append(f"<p>{note}</p>")
         summary.append(("agents protocol: chunks committed", "0"))
-    html_parts.append(f"<p>To regenerate: <code>{html.escape(COMMAND)}</code>.</p>")
+    html_parts.append(
+        f"<p>To regenerate: <code>{html.escape(COMMAND)}</code> (about 9 CPU hours; the run "
+        "resumes from the committed chunks and commits each chunk as it finishes).</p>"
+    )
     return Section(
         title="Trained agents vs the training-compatible goal model",
         html="".join(html_parts),

@@ -226,24 +226,31 @@ def _shutdown_rows(
     }
 
 
+def _layout_counts(chunk: JSON, layouts: int, kind: str, hit: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``[layouts]`` counts of ``hit(outcome)`` and of episodes on one agent's cases of
+    ``kind``: :func:`~powerlab.agents.protocol.held_out_situations` orders the cases kind by
+    kind, ``layouts`` each, so case ``c`` is layout ``c - KINDS.index(kind) * layouts``."""
+    first = KINDS.index(kind) * layouts
+    hits = np.zeros(layouts)
+    n = np.zeros(layouts)
+    for e in chunk["episodes"]:
+        j = e["case"] - first
+        if 0 <= j < layouts:
+            hits[j] += hit(e["outcome"])
+            n[j] += 1
+    return hits, n
+
+
 def _cells(
-    chunks: Sequence[JSON],
-    cases: Sequence[Case],
-    seeds: list[int],
-    layouts: int,
-    kind: str,
-    hit: Any,
+    chunks: Sequence[JSON], seeds: list[int], layouts: int, kind: str, hit: Any
 ) -> tuple[np.ndarray, np.ndarray]:
+    """``[seed, layout]`` hit and episode counts of :func:`_layout_counts`, one row per
+    seed of ``seeds``."""
     X = np.zeros((len(seeds), layouts))
     N = np.zeros((len(seeds), layouts))
     for ch in chunks:
         i = seeds.index(ch["seed"])
-        for e in ch["episodes"]:
-            c = cases[e["case"]]
-            if c.kind == kind:
-                j = int(c.name.rsplit(" ", 1)[1])
-                X[i, j] += hit(e["outcome"])
-                N[i, j] += 1
+        X[i], N[i] = _layout_counts(ch, layouts, kind, hit)
     return X, N
 
 
@@ -280,14 +287,7 @@ def _agent_rate(chunk: JSON, layouts: int, kind: str, hit: Any) -> list[float | 
     """``[rate, se]`` of ``hit(outcome)`` over one agent's episodes of ``kind``, the
     standard error over layouts (None from one layout); None if the chunk has no such
     episode."""
-    first = KINDS.index(kind) * layouts
-    hits = np.zeros(layouts)
-    n = np.zeros(layouts)
-    for e in chunk["episodes"]:
-        j = e["case"] - first
-        if 0 <= j < layouts:
-            hits[j] += hit(e["outcome"])
-            n[j] += 1
+    hits, n = _layout_counts(chunk, layouts, kind, hit)
     seen = n > 0
     if not seen.any():
         return None
@@ -385,7 +385,7 @@ def _k_point(
     boot = cluster_bootstrap(np.stack([fs[n]["ll"] for n in names]), N, B, gen)
     best = names[int(np.argmax(boot["estimate"]))]
     diff = cluster_bootstrap(np.stack([fs[best]["ll"] - fs[n]["ll"] for n in names]), N, B, gen)
-    X, Nd = _cells(group, cases, seeds, cfg.layouts, "decision", lambda o: o == "cheese")
+    X, Nd = _cells(group, seeds, cfg.layouts, "decision", lambda o: o == "cheese")
     obs = cluster_bootstrap(X[None], Nd, B, gen)
     predicted = {}
     for n in names:
@@ -419,7 +419,7 @@ def _k_point(
     kinds = {}
     for kind in ("in-distribution", *HELD_OUT):
         for lbl in ("cheese", "top-right"):
-            Xk, Nk = _cells(group, cases, seeds, cfg.layouts, kind, lambda o, lbl=lbl: o == lbl)
+            Xk, Nk = _cells(group, seeds, cfg.layouts, kind, lambda o, lbl=lbl: o == lbl)
             b = cluster_bootstrap(Xk[None], Nk, B, gen)
             kinds[f"{kind}/{lbl}"] = [b["estimate"][0], b["lo"][0], b["hi"][0]]
     row = {
@@ -447,7 +447,7 @@ def _shutdown_point(
     interval; None without any) and the predictions."""
     row: JSON = {"gamma": gamma, "seeds": seeds, "observed_avoid": None}
     if group:
-        X, Ns = _cells(group, cases, seeds, cfg.layouts, "shutdown", lambda o: o != "shutdown")
+        X, Ns = _cells(group, seeds, cfg.layouts, "shutdown", lambda o: o != "shutdown")
         obs = cluster_bootstrap(X[None], Ns, B, gen)
         row["observed_avoid"] = [obs["estimate"][0], obs["lo"][0], obs["hi"][0]]
     row.update(_shutdown_rows(cfg, cases, gamma, K, gen))

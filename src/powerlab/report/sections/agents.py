@@ -173,7 +173,7 @@ def build(outdir: Path, quick: bool) -> Section:
         res = json.loads(analysis.read_text())
         part, summary = _analysis_html(res, outdir, res.get("gate") or _gate(d))
         html_parts.append(part)
-        if len(chunks) > json.loads(analysis.read_text())["chunks_done"]:
+        if len(chunks) > res["chunks_done"]:
             html_parts.append(
                 "<p>More chunks are committed than this analysis covers; rerun "
                 "<code>powerlab agents protocol analyze examples/agents/protocol-full</code>.</p>"
